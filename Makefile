@@ -1,0 +1,93 @@
+# hookline: a webhook receiver for FastCGI and CGI.
+# make            build ./hookline
+# make test       unit tests, end-to-end tests, fuzz corpora and a short fuzz run
+# make check-asan the unit and end-to-end tests under ASan+UBSan
+# make fuzz       longer libFuzzer runs (clang)
+# make install PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/hookline
+
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+PKGS	= json-c libcurl libcrypto inih fcgi
+
+BUILD	?= build
+BIN	?= hookline
+SANITIZE ?=
+
+WARN	= -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wpointer-arith -Wvla -Wimplicit-fallthrough
+CFLAGS	?= -O2 -g
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	  -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"$(VERSION)"' \
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+SRC	= $(wildcard src/*.c)
+OBJ	= $(SRC:src/%.c=$(BUILD)/%.o)
+LIBOBJ	= $(filter-out $(BUILD)/main.o,$(OBJ))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BIN)
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libhookline.a: $(LIBOBJ)
+	rm -f $@ && ar rcs $@ $(LIBOBJ)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+# Unit tests may ask for -Wl,--wrap=... with a line "// WRAP: sym sym".
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhookline.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(patsubst %,-Wl$(,)--wrap=%,$(shell sed -n 's,^// WRAP: ,,p' $<)) \
+	    $(BUILD)/libhookline.a $(LDLIBS) -lcmocka
+, := ,
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+	    echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+e2e: $(BIN)
+	HOOKLINE_BIN=$(abspath $(BIN)) tests/e2e/run.sh
+
+fuzz-replay fuzz-short fuzz:
+	$(MAKE) -f tests/fuzz/fuzz.mk $@
+
+test: $(BIN) unit e2e fuzz-short
+
+check-asan:
+	$(MAKE) BUILD=build/asan BIN=build/asan/hookline SANITIZE=1 unit e2e
+
+demo:
+	./scripts/demo.sh
+
+bench: $(BIN)
+	bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/conf-examples
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hookline
+	install -m 0644 conf-examples/* $(DESTDIR)$(DOCDIR)/conf-examples/
+
+clean:
+	rm -rf build hookline
+
+.PHONY: all unit e2e test check-asan fuzz fuzz-short fuzz-replay demo bench install clean

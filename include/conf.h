@@ -1,0 +1,112 @@
+/* conf.h: the INI configuration, loaded once into an immutable struct. */
+#ifndef HOOKLINE_CONF_H
+#define HOOKLINE_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cidr.h"
+#include "err.h"
+#include "strlist.h"
+
+enum provider {
+	PROVIDER_GENERIC,
+	PROVIDER_GITHUB,
+	PROVIDER_GITLAB,
+	PROVIDER_GITEA,
+	PROVIDER_BITBUCKET,
+	PROVIDER_STRIPE,
+	PROVIDER_SLACK,
+	PROVIDER_STANDARD,
+	PROVIDER_SHOPIFY,
+	PROVIDER_PADDLE,
+	PROVIDER_SQUARE,
+	PROVIDER_TWILIO,
+	PROVIDER_DISCORD,
+	PROVIDER_HMAC,
+	PROVIDER__COUNT
+};
+
+const char	*provider_name(enum provider p);
+/* Returns 0 and sets *p, or -1 for an unknown name. */
+int		 provider_parse(const char *name, enum provider *p);
+
+enum mode {
+	MODE_SYNC,
+	MODE_ASYNC
+};
+
+struct endpoint {
+	char		*name;		/* section name; "" for the implicit one */
+	unsigned	 line;		/* line of the section header, 0 if implicit */
+	enum provider	 provider;
+	enum mode	 mode;
+	char		*hooks_dir;	/* absolute */
+	struct strlist	 secrets;	/* any one may match (rotation) */
+	char		*public_key;	/* discord: hex; standard v1a: whpk_... */
+	char		*public_url;	/* square, twilio: the URL the sender signs */
+	char		*signing_token;	/* gitlab: Standard Webhooks whsec_... */
+	char		*event;		/* fixed event name, or NULL */
+	char		*event_field;	/* dotted payload path, or NULL */
+	long		 tolerance;	/* seconds; -1: the provider's default */
+	bool		 allow_sha1;	/* github: accept legacy X-Hub-Signature */
+	/* provider = hmac */
+	char		*signature_header;
+	char		*algorithm;	/* sha1 | sha256 | sha512 */
+	char		*encoding;	/* hex | base64 */
+	char		*prefix;	/* e.g. "sha256=" */
+	char		*timestamp_header;
+	char		*signed_content;	/* template: {timestamp} {body} {id} */
+	char		*delivery_header;
+	struct cidrlist	 allow_ip;	/* empty: anyone */
+	struct strlist	 forward;	/* URLs */
+	char		*forward_secret;
+};
+
+struct conf {
+	char		*path;		/* NULL when running without a file */
+	char		*dir;		/* relative paths resolve against it */
+	char		*hooks_dir;	/* absolute */
+	char		*spool_dir;	/* absolute */
+	char		*log;		/* "stderr", "syslog" or a path */
+	size_t		 max_body;	/* bytes */
+	unsigned	 timeout;	/* seconds one hook may run */
+	unsigned	 kill_after;	/* seconds from SIGTERM to SIGKILL */
+	long		 dedupe_window;	/* seconds */
+	unsigned	 max_running;	/* 0: no bound */
+	struct cidrlist	 trusted_proxies;
+	struct endpoint	*endpoints;
+	size_t		 nendpoints;
+	struct endpoint	 implicit;	/* used when no [default] exists */
+	/* what the file was when loaded, for conf_changed() */
+	dev_t		 st_dev;
+	ino_t		 st_ino;
+	off_t		 st_size;
+	struct timespec	 st_mtim;
+};
+
+/* Loads path (NULL: no file; the implicit generic endpoint with
+ * ./hooks.d). Errors name the file, line and key. Returns 0, or -1 with
+ * err filled and *out untouched. */
+int	conf_load(const char *path, struct conf **out, struct err *err);
+void	conf_free(struct conf *c);
+
+/* The endpoint for a PATH_INFO-derived name ("" means /), or NULL. */
+const struct endpoint *conf_endpoint(const struct conf *c, const char *name);
+
+/* 1 when the file on disk differs from what was loaded, else 0. */
+int	conf_changed(const struct conf *c);
+
+/* Which config file to use: -c arg, else $HOOKLINE_CONF, else the
+ * system file if it exists, else NULL (no file). */
+const char *conf_locate(const char *arg);
+
+/* "10M" -> 10485760. Returns 0, or -1 for anything but digits with an
+ * optional K, M or G suffix that fits. */
+int	parse_size(const char *s, size_t *out);
+/* "90", "5s", "5m", "2h", "3d" -> seconds. Returns 0 or -1. */
+int	parse_duration(const char *s, long *out);
+
+#endif

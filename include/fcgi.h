@@ -1,0 +1,18 @@
+/* fcgi.h: the web server side: FastCGI (libfcgi) and CGI. */
+#ifndef HOOKLINE_FCGI_H
+#define HOOKLINE_FCGI_H
+
+/* 1 when started as a CGI program (GATEWAY_INTERFACE set). */
+int	cgi_detect(void);
+/* 1 when stdin is a listening socket (started as a FastCGI app). */
+int	fcgi_detect(void);
+
+/* Answers one CGI request from the environment, stdin and stdout.
+ * Returns the exit status for main. */
+int	cgi_serve(const char *conf_path);
+
+/* Serves FastCGI on listen_addr ("127.0.0.1:9000" or a socket path), or
+ * on fd 0 when listen_addr is NULL, until SIGTERM. */
+int	fcgi_serve(const char *conf_path, const char *listen_addr);
+
+#endif

@@ -1,0 +1,28 @@
+/* form.h: application/x-www-form-urlencoded bodies, decoded. */
+#ifndef HOOKLINE_FORM_H
+#define HOOKLINE_FORM_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct form_field {
+	char	*name;		/* decoded, NUL-terminated */
+	char	*value;		/* decoded; may hold NULs: use value_len */
+	size_t	 value_len;
+};
+
+struct form {
+	struct form_field	*v;
+	size_t			 n;
+};
+
+/* Splits on '&', each at the first '=', '+' as space, %XX decoded.
+ * A bad escape fails. Returns 0, or -1 with err. */
+int	form_parse(const char *body, size_t len, struct form *out,
+	    struct err *err);
+void	form_free(struct form *f);
+/* The first field named name, or NULL. */
+const struct form_field *form_get(const struct form *f, const char *name);
+
+#endif

@@ -1,0 +1,12 @@
+/* handle.h: one request's way through hookline: the contract's checks in
+ * order, then the hooks (or the spool), the answer and the log line. */
+#ifndef HOOKLINE_HANDLE_H
+#define HOOKLINE_HANDLE_H
+
+#include "conf.h"
+#include "request.h"
+
+/* Answers the request on io. Never exits; returns the HTTP status. */
+int	handle_request(const struct conf *conf, struct io *io);
+
+#endif

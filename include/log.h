@@ -1,0 +1,19 @@
+/* log.h: one JSON object per line per delivery; stderr, syslog or a file. */
+#ifndef HOOKLINE_LOG_H
+#define HOOKLINE_LOG_H
+
+#include "err.h"
+#include "json.h"
+
+/* Where lines go from now on: "stderr", "syslog" or a file path (opened
+ * O_APPEND). Returns 0, or -1 with err (the old target stays). */
+int	log_open(const char *target, struct err *err);
+void	log_close(void);
+
+/* Adds "time" and writes rec as one line in one write. */
+void	log_record(struct jval *rec);
+/* A line {"time","level","msg"} for start-up, reload and refusals. */
+void	log_msg(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

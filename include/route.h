@@ -1,0 +1,23 @@
+/* route.h: an event name to the hooks that run for it. */
+#ifndef HOOKLINE_ROUTE_H
+#define HOOKLINE_ROUTE_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "strlist.h"
+
+/* Contract: 1..128 bytes of [A-Za-z0-9._:-], not starting with '.'.
+ * 1 when valid, else 0. */
+int	event_name_valid(const char *name);
+
+/* For event E in hooks folder D (absolute): D/E if an executable
+ * file; else D/E.d/ members matching ^[A-Za-z0-9_-]+$ that are
+ * executable files, in byte order; else D/_default if executable; else
+ * nothing. Appends paths relative to D ("E", "E.d/10-x", "_default") to
+ * out. Returns 0 (out may stay empty), or -1 with err when D cannot be
+ * read. E must be valid. */
+int	route_resolve(const char *hooks_dir, const char *event,
+	    struct strlist *out, struct err *err);
+
+#endif

@@ -1,0 +1,48 @@
+/* run.h: run one hook: open it once, execute that same file with the
+ * body on stdin and an environment built from nothing, under a deadline. */
+#ifndef HOOKLINE_RUN_H
+#define HOOKLINE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define RUN_TAIL_MAX	(64 * 1024)	/* kept of stdout and of stderr */
+
+struct run_spec {
+	const char		*hooks_dir;	/* absolute */
+	const char		*relpath;	/* from route_resolve() */
+	const char		*event;		/* argv[1] */
+	const char *const	*env;		/* whole environment, NULL-ended */
+	const unsigned char	*body;		/* written to stdin */
+	size_t			 body_len;
+	unsigned		 timeout;	/* seconds; then SIGTERM */
+	unsigned		 kill_after;	/* seconds; then SIGKILL */
+};
+
+struct run_result {
+	bool	 ran;		/* false: refused or could not start */
+	int	 exit_code;	/* valid when exited */
+	bool	 exited;
+	int	 signal;	/* valid when !exited && ran */
+	bool	 timed_out;
+	long	 duration_ms;
+	char	*out;		/* last RUN_TAIL_MAX bytes of stdout, owned */
+	size_t	 out_len;
+	char	*errout;	/* same for stderr */
+	size_t	 errout_len;
+};
+
+/* Runs the hook and reaps it and its process group. Returns 0 when it
+ * ran (whatever its exit), -1 when it was refused (symlink leading out
+ * of hooks_dir, not a regular file, not executable, group- or
+ * world-writable) or could not be started; err says why. res is filled
+ * in both cases and must be released with run_result_free(). */
+int	run_hook(const struct run_spec *spec, struct run_result *res,
+	    struct err *err);
+void	run_result_free(struct run_result *res);
+/* 1 when the result counts as success (exited 0). */
+int	run_ok(const struct run_result *res);
+
+#endif
