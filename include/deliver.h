@@ -1,0 +1,51 @@
+/* deliver.h: run one delivery's hooks, shared by the sync request path
+ * and the spool's drainer: route, environment, payload file, each hook,
+ * and what each did. */
+#ifndef HOOKLINE_DELIVER_H
+#define HOOKLINE_DELIVER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "conf.h"
+#include "err.h"
+#include "run.h"
+#include "strlist.h"
+
+/* One accepted delivery. Borrowed strings; the caller owns them. */
+struct delivery {
+	const char		*endpoint;	/* endpoint name, "" for / */
+	const char		*event;		/* validated */
+	const char		*id;		/* delivery id */
+	const char		*remote_addr;
+	const char		*content_type;
+	const unsigned char	*body;
+	size_t			 body_len;
+	/* A file holding the body (the spool's copy), or NULL: then one is
+	 * written under the spool's tmp folder for the run and removed. */
+	const char		*body_path;
+	unsigned		 attempt;	/* 1 for the first run */
+};
+
+struct hook_outcome {
+	char			*hook;		/* relative to hooks_dir, owned */
+	struct run_result	 res;
+};
+
+struct outcome {
+	struct hook_outcome	*v;
+	size_t			 n;
+};
+
+/* Resolves the hooks for d on ep and runs each in order, skipping the
+ * ones named in done (may be NULL: hooks that already succeeded on an
+ * earlier attempt). Appends one entry per hook run to out. Returns 0
+ * when every hook it ran succeeded (also when none ran), 1 when one
+ * failed or timed out, -1 when nothing could be run (err: hooks folder
+ * unreadable, payload file not writable). */
+int	deliver_run(const struct conf *conf, const struct endpoint *ep,
+	    const struct delivery *d, const struct strlist *done,
+	    struct outcome *out, struct err *err);
+void	outcome_free(struct outcome *o);
+
+#endif
