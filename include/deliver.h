@@ -30,6 +30,7 @@ struct delivery {
 struct hook_outcome {
 	char			*hook;		/* relative to hooks_dir, owned */
 	struct run_result	 res;
+	char			*why;		/* owned; why it did not run */
 };
 
 struct outcome {

@@ -23,10 +23,12 @@ struct jval	*json_path(struct jval *v, const char *path);
 int		 json_is_object(const struct jval *v);
 /* The string value, borrowed, or NULL when v is not a string. */
 const char	*json_string(struct jval *v);
+/* 0 and *out when v is an integer, else -1. */
+int		 json_int(struct jval *v, int64_t *out);
 
 /* Building. Each returns 0, or -1 when out of memory. */
-struct jval	*json_object(void);
-struct jval	*json_array(void);
+struct jval	*json_new_object(void);
+struct jval	*json_new_array(void);
 int		 json_set_str(struct jval *obj, const char *key, const char *s);
 int		 json_set_strn(struct jval *obj, const char *key, const char *s,
 		    size_t len);
@@ -37,5 +39,8 @@ int		 json_set(struct jval *obj, const char *key, struct jval *child);
 int		 json_push(struct jval *arr, struct jval *child);
 /* Compact text, valid until v changes or is freed. */
 const char	*json_text(struct jval *v, size_t *len);
+
+/* json-c's version, for `hookline version`. */
+const char	*json_lib_version(void);
 
 #endif

@@ -10,7 +10,9 @@
 int	log_open(const char *target, struct err *err);
 void	log_close(void);
 
-/* Adds "time" and writes rec as one line in one write. */
+/* A new record holding only "time" (now, RFC 3339 UTC), or NULL. */
+struct jval *log_start(void);
+/* Writes rec as one line in one write. */
 void	log_record(struct jval *rec);
 /* A line {"time","level","msg"} for start-up, reload and refusals. */
 void	log_msg(const char *level, const char *fmt, ...)

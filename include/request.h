@@ -52,6 +52,10 @@ char	*request_endpoint_name(const char *path_info);
 /* Media type check for JSON: application/json or application/<x>+json,
  * parameters ignored, case-insensitive. 1 yes, 0 no. */
 int	content_type_is_json(const char *ct);
+/* The media type of ct lower-cased without parameters ("application/json"),
+ * or NULL when ct is NULL or holds bytes outside RFC 7231 tokens and '/'.
+ * Caller frees. */
+char	*content_type_media(const char *ct);
 /* 1 for application/x-www-form-urlencoded, else 0. */
 int	content_type_is_form(const char *ct);
 

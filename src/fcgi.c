@@ -1,0 +1,245 @@
+/* fcgi.c: the web server side; the only libfcgi user. FastCGI through
+ * the reentrant FCGX_* calls (never environ swapping), and CGI through
+ * the same struct io, so everything after the adapter is shared. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "conf.h"
+#include "fcgi.h"
+#include "handle.h"
+#include "log.h"
+
+#define RELOAD_CHECK_SECONDS	1
+#define LISTEN_BACKLOG		128
+
+/* Set by SIGTERM: finish the request in hand, then leave. */
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();	/* makes libfcgi's accept() give up */
+}
+
+/* --- FastCGI ------------------------------------------------------------ */
+
+static const char *
+fx_param(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static ssize_t
+fx_read(void *ctx, void *buf, size_t len)
+{
+	FCGX_Request *r = ctx;
+	int n;
+
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	n = FCGX_GetStr(buf, (int)len, r->in);
+	if (n == 0 && FCGX_GetError(r->in) != 0)
+		return -1;
+	return n;
+}
+
+static int
+fx_write(void *ctx, const void *buf, size_t len)
+{
+	FCGX_Request *r = ctx;
+
+	if (len > INT32_MAX)
+		return -1;
+	return FCGX_PutStr(buf, (int)len, r->out) == (int)len ? 0 : -1;
+}
+
+/* --- CGI (RFC 3875) ----------------------------------------------------- */
+
+static const char *
+cgi_param(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static ssize_t
+cgi_read(void *ctx, void *buf, size_t len)
+{
+	ssize_t n;
+
+	(void)ctx;
+	do
+		n = read(STDIN_FILENO, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static int
+cgi_write(void *ctx, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	(void)ctx;
+	while (len > 0) {
+		n = write(STDOUT_FILENO, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+cgi_detect(void)
+{
+	const char *gi = getenv("GATEWAY_INTERFACE");
+
+	return gi != NULL && *gi != '\0';
+}
+
+int
+fcgi_detect(void)
+{
+	return !FCGX_IsCGI();
+}
+
+/* Loads the configuration and opens its log; logs and returns NULL on
+ * failure. */
+static struct conf *
+load(const char *path)
+{
+	struct conf *c;
+	struct err err;
+
+	if (conf_load(path, &c, &err) != 0) {
+		log_msg("error", "%s", err.msg);
+		return NULL;
+	}
+	if (log_open(c->log, &err) != 0)
+		log_msg("error", "%s", err.msg);
+	return c;
+}
+
+/* An answer when there is no configuration to answer with. */
+static void
+answer_broken(struct io *io)
+{
+	static const char text[] = "Status: 503 Service Unavailable\r\n"
+	    "Content-Type: application/json\r\nRetry-After: 30\r\n\r\n"
+	    "{\"status\":\"error\",\"error\":\"unavailable\"}\n";
+
+	(void)io->write(io->ctx, text, sizeof(text) - 1);
+}
+
+int
+cgi_serve(const char *conf_path)
+{
+	struct io io = { NULL, cgi_param, cgi_read, cgi_write };
+	struct conf *c;
+
+	if ((c = load(conf_path)) == NULL) {
+		answer_broken(&io);
+		return 1;
+	}
+	(void)handle_request(c, &io);
+	conf_free(c);
+	log_close();
+	return 0;
+}
+
+/* An edited file is picked up; a broken edit keeps the last good one,
+ * and is reported once, not at every check. */
+static void
+maybe_reload(struct conf **c, time_t *checked, struct timespec *bad)
+{
+	struct timespec now;
+	struct conf *fresh;
+	struct stat st;
+	struct err err;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+	    now.tv_sec - *checked < RELOAD_CHECK_SECONDS)
+		return;
+	*checked = now.tv_sec;
+	if (!conf_changed(*c) || stat((*c)->path, &st) != 0 ||
+	    (st.st_mtim.tv_sec == bad->tv_sec &&
+	    st.st_mtim.tv_nsec == bad->tv_nsec))
+		return;
+	if (conf_load((*c)->path, &fresh, &err) != 0) {
+		*bad = st.st_mtim;
+		log_msg("error", "config not reloaded, keeping the last good "
+		    "one: %s", err.msg);
+		return;
+	}
+	if (log_open(fresh->log, &err) != 0)
+		log_msg("error", "%s", err.msg);
+	conf_free(*c);
+	*c = fresh;
+	log_msg("info", "config reloaded from %s", fresh->path);
+}
+
+int
+fcgi_serve(const char *conf_path, const char *listen_addr)
+{
+	FCGX_Request req;
+	struct io io = { &req, fx_param, fx_read, fx_write };
+	struct sigaction sa;
+	struct conf *c;
+	struct timespec bad = { 0, 0 };
+	time_t checked = 0;
+	int sock = 0;
+
+	if ((c = load(conf_path)) == NULL)
+		return 1;
+	if (FCGX_Init() != 0) {
+		log_msg("error", "cannot initialise libfcgi");
+		goto fail;
+	}
+	if (listen_addr != NULL &&
+	    (sock = FCGX_OpenSocket(listen_addr, LISTEN_BACKLOG)) < 0) {
+		log_msg("error", "cannot listen on %s: %s", listen_addr,
+		    strerror(errno));
+		goto fail;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked accept() returns, and we leave. */
+	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGINT, &sa, NULL) != 0 ||
+	    FCGX_InitRequest(&req, sock, 0) != 0) {
+		log_msg("error", "cannot set up the FastCGI loop");
+		goto fail;
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&req) < 0) {
+			if (errno == EINTR && !stopping)
+				continue;
+			break;
+		}
+		maybe_reload(&c, &checked, &bad);
+		(void)handle_request(c, &io);
+		FCGX_Finish_r(&req);
+	}
+	FCGX_Free(&req, 1);
+	conf_free(c);
+	log_close();
+	return 0;
+fail:
+	conf_free(c);
+	log_close();
+	return 1;
+}

@@ -1,0 +1,424 @@
+/* handle.c: one request's way through hookline: the contract's checks in
+ * order, then the hooks (sync) or the spool (async), the answer, the log. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "answer.h"
+#include "cidr.h"
+#include "dedupe.h"
+#include "deliver.h"
+#include "drain.h"
+#include "handle.h"
+#include "log.h"
+#include "payload.h"
+#include "request.h"
+#include "route.h"
+#include "slots.h"
+#include "spool.h"
+#include "verify.h"
+
+/* What the log keeps of a hook's output (the run keeps 64 KiB). */
+#define LOG_TAIL_MAX	4096
+#define RETRY_AFTER	30	/* seconds, for 429 and 503 */
+
+/* Everything one request owns; torn down in one place. */
+struct ctx {
+	const struct conf	*conf;
+	struct request		 req;
+	const struct endpoint	*ep;
+	struct payload		 pl;
+	struct answer		 ans;
+	struct jval		*rec;		/* the log line */
+	struct outcome		 out;
+	char			 addr[INET6_ADDRSTRLEN];
+	char			 id[64];	/* generated delivery id */
+	const char		*delivery;	/* sender's or generated */
+	char			*media;		/* canonical content type */
+	int			 claimed;	/* dedupe record made */
+	struct err		 err;
+};
+
+/* A failed check: answer {"status":"error","error":code}, log why. */
+static int
+refuse(struct ctx *c, int http, const char *code)
+{
+	if (answer_error(&c->ans, http, code ? code : answer_code(http)) != 0)
+		c->ans.status = http;
+	if (c->err.msg[0] != '\0')
+		(void)json_set_str(c->rec, "reason", c->err.msg);
+	return http;
+}
+
+static int
+check_method(struct ctx *c)
+{
+	if (c->req.method == NULL || strcmp(c->req.method, "POST") != 0)
+		return refuse(c, 405, NULL);
+	return 0;
+}
+
+static int
+check_endpoint(struct ctx *c)
+{
+	if (c->req.endpoint == NULL ||
+	    (c->ep = conf_endpoint(c->conf, c->req.endpoint)) == NULL)
+		return refuse(c, 404, NULL);
+	(void)json_set_str(c->rec, "endpoint", c->ep->name);
+	return 0;
+}
+
+static int
+check_length(struct ctx *c)
+{
+	int status = request_parse_length(c->req.io->param(c->req.io->ctx,
+	    "CONTENT_LENGTH"), c->conf->max_body, &c->req.content_length);
+
+	if (status == 400) {
+		err_set(&c->err, "CONTENT_LENGTH is not a decimal number");
+		return refuse(c, 400, "invalid_length");
+	}
+	if (status != 0)
+		return refuse(c, status, NULL);
+	(void)json_set_int(c->rec, "size", (int64_t)c->req.content_length);
+	return 0;
+}
+
+static int
+check_addr(struct ctx *c)
+{
+	const char *xff = header_get(&c->req.headers, "X-Forwarded-For");
+
+	if (c->req.remote_addr == NULL || client_addr(c->req.remote_addr,
+	    c->conf->trusted_proxies.n ? xff : NULL,
+	    &c->conf->trusted_proxies, c->addr, sizeof(c->addr)) != 0) {
+		c->addr[0] = '\0';
+		if (c->ep->allow_ip.n > 0) {
+			err_set(&c->err, "client address does not parse");
+			return refuse(c, 403, NULL);
+		}
+		return 0;
+	}
+	(void)json_set_str(c->rec, "remote_addr", c->addr);
+	if (c->ep->allow_ip.n > 0 && !cidrlist_match(&c->ep->allow_ip,
+	    c->addr)) {
+		err_set(&c->err, "address not in allow_ip");
+		return refuse(c, 403, NULL);
+	}
+	return 0;
+}
+
+static int
+read_body(struct ctx *c)
+{
+	int status = request_read_body(&c->req);
+
+	if (status == 400) {
+		err_set(&c->err, "body shorter than CONTENT_LENGTH");
+		return refuse(c, 400, "incomplete_body");
+	}
+	return status ? refuse(c, status, NULL) : 0;
+}
+
+static int
+check_signature(struct ctx *c)
+{
+	struct verify_input in = {
+		.headers = &c->req.headers,
+		.body = c->req.body,
+		.body_len = c->req.body_len,
+		.content_type = c->req.content_type,
+		.query_string = c->req.io->param(c->req.io->ctx, "QUERY_STRING"),
+		.now = time(NULL),
+	};
+
+	if (verify_request(c->ep, &in, &c->err) != 0)
+		return refuse(c, 401, NULL);
+	return 0;
+}
+
+static int
+check_payload(struct ctx *c)
+{
+	int status = payload_parse(c->ep, &c->req.headers,
+	    c->req.content_type, c->req.body, c->req.body_len, &c->pl, &c->err);
+
+	if (status == 400 && c->pl.field != NULL) {
+		refuse(c, 400, "missing_field");
+		(void)json_set_str(c->ans.body, "field", c->pl.field);
+		return 400;
+	}
+	if (status != 0)
+		return refuse(c, status, NULL);
+	c->media = content_type_media(c->req.content_type);
+	return 0;
+}
+
+static int
+check_event(struct ctx *c)
+{
+	if (c->pl.challenge != NULL) {
+		/* Slack's url_verification: echo the challenge, run nothing. */
+		if (answer_init(&c->ans, 200, "ok") != 0)
+			return refuse(c, 500, NULL);
+		(void)json_set_str(c->ans.body, "challenge", c->pl.challenge);
+		return 200;
+	}
+	if (c->pl.event == NULL || !event_name_valid(c->pl.event)) {
+		err_set(&c->err, "event name refused");
+		return refuse(c, 400, "invalid_event");
+	}
+	(void)json_set_str(c->rec, "event", c->pl.event);
+	if (c->pl.discord_ping) {
+		/* Interaction PING wants {"type":1}; event PING a 204. */
+		answer_free(&c->ans);
+		c->ans.status = c->pl.discord_ping == 1 ? 200 : 204;
+		if (c->pl.discord_ping == 1 &&
+		    ((c->ans.body = json_new_object()) == NULL ||
+		    json_set_int(c->ans.body, "type", 1) != 0))
+			return refuse(c, 500, NULL);
+		return c->ans.status;
+	}
+	if (c->pl.delivery != NULL) {
+		if (!delivery_id_valid(c->pl.delivery)) {
+			err_set(&c->err, "delivery id is not 1-128 printable "
+			    "ASCII bytes");
+			return refuse(c, 400, "invalid_delivery");
+		}
+		c->delivery = c->pl.delivery;
+	} else {
+		if (delivery_id_new(c->id, sizeof(c->id)) != 0)
+			return refuse(c, 500, NULL);
+		c->delivery = c->id;
+	}
+	(void)json_set_str(c->rec, "delivery", c->delivery);
+	return 0;
+}
+
+static char *
+seen_dir(const struct conf *conf)
+{
+	char *s;
+
+	return asprintf(&s, "%s/seen", conf->spool_dir) < 0 ? NULL : s;
+}
+
+static int
+check_duplicate(struct ctx *c)
+{
+	char *dir;
+	int rc;
+
+	if (c->pl.delivery == NULL)
+		return 0;	/* ours, so new */
+	if ((dir = seen_dir(c->conf)) == NULL)
+		return refuse(c, 500, NULL);
+	rc = dedupe_claim(dir, c->ep->name, c->delivery,
+	    c->conf->dedupe_window, time(NULL), &c->err);
+	free(dir);
+	if (rc == 0) {
+		if (answer_init(&c->ans, 200, "duplicate") != 0)
+			return refuse(c, 500, NULL);
+		(void)json_set_str(c->ans.body, "delivery", c->delivery);
+		return 200;
+	}
+	if (rc < 0) {
+		/* Async must not accept what it cannot keep; sync can run. */
+		if (c->ep->mode == MODE_ASYNC)
+			return refuse(c, 503, NULL);
+		log_msg("warning", "duplicate check skipped: %s", c->err.msg);
+		c->err.msg[0] = '\0';
+		return 0;
+	}
+	c->claimed = 1;
+	return 0;
+}
+
+static void
+delivery_of(const struct ctx *c, struct delivery *d)
+{
+	*d = (struct delivery){
+		.endpoint = c->ep->name,
+		.event = c->pl.event,
+		.id = c->delivery,
+		.remote_addr = c->addr,
+		.content_type = c->media,
+		.body = c->req.body,
+		.body_len = c->req.body_len,
+		.attempt = 1,
+	};
+}
+
+/* Hooks that exist for this event now; -1 when the folder is unreadable. */
+static int
+hook_count(struct ctx *c)
+{
+	struct strlist hooks = { 0 };
+	int n;
+
+	if (route_resolve(c->ep->hooks_dir, c->pl.event, &hooks, &c->err) != 0)
+		return -1;
+	n = (int)hooks.n;
+	strlist_clear(&hooks);
+	return n;
+}
+
+static int
+answer_ignored(struct ctx *c)
+{
+	if (answer_init(&c->ans, 200, "ignored") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "event", c->pl.event);
+	return 200;
+}
+
+static int
+run_async(struct ctx *c)
+{
+	struct delivery d;
+
+	delivery_of(c, &d);
+	if (spool_put(c->conf, &d, &c->err) != 0) {
+		c->ans.retry_after = RETRY_AFTER;
+		return refuse(c, 503, NULL);
+	}
+	c->claimed = 0;		/* stored: the id stays remembered */
+	(void)drain_kick(c->conf);
+	if (answer_init(&c->ans, 202, "accepted") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "event", c->pl.event);
+	(void)json_set_str(c->ans.body, "delivery", c->delivery);
+	return 202;
+}
+
+/* [{hook, exit, duration_ms}] for the answer; more for the log. */
+static struct jval *
+hooks_json(const struct outcome *out, int for_log)
+{
+	struct jval *arr = json_new_array(), *h;
+	const struct run_result *r;
+	size_t i;
+
+	for (i = 0; arr != NULL && i < out->n; i++) {
+		r = &out->v[i].res;
+		if ((h = json_new_object()) == NULL ||
+		    json_set_str(h, "hook", out->v[i].hook) != 0 ||
+		    json_set_int(h, "exit", r->exited ? r->exit_code : -1) != 0 ||
+		    json_set_int(h, "duration_ms", r->duration_ms) != 0 ||
+		    (r->signal && json_set_int(h, "signal", r->signal) != 0) ||
+		    (r->timed_out && json_set_bool(h, "timed_out", 1) != 0) ||
+		    (out->v[i].why && json_set_str(h, "refused",
+		    out->v[i].why) != 0) ||
+		    (for_log && r->out_len > 0 && json_set_strn(h, "stdout",
+		    r->out + (r->out_len > LOG_TAIL_MAX ? r->out_len -
+		    LOG_TAIL_MAX : 0), r->out_len > LOG_TAIL_MAX ? LOG_TAIL_MAX :
+		    r->out_len) != 0) ||
+		    (for_log && r->errout_len > 0 && json_set_strn(h, "stderr",
+		    r->errout + (r->errout_len > LOG_TAIL_MAX ? r->errout_len -
+		    LOG_TAIL_MAX : 0), r->errout_len > LOG_TAIL_MAX ?
+		    LOG_TAIL_MAX : r->errout_len) != 0) ||
+		    json_push(arr, h) != 0) {
+			json_free(h);
+			json_free(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static int
+run_sync(struct ctx *c)
+{
+	struct delivery d;
+	size_t i;
+	int slot, rc, timed_out = 0;
+
+	if ((slot = slot_acquire(c->conf, &c->err)) < 0) {
+		c->ans.retry_after = RETRY_AFTER;
+		return refuse(c, 429, NULL);
+	}
+	delivery_of(c, &d);
+	rc = deliver_run(c->conf, c->ep, &d, NULL, &c->out, &c->err);
+	slot_release(slot);
+	(void)json_set(c->rec, "hooks", hooks_json(&c->out, 1));
+	if (rc < 0)
+		return refuse(c, 500, NULL);
+	for (i = 0; i < c->out.n; i++)
+		timed_out |= c->out.v[i].res.timed_out;
+	if (rc == 0 && answer_init(&c->ans, 200, "success") != 0)
+		return refuse(c, 500, NULL);
+	if (rc != 0)
+		refuse(c, timed_out ? 504 : 500, timed_out ? "hook_timeout" :
+		    "hook_failed");
+	(void)json_set_str(c->ans.body, "event", c->pl.event);
+	(void)json_set_str(c->ans.body, "delivery", c->delivery);
+	(void)json_set(c->ans.body, "hooks", hooks_json(&c->out, 0));
+	if (rc == 0)
+		c->claimed = 0;	/* done: keep the id remembered */
+	return c->ans.status;
+}
+
+static int
+dispatch(struct ctx *c)
+{
+	int n = hook_count(c);
+
+	if (n < 0)
+		return refuse(c, 500, NULL);
+	if (n == 0 && c->ep->forward.n == 0)
+		return answer_ignored(c);
+	return c->ep->mode == MODE_ASYNC ? run_async(c) : run_sync(c);
+}
+
+/* The contract's order: method, endpoint, length, size, remote address,
+ * signature, content type, JSON, fields, event, duplicate. Each returns
+ * 0 to go on, or the HTTP status of the answer it made. */
+static int (*const steps[])(struct ctx *) = {
+	check_method,
+	check_endpoint,
+	check_length,
+	check_addr,
+	read_body,
+	check_signature,
+	check_payload,
+	check_event,
+	check_duplicate,
+	dispatch,
+};
+
+int
+handle_request(const struct conf *conf, struct io *io)
+{
+	struct ctx c = { .conf = conf };
+	size_t i;
+	int status = 0;
+	const char *code;
+	char *dir;
+
+	c.rec = log_start();
+	if (request_init(&c.req, io) != 0)
+		status = refuse(&c, 500, NULL);
+	for (i = 0; status == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
+		status = steps[i](&c);
+	/* A delivery that did not finish may come again: forget its id. */
+	if (c.claimed && (dir = seen_dir(conf)) != NULL) {
+		(void)dedupe_release(dir, c.ep->name, c.delivery, NULL);
+		free(dir);
+	}
+	if (answer_write(&c.ans, io) != 0)
+		(void)json_set_bool(c.rec, "answer_failed", 1);
+	(void)json_set_int(c.rec, "status", c.ans.status);
+	if ((code = json_string(json_path(c.ans.body, "error"))) != NULL)
+		(void)json_set_str(c.rec, "error", code);
+	log_record(c.rec);
+
+	json_free(c.rec);
+	answer_free(&c.ans);
+	outcome_free(&c.out);
+	payload_free(&c.pl);
+	free(c.media);
+	request_free(&c.req);
+	return status;
+}

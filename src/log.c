@@ -1,0 +1,129 @@
+/* log.c: one JSON object per line per delivery; stderr, syslog or a file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* The log state: with the configuration, the only process-wide state. */
+static struct {
+	enum { LOG_TO_FD, LOG_TO_SYSLOG } kind;
+	int	fd;		/* 2, or an O_APPEND file */
+} logstate = { LOG_TO_FD, STDERR_FILENO };
+
+int
+log_open(const char *target, struct err *err)
+{
+	int fd;
+
+	if (target == NULL || strcmp(target, "stderr") == 0) {
+		log_close();
+		return 0;
+	}
+	if (strcmp(target, "syslog") == 0) {
+		log_close();
+		openlog("hookline", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		logstate.kind = LOG_TO_SYSLOG;
+		return 0;
+	}
+	fd = open(target, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		err_set(err, "cannot open log file %s: %s", target,
+		    strerror(errno));
+		return -1;
+	}
+	log_close();
+	logstate.fd = fd;
+	return 0;
+}
+
+void
+log_close(void)
+{
+	if (logstate.kind == LOG_TO_SYSLOG)
+		closelog();
+	else if (logstate.fd != STDERR_FILENO)
+		(void)close(logstate.fd);
+	logstate.kind = LOG_TO_FD;
+	logstate.fd = STDERR_FILENO;
+}
+
+struct jval *
+log_start(void)
+{
+	struct jval *rec;
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	if ((rec = json_new_object()) == NULL)
+		return NULL;
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+	    gmtime_r(&ts.tv_sec, &tm) != NULL &&
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) > 0) {
+		size_t n = strlen(buf);
+		/* RFC 3339 with milliseconds, UTC. */
+		if (snprintf(buf + n, sizeof(buf) - n, ".%03ldZ",
+		    ts.tv_nsec / 1000000) > 0)
+			(void)json_set_str(rec, "time", buf);
+	}
+	return rec;
+}
+
+void
+log_record(struct jval *rec)
+{
+	const char *text;
+	char *line;
+	size_t len, off = 0;
+	ssize_t n;
+
+	if (rec == NULL || (text = json_text(rec, &len)) == NULL)
+		return;
+	if (logstate.kind == LOG_TO_SYSLOG) {
+		syslog(LOG_INFO, "%s", text);
+		return;
+	}
+	/* One write per line, so lines of concurrent processes never mix
+	 * (O_APPEND, and pipes keep writes of up to PIPE_BUF whole). */
+	if ((line = malloc(len + 1)) == NULL)
+		return;
+	memcpy(line, text, len);
+	line[len++] = '\n';
+	while (off < len) {
+		n = write(logstate.fd, line + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(line);
+}
+
+void
+log_msg(const char *level, const char *fmt, ...)
+{
+	struct jval *rec;
+	va_list ap;
+	char *msg = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((rec = log_start()) != NULL &&
+	    json_set_str(rec, "level", level) == 0 &&
+	    json_set_str(rec, "msg", msg) == 0)
+		log_record(rec);
+	json_free(rec);
+	free(msg);
+}
