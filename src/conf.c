@@ -597,19 +597,10 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	struct err *outer = l->err;
 	int rc;
 
+	(void)section;	/* read_line() opened it: l->ep */
+
 	if (l->failed)
 		return 1;	/* report the first error only */
-	if (*section != '\0' && (l->ep == NULL ||
-	    strcmp(l->ep->name, section) != 0)) {
-		l->err = &kerr;
-		rc = open_section(l, section);
-		l->err = outer;
-		if (rc != 0) {
-			err_set(l->err, "%s:%u: %s", l->file, l->line, kerr.msg);
-			l->failed = 1;
-			return 1;
-		}
-	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i].name, name) == 0)
 			break;
@@ -619,7 +610,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		l->failed = 1;
 		return 1;
 	}
-	if ((keys[i].scope == ENDPOINT) != (*section != '\0')) {
+	if ((keys[i].scope == ENDPOINT) != (l->ep != NULL)) {
 		err_set(l->err, "%s:%u: key '%s' belongs %s", l->file, l->line,
 		    name, keys[i].scope == GLOBAL ?
 		    "before the first [section]" : "in an endpoint's [section]");
@@ -637,15 +628,34 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
-/* fgets for inih that counts lines, so errors can name theirs. */
+/* fgets for inih that counts lines, so errors can name theirs, and
+ * opens sections as it meets them (inih calls on_key only for keys, and
+ * an endpoint may well have none). */
 static char *
 read_line(char *str, int num, void *stream)
 {
 	struct loader *l = stream;
-	char *s = fgets(str, num, l->fp);
+	struct err kerr = { "out of memory" };
+	struct err *outer = l->err;
+	char *s = fgets(str, num, l->fp), *p, *end;
+	int rc;
 
-	if (s != NULL)
-		l->line++;
+	if (s == NULL)
+		return NULL;
+	l->line++;
+	for (p = s; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p != '[' || l->failed || (end = strchr(p, ']')) == NULL)
+		return s;	/* inih reports a header without ']' */
+	*end = '\0';
+	l->err = &kerr;
+	rc = open_section(l, p + 1);
+	l->err = outer;
+	*end = ']';
+	if (rc != 0) {
+		err_set(l->err, "%s:%u: %s", l->file, l->line, kerr.msg);
+		l->failed = 1;
+	}
 	return s;
 }
 

@@ -1,0 +1,303 @@
+/* test_conf.c: the configuration file: good files, broken files, defaults. */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+static char dir[] = "/tmp/hookline-conf-XXXXXX";
+
+static char *
+write_conf(const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	assert_non_null(f = fopen(path, "w"));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* Loads text; returns the conf (NULL on failure, with err filled). */
+static struct conf *
+load(const char *text, struct err *err)
+{
+	struct conf *c = NULL;
+	char *path = write_conf("hookline.conf", text);
+
+	if (conf_load(path, &c, err) != 0)
+		c = NULL;
+	free(path);
+	return c;
+}
+
+static void
+test_full_file(void **state)
+{
+	struct err err;
+	struct conf *c;
+	const struct endpoint *ep;
+	char *secret = write_conf("gh.secret", "s3cret\r\nignored\n");
+	char *want;
+
+	(void)state;
+	free(secret);
+	c = load("# comment\n"
+	    "hooks_dir = hooks\n"
+	    "spool_dir = /var/spool/x\n"
+	    "max_body = 1M ; inline comment\n"
+	    "timeout = 2m\n"
+	    "log = syslog\n"
+	    "retry = 1s 2s 3m\n"
+	    "trusted_proxies = 127.0.0.1 ::1\n"
+	    "[github]\n"
+	    "provider = github\n"
+	    "secret_file = gh.secret\n"
+	    "secret = other\n"
+	    "mode = async\n"
+	    "allow_ip = 10.0.0.0/8, 192.168.1.1\n"
+	    "[stripe]\n"
+	    "provider = stripe\n"
+	    "hooks = /srv/stripe-hooks\n"
+	    "tolerance = 60\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->max_body, 1024 * 1024);
+	assert_int_equal(c->timeout, 120);
+	assert_string_equal(c->log, "syslog");
+	assert_int_equal(c->nretry, 3);
+	assert_int_equal(c->retry[2], 180);
+	assert_int_equal(c->trusted_proxies.n, 2);
+	assert_true(asprintf(&want, "%s/hooks", c->dir) > 0);
+	assert_string_equal(c->hooks_dir, want);
+	free(want);
+	assert_string_equal(c->spool_dir, "/var/spool/x");
+
+	assert_non_null(ep = conf_endpoint(c, "github"));
+	assert_int_equal(ep->provider, PROVIDER_GITHUB);
+	assert_int_equal(ep->mode, MODE_ASYNC);
+	assert_int_equal(ep->secrets.n, 2);
+	assert_string_equal(ep->secrets.v[0], "s3cret");
+	assert_string_equal(ep->secrets.v[1], "other");
+	assert_int_equal(ep->allow_ip.n, 2);
+	assert_true(asprintf(&want, "%s/hooks/github", c->dir) > 0);
+	assert_string_equal(ep->hooks_dir, want);
+	free(want);
+
+	assert_non_null(ep = conf_endpoint(c, "stripe"));
+	assert_string_equal(ep->hooks_dir, "/srv/stripe-hooks");
+	assert_int_equal(ep->tolerance, 60);
+	assert_null(conf_endpoint(c, "gitlab"));
+	/* No [default]: "/" is the implicit generic endpoint on hooks_dir. */
+	assert_non_null(ep = conf_endpoint(c, ""));
+	assert_int_equal(ep->provider, PROVIDER_GENERIC);
+	assert_string_equal(ep->hooks_dir, c->hooks_dir);
+	assert_int_equal(ep->secrets.n, 0);
+	conf_free(c);
+}
+
+static void
+test_defaults_and_default_section(void **state)
+{
+	struct err err;
+	struct conf *c;
+	const struct endpoint *ep;
+
+	(void)state;
+	assert_non_null(c = load("[default]\nsecret = x\n[empty]\n", &err));
+	/* A section with no keys is an endpoint with every default. */
+	assert_non_null(ep = conf_endpoint(c, "empty"));
+	assert_int_equal(ep->line, 3);
+	assert_int_equal(ep->provider, PROVIDER_GENERIC);
+	assert_int_equal(c->max_body, 10 * 1024 * 1024);
+	assert_int_equal(c->timeout, 30);
+	assert_int_equal(c->dedupe_window, 72 * 3600);
+	assert_int_equal(c->nretry, 7);
+	assert_int_equal(c->retry[0], 5);
+	assert_int_equal(c->retry[6], 36000);
+	assert_string_equal(c->log, "stderr");
+	assert_non_null(ep = conf_endpoint(c, ""));
+	assert_string_equal(ep->name, "default");
+	assert_int_equal(ep->secrets.n, 1);
+	conf_free(c);
+}
+
+static void
+test_no_file(void **state)
+{
+	struct err err;
+	struct conf *c;
+	char *cwd, *want;
+
+	(void)state;
+	assert_int_equal(conf_load(NULL, &c, &err), 0);
+	assert_non_null(cwd = getcwd(NULL, 0));
+	assert_true(asprintf(&want, "%s/hooks.d", cwd) > 0);
+	assert_string_equal(c->hooks_dir, want);
+	assert_int_equal(c->nendpoints, 0);
+	assert_non_null(conf_endpoint(c, ""));
+	assert_null(conf_endpoint(c, "github"));
+	free(want);
+	free(cwd);
+	conf_free(c);
+}
+
+/* Every broken file names its line and key. */
+static void
+test_broken(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "bogus = 1\n", ":1: unknown key 'bogus'" },
+		{ "\n\nmax_body = lots\n", ":3: key 'max_body'" },
+		{ "max_body = 10T\n", ":1: key 'max_body'" },
+		{ "max_body = -1\n", ":1: key 'max_body'" },
+		{ "timeout = 0\n", ":1: key 'timeout'" },
+		{ "[a]\nprovider = github\n[a]\n", ":3: section [a] appears twice" },
+		{ "[a]\nx = 1\n", ":2: unknown key 'x'" },
+		{ "[a]\nprovider = gihub\n", ":2: key 'provider'" },
+		{ "[a]\nmode = later\n", ":2: key 'mode'" },
+		{ "[a/b]\nmode = sync\n", "section [a/b]" },
+		{ "[a]\ntimeout = 5\n", ":2: key 'timeout' belongs before" },
+		{ "provider = github\n", ":1: key 'provider' belongs in" },
+		{ "[a]\nsecret_file = /nonexistent/x\n", ":2: key 'secret_file'" },
+		{ "[a]\nevent = ../x\n", ":2: key 'event'" },
+		{ "[a]\nallow_ip = 10.0.0.0/33\n", ":2: key 'allow_ip'" },
+		{ "[a]\nalgorithm = md5\n", ":2: key 'algorithm'" },
+		{ "[a]\nforward = ftp://x\n", ":2: key 'forward'" },
+		{ "[a]\nsecret =\n", ":2: key 'secret'" },
+		{ "[a]\nprovider = discord\n", "needs public_key" },
+		{ "[a]\nprovider = twilio\nsecret = x\n", "set public_url" },
+		{ "[a]\nprovider = hmac\nsecret = x\n", "needs signature_header" },
+		{ "retry = 5s soon\n", ":1: key 'retry'" },
+		{ "just words\n", ":1: not a key" },
+	};
+	struct err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		if (load(cases[i].text, &err) != NULL)
+			fail_msg("case %zu loaded: %s", i, cases[i].text);
+		if (strstr(err.msg, cases[i].want) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg,
+			    cases[i].want);
+		if (strstr(cases[i].want, ":") == cases[i].want &&
+		    strstr(err.msg, "hookline.conf") == NULL)
+			fail_msg("case %zu: no file name in '%s'", i, err.msg);
+	}
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct err err;
+	struct conf *c = NULL;
+
+	(void)state;
+	assert_int_equal(conf_load("/nonexistent/hookline.conf", &c, &err), -1);
+	assert_null(c);
+	assert_non_null(strstr(err.msg, "/nonexistent/hookline.conf"));
+}
+
+static void
+test_changed(void **state)
+{
+	struct err err;
+	struct conf *c;
+	char *path;
+
+	(void)state;
+	assert_non_null(c = load("timeout = 5\n", &err));
+	assert_int_equal(conf_changed(c), 0);
+	path = write_conf("hookline.conf", "timeout = 6\n\n");
+	assert_int_equal(conf_changed(c), 1);
+	free(path);
+	conf_free(c);
+}
+
+static void
+test_sizes_and_durations(void **state)
+{
+	size_t n;
+	long s;
+
+	(void)state;
+	assert_int_equal(parse_size("0", &n), 0);
+	assert_int_equal(parse_size("10K", &n), 0);
+	assert_int_equal(n, 10240);
+	assert_int_equal(parse_size("2G", &n), 0);
+	assert_int_equal(n, 2UL << 30);
+	assert_int_equal(parse_size("", &n), -1);
+	assert_int_equal(parse_size(" 1", &n), -1);
+	assert_int_equal(parse_size("1MB", &n), -1);
+	assert_int_equal(parse_size("99999999999999999999", &n), -1);
+	assert_int_equal(parse_duration("90", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(parse_duration("5m", &s), 0);
+	assert_int_equal(s, 300);
+	assert_int_equal(parse_duration("3d", &s), 0);
+	assert_int_equal(s, 3 * 86400);
+	assert_int_equal(parse_duration("5x", &s), -1);
+	assert_int_equal(parse_duration("5mm", &s), -1);
+	assert_int_equal(parse_duration("-5", &s), -1);
+}
+
+static void
+test_providers(void **state)
+{
+	enum provider p;
+	int i;
+
+	(void)state;
+	for (i = 0; i < PROVIDER__COUNT; i++) {
+		assert_int_equal(provider_parse(provider_name((enum provider)i),
+		    &p), 0);
+		assert_int_equal(p, i);
+	}
+	assert_int_equal(provider_parse("GitHub", &p), -1);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd;
+
+	(void)state;
+	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
+		return -1;
+	(void)system(cmd);
+	free(cmd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_defaults_and_default_section),
+		cmocka_unit_test(test_no_file),
+		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_changed),
+		cmocka_unit_test(test_sizes_and_durations),
+		cmocka_unit_test(test_providers),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
