@@ -16,7 +16,9 @@ int	event_name_valid(const char *name);
  * executable files, in byte order; else D/_default if executable; else
  * nothing. Appends paths relative to D ("E", "E.d/10-x", "_default") to
  * out. Returns 0 (out may stay empty), or -1 with err when D cannot be
- * read. E must be valid. */
+ * read. E must be valid. An E.d/ directory decides alone even when it
+ * holds no hook (_default does not run then); a symlink named E.d is
+ * not followed. Symlinked hooks are listed: run_hook() judges them. */
 int	route_resolve(const char *hooks_dir, const char *event,
 	    struct strlist *out, struct err *err);
 

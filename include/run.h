@@ -28,7 +28,9 @@ struct run_result {
 	int	 signal;	/* valid when !exited && ran */
 	bool	 timed_out;
 	long	 duration_ms;
-	char	*out;		/* last RUN_TAIL_MAX bytes of stdout, owned */
+	char	*out;		/* last RUN_TAIL_MAX bytes of stdout, owned;
+				 * NUL-terminated (may hold NULs: use out_len);
+				 * NULL when !ran */
 	size_t	 out_len;
 	char	*errout;	/* same for stderr */
 	size_t	 errout_len;
@@ -37,8 +39,19 @@ struct run_result {
 /* Runs the hook and reaps it and its process group. Returns 0 when it
  * ran (whatever its exit), -1 when it was refused (symlink leading out
  * of hooks_dir, not a regular file, not executable, group- or
- * world-writable) or could not be started; err says why. res is filled
- * in both cases and must be released with run_result_free(). */
+ * world-writable) or could not be started (exec failed, e.g. a missing
+ * #! interpreter); err says why. res is filled in both cases and must
+ * be released with run_result_free(). (Also -1 with res->ran set if
+ * the run could not be supervised, e.g. poll() failed: it was killed.)
+ *
+ * The hook's group is SIGTERMed at timeout, SIGKILLed kill_after s
+ * later. Once the hook itself exits, what is left of its group is
+ * SIGKILLed: at once if its stdout and stderr are closed, else after a
+ * 1 s grace. SIGPIPE needs no care from the caller (blocked and taken
+ * back here); SIGCHLD must not be SIG_IGN, and no other thread may
+ * wait for any child (waitpid(-1)), or the status is lost.
+ * A #! script sees $0 = /dev/fd/3 (the kernel names it by the fd it
+ * ran); a binary sees argv[0] = hooks_dir/relpath. */
 int	run_hook(const struct run_spec *spec, struct run_result *res,
 	    struct err *err);
 void	run_result_free(struct run_result *res);

@@ -1,0 +1,312 @@
+/* test_route.c: event names and the hooks an event resolves to, in a temporary folder. */
+#include "unit.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "route.h"
+
+struct fx {
+	char dir[64];
+};
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	(void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/hookline-route-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	int r = nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(fx);
+	return r;
+}
+
+static void
+path(char *buf, size_t len, const struct fx *fx, const char *rel)
+{
+	int r = snprintf(buf, len, "%s/%s", fx->dir, rel);
+
+	assert_true(r > 0 && (size_t)r < len);
+}
+
+static void
+put(const struct fx *fx, const char *rel, mode_t mode)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	path(p, sizeof(p), fx, rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_int_not_equal(fd, -1);
+	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
+	assert_int_equal(fchmod(fd, mode), 0);	/* whatever the umask */
+	assert_int_equal(close(fd), 0);
+}
+
+static void
+mkd(const struct fx *fx, const char *rel)
+{
+	char p[PATH_MAX];
+
+	path(p, sizeof(p), fx, rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void
+lnk(const struct fx *fx, const char *target, const char *rel)
+{
+	char p[PATH_MAX];
+
+	path(p, sizeof(p), fx, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+static void
+rm(const struct fx *fx, const char *rel)
+{
+	char p[PATH_MAX];
+
+	path(p, sizeof(p), fx, rel);
+	assert_int_equal(remove(p), 0);
+}
+
+/* Resolves event in the fixture and compares with want (NULL-ended). */
+static void
+expect(const struct fx *fx, const char *event, const char *const *want)
+{
+	struct strlist l = { NULL, 0 };
+	struct err err = { "" };
+	size_t i, n = 0;
+
+	while (want[n] != NULL)
+		n++;
+	assert_int_equal(route_resolve(fx->dir, event, &l, &err), 0);
+	for (i = 0; i < l.n && i < n; i++)
+		assert_string_equal(l.v[i], want[i]);
+	assert_int_equal(l.n, n);
+	strlist_clear(&l);
+}
+
+static void
+test_event_name_valid(void **state)
+{
+	static const struct {
+		const char	*name;
+		int		 ok;
+	} t[] = {
+		{ "push", 1 },
+		{ "pull_request", 1 },
+		{ "issue:opened", 1 },
+		{ "orders.create", 1 },
+		{ "a-b_c.d:e", 1 },
+		{ "A", 1 },
+		{ "0", 1 },
+		{ "a..b", 1 },		/* dots inside are fine */
+		{ "_default", 1 },
+		{ "", 0 },
+		{ ".", 0 },
+		{ "..", 0 },
+		{ ".hidden", 0 },
+		{ "a/b", 0 },
+		{ "/", 0 },
+		{ "../x", 0 },
+		{ "a b", 0 },
+		{ " a", 0 },
+		{ "a\n", 0 },
+		{ "a\tb", 0 },
+		{ "caf\xc3\xa9", 0 },	/* UTF-8 e-acute */
+		{ "\xe2\x80\x8b", 0 },	/* zero-width space */
+		{ "a*", 0 },
+		{ "a$b", 0 },
+		{ "a\\b", 0 },
+		{ "a+b", 0 },
+		{ "a,b", 0 },
+		{ "a;b", 0 },
+	};
+	char name[200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (event_name_valid(t[i].name) != t[i].ok)
+			fail_msg("event_name_valid(\"%s\") != %d", t[i].name,
+			    t[i].ok);
+	}
+	assert_int_equal(event_name_valid(NULL), 0);
+
+	memset(name, 'a', sizeof(name));
+	name[128] = '\0';
+	assert_int_equal(event_name_valid(name), 1);	/* 128: the limit */
+	name[128] = 'a';
+	name[129] = '\0';
+	assert_int_equal(event_name_valid(name), 0);	/* 129 */
+	name[0] = '.';
+	name[5] = '\0';
+	assert_int_equal(event_name_valid(name), 0);
+}
+
+/* file > E.d/ > _default > nothing, each step taken away in turn. */
+static void
+test_order(void **state)
+{
+	static const char *const none[] = { NULL };
+	static const char *const file[] = { "push", NULL };
+	static const char *const dir[] = { "push.d/10-a", NULL };
+	static const char *const def[] = { "_default", NULL };
+	struct fx *fx = *state;
+
+	expect(fx, "push", none);
+	put(fx, "_default", 0755);
+	expect(fx, "push", def);
+	mkd(fx, "push.d");
+	put(fx, "push.d/10-a", 0755);
+	expect(fx, "push", dir);
+	put(fx, "push", 0755);
+	expect(fx, "push", file);
+	expect(fx, "other", def);
+
+	/* Not executable: as if not there. */
+	rm(fx, "push");
+	put(fx, "push", 0644);
+	expect(fx, "push", dir);
+
+	/* An E.d/ with no hook in it still decides: nothing runs, not
+	 * _default (contract: "else D/E.d/, if it is a directory"). */
+	rm(fx, "push.d/10-a");
+	expect(fx, "push", none);
+	rm(fx, "push.d");
+	expect(fx, "push", def);
+
+	/* A directory named E is not a hook. */
+	mkd(fx, "ping");
+	expect(fx, "ping", def);
+
+	/* _default must be executable too. */
+	rm(fx, "_default");
+	put(fx, "_default", 0644);
+	expect(fx, "push", none);
+}
+
+static void
+test_dir_members(void **state)
+{
+	static const char *const want[] = {
+		"ev.d/-m", "ev.d/10-x", "ev.d/2-y", "ev.d/A", "ev.d/_z",
+		"ev.d/a", "ev.d/b", "ev.d/lnk", NULL
+	};
+	struct fx *fx = *state;
+
+	mkd(fx, "ev.d");
+	/* Runs, in byte order: '-' < digits < upper < '_' < lower. */
+	put(fx, "ev.d/b", 0755);
+	put(fx, "ev.d/a", 0755);
+	put(fx, "ev.d/_z", 0700);
+	put(fx, "ev.d/A", 0755);
+	put(fx, "ev.d/2-y", 0755);
+	put(fx, "ev.d/10-x", 0755);
+	put(fx, "ev.d/-m", 0755);
+	lnk(fx, "b", "ev.d/lnk");	/* run_hook decides about links */
+	/* Skipped. */
+	put(fx, "ev.d/x.sh", 0755);
+	put(fx, "ev.d/README", 0644);
+	put(fx, "ev.d/noexec", 0600);
+	put(fx, "ev.d/.hidden", 0755);
+	put(fx, "ev.d/backup~", 0755);
+	put(fx, "ev.d/x.dpkg-old", 0755);
+	put(fx, "ev.d/sp ace", 0755);
+	mkd(fx, "ev.d/subdir");
+	lnk(fx, "nowhere", "ev.d/dangling");
+	expect(fx, "ev", want);
+}
+
+static void
+test_errors(void **state)
+{
+	static const char *const def[] = { "_default", NULL };
+	struct fx *fx = *state;
+	struct strlist l = { NULL, 0 };
+	struct err err = { "" };
+	char p[PATH_MAX];
+
+	path(p, sizeof(p), fx, "missing");
+	assert_int_equal(route_resolve(p, "push", &l, &err), -1);
+	assert_true(err.msg[0] != '\0');
+	assert_int_equal(l.n, 0);
+
+	err.msg[0] = '\0';
+	assert_int_equal(route_resolve(fx->dir, "../etc", &l, &err), -1);
+	assert_true(err.msg[0] != '\0');
+	assert_int_equal(route_resolve(fx->dir, "a/b", &l, &err), -1);
+	assert_int_equal(l.n, 0);
+
+	/* A symlinked E.d/ is not looked through: _default runs. */
+	put(fx, "_default", 0755);
+	mkd(fx, "real.d");
+	put(fx, "real.d/hook", 0755);
+	lnk(fx, "real.d", "ev.d");
+	expect(fx, "ev", def);
+}
+
+/* Entries already in out stay, new ones are appended after them. */
+static void
+test_appends(void **state)
+{
+	struct fx *fx = *state;
+	struct strlist l = { NULL, 0 };
+	struct err err = { "" };
+
+	put(fx, "push", 0755);
+	assert_int_equal(strlist_add(&l, "first"), 0);
+	assert_int_equal(route_resolve(fx->dir, "push", &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0], "first");
+	assert_string_equal(l.v[1], "push");
+	strlist_clear(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_event_name_valid),
+		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_members, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_appends, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
