@@ -3,6 +3,8 @@
 # make test       unit tests, end-to-end tests, fuzz corpora and a short fuzz run
 # make check-asan the unit and end-to-end tests under ASan+UBSan
 # make fuzz       longer libFuzzer runs (clang)
+# make bench      hookline against its floors and peers (bench/README.md)
+# make soak       200,000 requests to one FastCGI process: RSS and fds flat
 # make install PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -82,6 +84,12 @@ demo:
 bench: $(BIN)
 	bench/run.sh
 
+soak: $(BIN)
+	bench/soak.sh
+
+soak-valgrind: $(BIN)
+	SOAK_VALGRIND=1 bench/soak.sh
+
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/conf-examples
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hookline
@@ -90,4 +98,5 @@ install: $(BIN)
 clean:
 	rm -rf build hookline
 
-.PHONY: all unit e2e test check-asan fuzz fuzz-short fuzz-replay demo bench install clean
+.PHONY: all unit e2e test check-asan fuzz fuzz-short fuzz-replay demo bench soak \
+	soak-valgrind install clean
