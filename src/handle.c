@@ -197,6 +197,43 @@ check_event(struct ctx *c)
 	return 0;
 }
 
+/* Hooks that exist for this event now; -1 when the folder is unreadable. */
+static int
+hook_count(struct ctx *c)
+{
+	struct strlist hooks = { 0 };
+	int n;
+
+	if (route_resolve(c->ep->hooks_dir, c->pl.event, &hooks, &c->err) != 0)
+		return -1;
+	n = (int)hooks.n;
+	strlist_clear(&hooks);
+	return n;
+}
+
+static int
+answer_ignored(struct ctx *c)
+{
+	if (answer_init(&c->ans, 200, "ignored") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "event", c->pl.event);
+	return 200;
+}
+
+/* 0 when a hook or forward target will take the delivery; else the
+ * status of the answer made (200 ignored, 500). */
+static int
+check_consumers(struct ctx *c)
+{
+	int n = hook_count(c);
+
+	if (n < 0)
+		return refuse(c, 500, NULL);
+	if (n == 0 && c->ep->forward.n == 0)
+		return answer_ignored(c);
+	return 0;
+}
+
 static char *
 seen_dir(const struct conf *conf)
 {
@@ -213,6 +250,9 @@ check_duplicate(struct ctx *c)
 
 	if (c->pl.delivery == NULL)
 		return 0;	/* ours, so new */
+	/* Nothing would run: answer before writing a durable record. */
+	if ((rc = check_consumers(c)) != 0)
+		return rc;
 	if ((dir = seen_dir(c->conf)) == NULL)
 		return refuse(c, 500, NULL);
 	rc = dedupe_claim(dir, c->ep->name, c->delivery,
@@ -249,29 +289,6 @@ delivery_of(const struct ctx *c, struct delivery *d)
 		.body_len = c->req.body_len,
 		.attempt = 1,
 	};
-}
-
-/* Hooks that exist for this event now; -1 when the folder is unreadable. */
-static int
-hook_count(struct ctx *c)
-{
-	struct strlist hooks = { 0 };
-	int n;
-
-	if (route_resolve(c->ep->hooks_dir, c->pl.event, &hooks, &c->err) != 0)
-		return -1;
-	n = (int)hooks.n;
-	strlist_clear(&hooks);
-	return n;
-}
-
-static int
-answer_ignored(struct ctx *c)
-{
-	if (answer_init(&c->ans, 200, "ignored") != 0)
-		return refuse(c, 500, NULL);
-	(void)json_set_str(c->ans.body, "event", c->pl.event);
-	return 200;
 }
 
 static int
@@ -363,12 +380,10 @@ run_sync(struct ctx *c)
 static int
 dispatch(struct ctx *c)
 {
-	int n = hook_count(c);
+	int rc;
 
-	if (n < 0)
-		return refuse(c, 500, NULL);
-	if (n == 0 && c->ep->forward.n == 0)
-		return answer_ignored(c);
+	if (c->pl.delivery == NULL && (rc = check_consumers(c)) != 0)
+		return rc;
 	return c->ep->mode == MODE_ASYNC ? run_async(c) : run_sync(c);
 }
 
