@@ -33,6 +33,7 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"$(VERSION)"' \
+	    -DHOOKLINE_FCGI_VERSION='"$(shell $(PKG_CONFIG) --modversion fcgi)"' \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -91,9 +92,15 @@ soak-valgrind: $(BIN)
 	SOAK_VALGRIND=1 bench/soak.sh
 
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/conf-examples
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/conf-examples/systemd
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hookline
-	install -m 0644 conf-examples/* $(DESTDIR)$(DOCDIR)/conf-examples/
+	install -m 0644 doc/hookline.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 doc/hookline.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 conf-examples/*.conf conf-examples/*.htaccess \
+	    conf-examples/crontab $(DESTDIR)$(DOCDIR)/conf-examples/
+	install -m 0644 conf-examples/systemd/* \
+	    $(DESTDIR)$(DOCDIR)/conf-examples/systemd/
 
 clean:
 	rm -rf build hookline

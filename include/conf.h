@@ -45,6 +45,8 @@ struct endpoint {
 	enum mode	 mode;
 	char		*hooks_dir;	/* absolute */
 	struct strlist	 secrets;	/* any one may match (rotation) */
+	struct strlist	 secret_files;	/* absolute paths of secret_file keys,
+					 * in file order (for hookline check) */
 	char		*public_key;	/* discord: hex; standard v1a: whpk_... */
 	char		*public_url;	/* square, twilio: the URL the sender signs */
 	char		*signing_token;	/* gitlab: Standard Webhooks whsec_... */
@@ -63,6 +65,8 @@ struct endpoint {
 	struct cidrlist	 allow_ip;	/* empty: anyone */
 	struct strlist	 forward;	/* URLs */
 	char		*forward_secret;
+	long		 forward_timeout;	/* seconds; 0: the global one */
+	char		*ca_file;	/* absolute; NULL: the global one */
 };
 
 struct conf {
@@ -76,6 +80,17 @@ struct conf {
 	unsigned	 kill_after;	/* seconds from SIGTERM to SIGKILL */
 	long		 dedupe_window;	/* seconds */
 	unsigned	 max_running;	/* 0: no bound */
+	/* async mode (spool.c, drain.c) */
+	long		*retry;		/* seconds to wait after the 1st, 2nd, ...
+					 * failure; then dead. NULL with nretry
+					 * 0: the default 5s 5m 30m 2h 5h 10h 10h;
+					 * non-NULL with nretry 0: no retries */
+	size_t		 nretry;
+	long		 keep_done;	/* seconds done/ is kept; 0: 7 days */
+	size_t		 spool_min_free; /* bytes; below it, 503 */
+	/* forwarding (forward.c, deliver_forward.c) */
+	long		 forward_timeout;	/* seconds; 0: FORWARD_TIMEOUT */
+	char		*ca_file;	/* absolute; NULL: the system's CAs */
 	struct cidrlist	 trusted_proxies;
 	struct endpoint	*endpoints;
 	size_t		 nendpoints;

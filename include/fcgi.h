@@ -15,4 +15,7 @@ int	cgi_serve(const char *conf_path);
  * on fd 0 when listen_addr is NULL, until SIGTERM. */
 int	fcgi_serve(const char *conf_path, const char *listen_addr);
 
+/* libfcgi's version as pkg-config gave it at build time. */
+const char *fcgi_lib_version(void);
+
 #endif

@@ -359,6 +359,8 @@ key_secret_file(struct loader *l, const char *v)
 		goto done;
 	}
 	rc = strlist_add(&l->ep->secrets, line);
+	if (rc == 0)
+		rc = strlist_add(&l->ep->secret_files, path);
 done:
 	if (line != NULL)
 		explicit_bzero(line, cap);
@@ -465,7 +467,27 @@ key_forward(struct loader *l, const char *v)
 	return rc;
 }
 
-enum scope { GLOBAL, ENDPOINT };
+static int
+key_forward_timeout(struct loader *l, const char *v)
+{
+	long n;
+
+	if (get_seconds(l, v, 1, &n) != 0 || n > 3600) {
+		err_set(l->err, "expected seconds from 1 to 3600");
+		return -1;
+	}
+	*(l->ep != NULL ? &l->ep->forward_timeout : &l->c->forward_timeout) = n;
+	return 0;
+}
+
+static int
+key_ca_file(struct loader *l, const char *v)
+{
+	return set_path(l, l->ep != NULL ? &l->ep->ca_file : &l->c->ca_file, v);
+}
+
+/* ANY: global, or per endpoint overriding the global value. */
+enum scope { GLOBAL, ENDPOINT, ANY };
 
 /* Every key there is; anything else is an error (as bgplgd's qs.c). */
 static const struct {
@@ -507,6 +529,8 @@ static const struct {
 	{ "allow_ip",		ENDPOINT, key_allow_ip, 1 },
 	{ "forward",		ENDPOINT, key_forward, 1 },
 	{ "forward_secret",	ENDPOINT, key_forward_secret, 0 },
+	{ "forward_timeout",	ANY,      key_forward_timeout, 0 },
+	{ "ca_file",		ANY,      key_ca_file, 0 },
 };
 
 static int
@@ -535,6 +559,7 @@ endpoint_clear(struct endpoint *ep)
 	for (size_t i = 0; i < ep->secrets.n; i++)
 		explicit_bzero(ep->secrets.v[i], strlen(ep->secrets.v[i]));
 	strlist_clear(&ep->secrets);
+	strlist_clear(&ep->secret_files);
 	free(ep->public_key);
 	free(ep->public_url);
 	if (ep->signing_token != NULL)
@@ -554,6 +579,7 @@ endpoint_clear(struct endpoint *ep)
 	if (ep->forward_secret != NULL)
 		explicit_bzero(ep->forward_secret, strlen(ep->forward_secret));
 	free(ep->forward_secret);
+	free(ep->ca_file);
 }
 
 /* Opens section name; 0, or -1 with l->err. */
@@ -610,7 +636,8 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		l->failed = 1;
 		return 1;
 	}
-	if ((keys[i].scope == ENDPOINT) != (l->ep != NULL)) {
+	if (keys[i].scope != ANY && (keys[i].scope == ENDPOINT) !=
+	    (l->ep != NULL)) {
 		err_set(l->err, "%s:%u: key '%s' belongs %s", l->file, l->line,
 		    name, keys[i].scope == GLOBAL ?
 		    "before the first [section]" : "in an endpoint's [section]");
@@ -803,6 +830,7 @@ conf_free(struct conf *c)
 	endpoint_clear(&c->implicit);
 	cidrlist_free(&c->trusted_proxies);
 	free(c->retry);
+	free(c->ca_file);
 	free(c->path);
 	free(c->dir);
 	free(c->hooks_dir);

@@ -102,6 +102,16 @@ cgi_write(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+const char *
+fcgi_lib_version(void)
+{
+#ifdef HOOKLINE_FCGI_VERSION
+	return "libfcgi " HOOKLINE_FCGI_VERSION " (pkg-config, at build time)";
+#else
+	return "libfcgi (version unknown at run time)";
+#endif
+}
+
 int
 cgi_detect(void)
 {

@@ -8,8 +8,11 @@
 #include "check.h"
 #include "conf.h"
 #include "fcgi.h"
+#include "forward.h"
 #include "json.h"
+#include "send.h"
 #include "spoolcmd.h"
+#include "verify.h"
 
 static const char usage[] =
 "usage: hookline [-c FILE] [COMMAND [ARGS]]\n"
@@ -23,6 +26,8 @@ static const char usage[] =
 "  show ID              everything recorded of a delivery\n"
 "  replay ID...         dead or done deliveries back to pending\n"
 "  purge --older-than AGE\n"
+"  send URL [--provider P] [--secret S] [--event E] [FILE]\n"
+"                       send one signed delivery, as a sender would\n"
 "  version              versions of hookline and its libraries\n"
 "  help                 this text\n"
 "\n"
@@ -32,7 +37,10 @@ static const char usage[] =
 static int
 cmd_version(void)
 {
-	printf("hookline %s\njson-c %s\n", HOOKLINE_VERSION, json_lib_version());
+	if (printf("hookline %s\njson-c %s\n%s\n%s\n%s\n", HOOKLINE_VERSION,
+	    json_lib_version(), verify_lib_version(), forward_lib_version(),
+	    fcgi_lib_version()) < 0 || fflush(stdout) == EOF)
+		return 1;
 	return 0;
 }
 
@@ -92,6 +100,8 @@ main(int argc, char **argv)
 		i = cmd_version();
 	else if (strcmp(args[0], "fcgi") == 0)
 		i = cmd_fcgi(conf_locate(conf_arg), n, args);
+	else if (strcmp(args[0], "send") == 0)
+		i = send_command(n, args);
 	else if (strcmp(args[0], "check") == 0)
 		i = check_command(conf_locate(conf_arg), n, args);
 	else if (strcmp(args[0], "drain") == 0 || strcmp(args[0], "list") == 0 ||

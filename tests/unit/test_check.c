@@ -1,0 +1,352 @@
+/* test_check.c: `hookline check`: each warning and error, with its line. */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static char dir[] = "/tmp/hookline-check-XXXXXX";
+
+/* dir/name, made with its folders; caller frees. */
+static char *
+path_of(const char *name)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+static void
+write_file(const char *name, const char *text, mode_t mode)
+{
+	char *p = path_of(name);
+	FILE *f;
+
+	assert_non_null(f = fopen(p, "w"));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	free(p);
+}
+
+static void
+make_dir(const char *name, mode_t mode)
+{
+	char *p = path_of(name);
+
+	assert_int_equal(mkdir(p, mode), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	free(p);
+}
+
+/* A fresh folder for one test: hooks.d/ and hooks.d/github/. */
+static int
+setup_each(void **state)
+{
+	char *cmd;
+
+	(void)state;
+	if (asprintf(&cmd, "rm -rf '%s'/* '%s'/.[!.]*", dir, dir) < 0)
+		return -1;
+	if (system(cmd) != 0) {
+		free(cmd);
+		return -1;
+	}
+	free(cmd);
+	make_dir("hooks.d", 0755);
+	make_dir("hooks.d/github", 0755);
+	write_file("gh.secret", "s3cret\n", 0600);
+	write_file("gh2.secret", "rotated\n", 0600);
+	write_file("hooks.d/github/push", "#!/bin/sh\n", 0755);
+	return 0;
+}
+
+/* Runs the check on dir/hookline.conf holding text; returns the exit
+ * code and sets *report (caller frees). */
+static int
+run_check(const char *text, char **report)
+{
+	char *conf = path_of("hookline.conf");
+	size_t len = 0;
+	FILE *out;
+	int rc;
+
+	write_file("hookline.conf", text, 0644);
+	*report = NULL;
+	assert_non_null(out = open_memstream(report, &len));
+	rc = check_report(conf, out);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(*report);
+	free(conf);
+	return rc;
+}
+
+/* 1 when report has a line holding both "FILE:LINE: " and what. */
+static int
+has_line(const char *report, unsigned line, const char *what)
+{
+	char *at, *want;
+	const char *p, *end;
+	int found = 0;
+
+	assert_true(asprintf(&at, "%s/hookline.conf:%u: ", dir, line) > 0);
+	for (p = report; *p != '\0' && !found; p = *end ? end + 1 : end) {
+		end = strchr(p, '\n');
+		if (end == NULL)
+			end = p + strlen(p);
+		want = strndup(p, (size_t)(end - p));
+		assert_non_null(want);
+		found = strstr(want, at) != NULL && strstr(want, what) != NULL;
+		free(want);
+	}
+	free(at);
+	return found;
+}
+
+#define GITHUB \
+	"hooks_dir = hooks.d\n" \
+	"[github]\n" \
+	"provider = github\n" \
+	"secret_file = gh.secret\n"
+
+static void
+test_clean(void **state)
+{
+	char *r;
+
+	(void)state;
+	assert_int_equal(run_check(GITHUB, &r), CHECK_CLEAN);
+	assert_non_null(strstr(r, "ok, 1 endpoint"));
+	assert_null(strstr(r, "warning"));
+	free(r);
+}
+
+static void
+test_no_secret(void **state)
+{
+	char *r;
+
+	(void)state;
+	assert_int_equal(run_check(GITHUB "[open]\nprovider = generic\n", &r),
+	    CHECK_WARNINGS);
+	/* The section header's line; the folder is missing too. */
+	assert_true(has_line(r, 5, "warning: "));
+	assert_true(has_line(r, 5, "[open]: no secret"));
+	assert_true(has_line(r, 5, "hooks.d/open: missing"));
+	assert_non_null(strstr(r, "2 warnings"));
+	free(r);
+}
+
+static void
+test_secret_file_modes(void **state)
+{
+	char *p = path_of("gh2.secret"), *r;
+
+	(void)state;
+	/* Group-readable is the example setup (root:www-data 0640). */
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(run_check(GITHUB "secret_file = gh2.secret\n", &r),
+	    CHECK_CLEAN);
+	free(r);
+	/* The second secret_file line is the one named. */
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(run_check(GITHUB "secret_file = gh2.secret\n", &r),
+	    CHECK_WARNINGS);
+	assert_true(has_line(r, 5, "gh2.secret is readable by others"));
+	assert_false(has_line(r, 4, "readable"));
+	free(r);
+	assert_int_equal(chmod(p, 0620), 0);
+	assert_int_equal(run_check(GITHUB "secret_file = gh2.secret\n", &r),
+	    CHECK_WARNINGS);
+	assert_true(has_line(r, 5, "gh2.secret is writable by group"));
+	free(r);
+	free(p);
+}
+
+static void
+test_inline_secret(void **state)
+{
+	char *r;
+
+	(void)state;
+	/* run_check writes the file 0644: readable by others. */
+	assert_int_equal(run_check("[s]\nsecret = abc\n", &r), CHECK_WARNINGS);
+	assert_non_null(strstr(r, "holds secrets and is readable by others"));
+	assert_null(strstr(r, "abc"));	/* never the secret itself */
+	free(r);
+}
+
+static void
+test_hooks_folder(void **state)
+{
+	char *p = path_of("hooks.d/github"), *r;
+
+	(void)state;
+	assert_int_equal(chmod(p, 0775), 0);
+	assert_int_equal(run_check(GITHUB, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 2, "hooks.d/github is writable by group"));
+	free(r);
+	/* An explicit hooks key is the line named. */
+	assert_int_equal(run_check(GITHUB "hooks = nowhere\n", &r),
+	    CHECK_WARNINGS);
+	assert_true(has_line(r, 5, "nowhere: missing"));
+	free(r);
+	/* A file where the folder should be stops the server: an error. */
+	write_file("plain", "x\n", 0644);
+	assert_int_equal(run_check(GITHUB "hooks = plain\n", &r),
+	    CHECK_ERRORS);
+	assert_true(has_line(r, 5, "error: "));
+	assert_true(has_line(r, 5, "is not a folder"));
+	free(r);
+	free(p);
+}
+
+static void
+test_hooks(void **state)
+{
+	char *r, *out;
+
+	(void)state;
+	write_file("outside", "#!/bin/sh\n", 0755);
+	write_file("hooks.d/github/README", "no x bit\n", 0644);
+	write_file("hooks.d/github/shared", "#!/bin/sh\n", 0775);
+	write_file("hooks.d/github/.hidden", "x\n", 0644);
+	write_file("hooks.d/github/push~", "x\n", 0644);
+	make_dir("hooks.d/github/deploy.d", 0755);
+	write_file("hooks.d/github/deploy.d/10-ok", "#!/bin/sh\n", 0755);
+	write_file("hooks.d/github/deploy.d/20-pull.sh", "#!/bin/sh\n", 0755);
+	write_file("hooks.d/github/deploy.d/30-off", "#!/bin/sh\n", 0644);
+	write_file("hooks.d/github/deploy.d/old~", "#!/bin/sh\n", 0755);
+	/* push is a file: push.d/ never runs. */
+	make_dir("hooks.d/github/push.d", 0755);
+	out = path_of("outside");
+	r = path_of("hooks.d/github/escape");
+	assert_int_equal(symlink(out, r), 0);
+	free(r);
+	free(out);
+
+	assert_int_equal(run_check(GITHUB, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 2, "hook README is not executable"));
+	assert_true(has_line(r, 2, "hook shared is writable by group"));
+	assert_true(has_line(r, 2, "deploy.d/20-pull.sh never runs"));
+	assert_true(has_line(r, 2, "deploy.d/30-off is not executable"));
+	assert_true(has_line(r, 2, "push.d/ never runs"));
+	assert_true(has_line(r, 2, "escape is a symbolic link out of"));
+	assert_null(strstr(r, "hidden"));
+	assert_null(strstr(r, "~"));
+	assert_null(strstr(r, "10-ok"));
+	assert_non_null(strstr(r, "6 warnings"));
+	free(r);
+}
+
+static void
+test_document_root(void **state)
+{
+	char *r, *p;
+
+	(void)state;
+	assert_int_equal(setenv("DOCUMENT_ROOT", dir, 1), 0);
+	assert_int_equal(run_check(GITHUB, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 2, "hooks.d/github is under the web server's "
+	    "document root"));
+	assert_true(has_line(r, 4, "gh.secret is under the web server's"));
+	free(r);
+	/* DIR/hook is a prefix of DIR/hooks.d as a string, not as a path. */
+	make_dir("hook", 0755);
+	p = path_of("hook");
+	assert_int_equal(setenv("DOCUMENT_ROOT", p, 1), 0);
+	assert_int_equal(run_check(GITHUB, &r), CHECK_CLEAN);
+	free(r);
+	free(p);
+	assert_int_equal(unsetenv("DOCUMENT_ROOT"), 0);
+}
+
+static void
+test_implicit_endpoint(void **state)
+{
+	char *r;
+
+	(void)state;
+	/* Hooks right in hooks_dir run for the script URL itself. */
+	write_file("hooks.d/_default", "#!/bin/sh\n", 0755);
+	assert_int_equal(run_check(GITHUB, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 1, "no [default] section"));
+	free(r);
+	assert_int_equal(run_check(GITHUB "[default]\nsecret = x\n", &r),
+	    CHECK_WARNINGS);	/* only the inline secret in a 0644 file */
+	assert_null(strstr(r, "no [default] section"));
+	free(r);
+}
+
+static void
+test_errors(void **state)
+{
+	char *r;
+
+	(void)state;
+	assert_int_equal(run_check(GITHUB "mode = later\n", &r), CHECK_ERRORS);
+	assert_true(has_line(r, 5, "key 'mode': expected sync or async"));
+	assert_non_null(strstr(r, "error: "));
+	free(r);
+	assert_int_equal(run_check("[x]\nsecret_file = absent\n", &r),
+	    CHECK_ERRORS);
+	assert_true(has_line(r, 2, "cannot read secret file"));
+	free(r);
+}
+
+static void
+test_command_usage(void **state)
+{
+	char *argv[] = { "check", "extra", NULL };
+
+	(void)state;
+	assert_int_equal(check_command(NULL, 2, argv), CHECK_ERRORS);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	umask(022);
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char *cmd;
+
+	(void)state;
+	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
+		return -1;
+	if (system(cmd) != 0) {
+		free(cmd);
+		return -1;
+	}
+	free(cmd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_clean, setup_each),
+		cmocka_unit_test_setup(test_no_secret, setup_each),
+		cmocka_unit_test_setup(test_secret_file_modes, setup_each),
+		cmocka_unit_test_setup(test_inline_secret, setup_each),
+		cmocka_unit_test_setup(test_hooks_folder, setup_each),
+		cmocka_unit_test_setup(test_hooks, setup_each),
+		cmocka_unit_test_setup(test_document_root, setup_each),
+		cmocka_unit_test_setup(test_implicit_endpoint, setup_each),
+		cmocka_unit_test_setup(test_errors, setup_each),
+		cmocka_unit_test_setup(test_command_usage, setup_each),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
