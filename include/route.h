@@ -15,8 +15,8 @@ int	event_name_valid(const char *name);
  * file; else D/E.d/ members matching ^[A-Za-z0-9_-]+$ that are
  * executable files, in byte order; else D/_default if executable; else
  * nothing. Appends paths relative to D ("E", "E.d/10-x", "_default") to
- * out. Returns 0 (out may stay empty), or -1 with err when D cannot be
- * read. E must be valid. An E.d/ directory decides alone even when it
+ * out. Returns 0 (out may stay empty, also when D does not exist), or -1
+ * with err when D cannot be read. E must be valid. An E.d/ directory decides alone even when it
  * holds no hook (_default does not run then); a symlink named E.d is
  * not followed. Symlinked hooks are listed: run_hook() judges them. */
 int	route_resolve(const char *hooks_dir, const char *event,

@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "route.h"
+#include "sign.h"
 
 #define SYSTEM_CONF	"/etc/hookline/hookline.conf"
 
@@ -386,7 +387,6 @@ EP_STR(prefix)
 EP_STR(timestamp_header)
 EP_STR(signed_content)
 EP_STR(delivery_header)
-EP_STR(forward_secret)
 
 static int
 key_event(struct loader *l, const char *v)
@@ -438,6 +438,15 @@ key_encoding(struct loader *l, const char *v)
 		return -1;
 	}
 	return set_str(&l->ep->encoding, v);
+}
+
+/* Forwards are signed as Standard Webhooks: a whsec_ base64 key. */
+static int
+key_forward_secret(struct loader *l, const char *v)
+{
+	if (sign_secret_check(PROVIDER_STANDARD, v, l->err) != 0)
+		return -1;
+	return set_str(&l->ep->forward_secret, v);
 }
 
 static int
@@ -726,6 +735,12 @@ finish(struct conf *c, struct err *err)
 			err_set(err, "%s:%u: [%s]: provider %s signs the URL: set "
 			    "public_url", c->path, ep->line, ep->name,
 			    provider_name(ep->provider));
+			return -1;
+		}
+		if (ep->forward.n > 0 && ep->mode != MODE_ASYNC) {
+			/* Forwards are retried through the spool. */
+			err_set(err, "%s:%u: [%s]: forward needs mode = async",
+			    c->path, ep->line, ep->name);
 			return -1;
 		}
 		if (ep->provider == PROVIDER_DISCORD && ep->public_key == NULL) {

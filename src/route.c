@@ -174,6 +174,10 @@ route_resolve(const char *hooks_dir, const char *event, struct strlist *out,
 		goto fail;
 	}
 	dfd = open(hooks_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* No folder, no hooks: the answer is "ignored" (hookline check
+	 * warns about it), and a forward-only endpoint needs none. */
+	if (dfd == -1 && errno == ENOENT)
+		return 0;
 	if (dfd == -1) {
 		err_set(err, "hooks folder %s: %s", hooks_dir, strerror(errno));
 		goto fail;

@@ -171,6 +171,8 @@ test_broken(void **state)
 		{ "[a]\nallow_ip = 10.0.0.0/33\n", ":2: key 'allow_ip'" },
 		{ "[a]\nalgorithm = md5\n", ":2: key 'algorithm'" },
 		{ "[a]\nforward = ftp://x\n", ":2: key 'forward'" },
+		{ "[a]\nforward = http://127.0.0.1/\n", "forward needs mode = async" },
+		{ "[a]\nforward_secret = plain\n", ":2: key 'forward_secret'" },
 		{ "[a]\nsecret =\n", ":2: key 'secret'" },
 		{ "[a]\nprovider = discord\n", "needs public_key" },
 		{ "[a]\nprovider = twilio\nsecret = x\n", "set public_url" },

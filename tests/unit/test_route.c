@@ -260,7 +260,12 @@ test_errors(void **state)
 	struct err err = { "" };
 	char p[PATH_MAX];
 
+	/* A missing folder holds no hooks; one that is a file is an error. */
 	path(p, sizeof(p), fx, "missing");
+	assert_int_equal(route_resolve(p, "push", &l, &err), 0);
+	assert_int_equal(l.n, 0);
+	put(fx, "notadir", 0644);
+	path(p, sizeof(p), fx, "notadir");
 	assert_int_equal(route_resolve(p, "push", &l, &err), -1);
 	assert_true(err.msg[0] != '\0');
 	assert_int_equal(l.n, 0);

@@ -1,0 +1,537 @@
+/* forward.c: the outbound module, the only libcurl user: one body POSTed
+ * to several URLs in parallel over reused connections, and what each
+ * answered. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "forward.h"
+
+#ifndef HOOKLINE_VERSION
+#define HOOKLINE_VERSION "0"
+#endif
+
+#define STATUS_LINE_MAX	256	/* bytes of the status line kept */
+#define POLL_MS		1000	/* the longest wait between progress checks */
+
+/* libcurl's global state, set up once per process and only in processes
+ * that send something (a CGI request that forwards nothing never pays
+ * for it). The one mutable global of this module; never cleaned up: it
+ * lives as long as the process. */
+static bool curl_ready;
+
+struct forwarder {
+	CURLM	*multi;		/* owns the connection cache */
+};
+
+/* One URL's exchange. */
+struct xfer {
+	CURL			*easy;
+	struct forward_result	*res;
+	size_t			 answer_max;
+	size_t			 answer_cap;
+	struct timespec		 t0;
+	bool			 added;		/* to the multi handle */
+	bool			 done;
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+const char *
+forward_class_name(enum forward_class c)
+{
+	switch (c) {
+	case FORWARD_OK:	return "ok";
+	case FORWARD_RETRY:	return "retry";
+	case FORWARD_FAIL:	return "fail";
+	case FORWARD_GONE:	return "gone";
+	}
+	return "unknown";
+}
+
+const char *
+forward_lib_version(void)
+{
+	return curl_version();
+}
+
+static int
+curl_once(struct err *err)
+{
+	CURLcode c;
+
+	if (curl_ready)
+		return 0;
+	if ((c = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+		err_set(err, "cannot initialise libcurl: %s",
+		    curl_easy_strerror(c));
+		return -1;
+	}
+	curl_ready = true;
+	return 0;
+}
+
+struct forwarder *
+forwarder_new(struct err *err)
+{
+	struct forwarder *fw;
+
+	if (curl_once(err) != 0)
+		return NULL;
+	if ((fw = calloc(1, sizeof(*fw))) == NULL) {
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	if ((fw->multi = curl_multi_init()) == NULL) {
+		err_set(err, "cannot initialise libcurl's multi interface");
+		free(fw);
+		return NULL;
+	}
+	return fw;
+}
+
+void
+forwarder_free(struct forwarder *fw)
+{
+	if (fw == NULL)
+		return;
+	(void)curl_multi_cleanup(fw->multi);
+	free(fw);
+}
+
+void
+forward_result_free(struct forward_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->status_line);
+	free(r->error);
+	free(r->answer);
+	memset(r, 0, sizeof(*r));
+	r->retry_after = -1;
+}
+
+/* Sets r->error to a formatted message (keeps the first one). */
+static void
+set_error(struct forward_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_error(struct forward_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (r->error != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) >= 0)
+		r->error = s;
+	va_end(ap);
+}
+
+/* RFC 9110 15: what a status means for a retrying sender. 408 and 429
+ * ask for another try later, 5xx may pass; 410 says the resource is gone
+ * for good; any other 4xx says this request will not do. Redirects are
+ * not followed (a webhook's body is not re-posted to wherever a target
+ * points), so 3xx is a failure too. */
+static enum forward_class
+classify(long status)
+{
+	if (status >= 200 && status <= 299)
+		return FORWARD_OK;
+	if (status == 408 || status == 429 || (status >= 500 && status <= 599))
+		return FORWARD_RETRY;
+	if (status == 410)
+		return FORWARD_GONE;
+	return FORWARD_FAIL;
+}
+
+/* Transfer errors that no later try can mend: the URL itself. */
+static int
+permanent_error(CURLcode c)
+{
+	return c == CURLE_UNSUPPORTED_PROTOCOL || c == CURLE_URL_MALFORMAT ||
+	    c == CURLE_NOT_BUILT_IN;
+}
+
+/* Retry-After (RFC 9110 10.2.3): delay-seconds (1*DIGIT) or an
+ * HTTP-date. Returns seconds from now (0 for a date in the past), or -1
+ * when v is neither. */
+static long
+parse_retry_after(const char *v, time_t now)
+{
+	long long n = 0;
+	time_t t;
+	size_t i;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (isdigit((unsigned char)*v)) {
+		for (i = 0; isdigit((unsigned char)v[i]); i++) {
+			if (n > (LONG_MAX - 9) / 10)
+				return LONG_MAX;	/* absurd, but asked */
+			n = n * 10 + (v[i] - '0');
+		}
+		while (v[i] == ' ' || v[i] == '\t')
+			i++;
+		return v[i] == '\0' ? (long)n : -1;
+	}
+	if ((t = curl_getdate(v, NULL)) == -1)
+		return -1;
+	return t > now ? (long)(t - now) : 0;
+}
+
+/* CURLOPT_WRITEFUNCTION: keeps the first answer_max bytes. Past them the
+ * exchange is cut short (the status is what counts). */
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	struct forward_result *r = x->res;
+	size_t len = size * nmemb, room, take, cap;
+	char *nb;
+
+	room = x->answer_max - r->answer_len;
+	take = len < room ? len : room;
+	if (take > 0 && r->answer_len + take + 1 > x->answer_cap) {
+		cap = x->answer_cap ? x->answer_cap : 4096;
+		while (cap < r->answer_len + take + 1)
+			cap *= 2;
+		if (cap > x->answer_max + 1)
+			cap = x->answer_max + 1;
+		if ((nb = realloc(r->answer, cap)) == NULL)
+			return 0;	/* CURLE_WRITE_ERROR */
+		r->answer = nb;
+		x->answer_cap = cap;
+	}
+	if (take > 0) {
+		memcpy(r->answer + r->answer_len, p, take);
+		r->answer_len += take;
+		r->answer[r->answer_len] = '\0';
+	}
+	if (take < len) {
+		r->answer_cut = true;
+		return 0;	/* enough: stop reading */
+	}
+	return len;
+}
+
+/* CURLOPT_HEADERFUNCTION: keeps the last status line (after any 1xx). */
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = size * nmemb, n;
+	char *s;
+
+	if (len < 5 || strncmp(p, "HTTP/", 5) != 0)
+		return len;
+	n = len;
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	if (n > STATUS_LINE_MAX)
+		n = STATUS_LINE_MAX;
+	if ((s = strndup(p, n)) == NULL)
+		return 0;
+	/* A stranger's bytes: printable ASCII only, for the terminal. */
+	for (n = 0; s[n] != '\0'; n++)
+		if (s[n] < ' ' || s[n] > '~')
+			s[n] = '?';
+	free(x->res->status_line);
+	x->res->status_line = s;
+	return len;
+}
+
+/* 1 when s is fit to be a header name or value (no CR, LF, NUL, ...). */
+static int
+header_safe(const char *s, int is_name)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return 0;
+		if (is_name && (*s == ':' || *s == ' '))
+			return 0;
+	}
+	return 1;
+}
+
+/* The request headers every URL gets, or NULL with err. */
+static struct curl_slist *
+build_headers(const struct forward_msg *msg, struct err *err)
+{
+	struct curl_slist *l = NULL, *nl;
+	const char *ct = msg->content_type ? msg->content_type :
+	    "application/json";
+	char *line = NULL;
+	size_t i;
+
+	if (!header_safe(ct, 0)) {
+		err_set(err, "content type holds a control character");
+		return NULL;
+	}
+	/* No "Expect: 100-continue": one round trip less per delivery. */
+	if (asprintf(&line, "Content-Type: %s", ct) < 0)
+		goto nomem;
+	if ((nl = curl_slist_append(l, line)) == NULL)
+		goto nomem;
+	l = nl;
+	free(line);
+	line = NULL;
+	if ((nl = curl_slist_append(l, "Expect:")) == NULL)
+		goto nomem;
+	l = nl;
+	for (i = 0; i < msg->nheaders; i++) {
+		if (!header_safe(msg->headers[i].name, 1) ||
+		    *msg->headers[i].name == '\0' ||
+		    !header_safe(msg->headers[i].value, 0)) {
+			err_set(err, "header %zu is not fit to send", i);
+			goto fail;
+		}
+		if (asprintf(&line, "%s: %s", msg->headers[i].name,
+		    msg->headers[i].value) < 0) {
+			line = NULL;
+			goto nomem;
+		}
+		if ((nl = curl_slist_append(l, line)) == NULL)
+			goto nomem;
+		l = nl;
+		free(line);
+		line = NULL;
+	}
+	return l;
+nomem:
+	err_set(err, "out of memory");
+fail:
+	free(line);
+	curl_slist_free_all(l);
+	return NULL;
+}
+
+/* Sets up x's easy handle for url. Returns 0, or -1 with r->error. */
+static int
+xfer_setup(struct xfer *x, const char *url, const struct forward_msg *msg,
+    struct curl_slist *headers, const char *ua)
+{
+	long timeout = msg->timeout > 0 ? msg->timeout : FORWARD_TIMEOUT;
+	CURL *e;
+
+	if ((x->easy = e = curl_easy_init()) == NULL) {
+		set_error(x->res, "cannot initialise libcurl");
+		return -1;
+	}
+	/* Each setopt is checked: an option this libcurl lacks (an old
+	 * one without CURLOPT_PROTOCOLS_STR) must not pass unnoticed. */
+	if (curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_POSTFIELDS,
+	    msg->body_len ? (const char *)msg->body : "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)msg->body_len) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, ua) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, timeout) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT, timeout) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    (msg->ca_file != NULL &&
+	    curl_easy_setopt(e, CURLOPT_CAINFO, msg->ca_file) != CURLE_OK) ||
+	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, x) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HEADERDATA, x) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PRIVATE, x) != CURLE_OK) {
+		set_error(x->res, "libcurl refused an option");
+		return -1;
+	}
+	return 0;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0)
+		return 0;
+	return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* What x's finished exchange means. */
+static void
+xfer_finish(struct xfer *x, CURLcode rc, long timeout)
+{
+	struct forward_result *r = x->res;
+	struct curl_header *h;
+	long status = 0;
+
+	x->done = true;
+	r->duration_ms = ms_since(&x->t0);
+	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	    CURLE_OK)
+		status = 0;
+	r->status = status;
+	if (status > 0 && curl_easy_header(x->easy, "Retry-After", 0,
+	    CURLH_HEADER, -1, &h) == CURLHE_OK)
+		r->retry_after = parse_retry_after(h->value, time(NULL));
+	/* Cut short by on_body on purpose: the answer is all there. */
+	if (rc == CURLE_WRITE_ERROR && r->answer_cut)
+		rc = CURLE_OK;
+	if (rc == CURLE_OK && status > 0) {
+		r->cls = classify(status);
+		if (r->cls == FORWARD_OK)
+			return;
+		if (status >= 300 && status <= 399)
+			set_error(r, "HTTP %ld: redirects are not followed",
+			    status);
+		else if (r->cls == FORWARD_GONE)
+			set_error(r, "HTTP %ld: the target is gone", status);
+		else
+			set_error(r, "HTTP %ld", status);
+		return;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		r->timed_out = true;
+		set_error(r, "no answer within %ld s", timeout);
+	} else
+		set_error(r, "%s", x->errbuf[0] ? x->errbuf :
+		    curl_easy_strerror(rc));
+	/* An answer that broke off: the target's word stands when it said
+	 * no; a 2xx that did not arrive whole is tried again. */
+	if (status > 0 && classify(status) != FORWARD_OK)
+		r->cls = classify(status);
+	else
+		r->cls = permanent_error(rc) ? FORWARD_FAIL : FORWARD_RETRY;
+}
+
+int
+forward_send(struct forwarder *fw, const char *const *urls, size_t n,
+    const struct forward_msg *msg, struct forward_result *res,
+    struct err *err)
+{
+	struct curl_slist *headers = NULL;
+	struct xfer *xs = NULL;
+	struct err lerr;
+	struct CURLMsg *m;
+	struct xfer *x;
+	char *ua = NULL;
+	long timeout;
+	size_t i;
+	CURLMcode mc;
+	int running = 0, left, rc = -1;
+
+	if (err == NULL)
+		err = &lerr;
+	err->msg[0] = '\0';
+	for (i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		res[i].retry_after = -1;
+		res[i].cls = FORWARD_RETRY;
+	}
+	if (n == 0)
+		return 0;
+	timeout = msg->timeout > 0 ? msg->timeout : FORWARD_TIMEOUT;
+	if ((xs = calloc(n, sizeof(*xs))) == NULL) {
+		err_set(err, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		xs[i].res = &res[i];
+	if ((headers = build_headers(msg, err)) == NULL)
+		goto fail;
+	if (msg->user_agent != NULL)
+		ua = strdup(msg->user_agent);
+	else if (asprintf(&ua, "hookline/%s", HOOKLINE_VERSION) < 0)
+		ua = NULL;
+	if (ua == NULL || !header_safe(ua, 0)) {
+		err_set(err, ua ? "bad User-Agent" : "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		x = &xs[i];
+		x->answer_max = msg->answer_max ? msg->answer_max :
+		    FORWARD_ANSWER_MAX;
+		if (clock_gettime(CLOCK_MONOTONIC, &x->t0) != 0)
+			memset(&x->t0, 0, sizeof(x->t0));
+		if (xfer_setup(x, urls[i], msg, headers, ua) != 0) {
+			x->done = true;
+			continue;
+		}
+		if ((mc = curl_multi_add_handle(fw->multi, x->easy)) !=
+		    CURLM_OK) {
+			set_error(x->res, "%s", curl_multi_strerror(mc));
+			x->done = true;
+			continue;
+		}
+		x->added = true;
+	}
+	do {
+		if ((mc = curl_multi_perform(fw->multi, &running)) != CURLM_OK) {
+			err_set(err, "libcurl: %s", curl_multi_strerror(mc));
+			goto fail;
+		}
+		while ((m = curl_multi_info_read(fw->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			x = NULL;
+			if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&x) != CURLE_OK || x == NULL)
+				continue;
+			xfer_finish(x, m->data.result, timeout);
+		}
+		if (running > 0 && (mc = curl_multi_poll(fw->multi, NULL, 0,
+		    POLL_MS, NULL)) != CURLM_OK) {
+			err_set(err, "libcurl: %s", curl_multi_strerror(mc));
+			goto fail;
+		}
+	} while (running > 0);
+	rc = 0;
+fail:
+	for (i = 0; xs != NULL && i < n; i++) {
+		x = &xs[i];
+		if (!x->done)
+			set_error(x->res, "not sent: %s", err->msg);
+		if (x->added)
+			(void)curl_multi_remove_handle(fw->multi, x->easy);
+		if (x->easy != NULL)
+			curl_easy_cleanup(x->easy);
+	}
+	if (rc != 0)
+		for (i = 0; i < n; i++)
+			if (res[i].error == NULL)
+				set_error(&res[i], "not sent: %s", err->msg);
+	free(xs);
+	free(ua);
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+int
+forward_post(const char *url, const struct forward_msg *msg,
+    struct forward_result *res, struct err *err)
+{
+	struct forwarder *fw;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->retry_after = -1;
+	if ((fw = forwarder_new(err)) == NULL)
+		return -1;
+	rc = forward_send(fw, &url, 1, msg, res, err);
+	forwarder_free(fw);
+	return rc;
+}
