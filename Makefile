@@ -58,7 +58,7 @@ $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
 # Unit tests may ask for -Wl,--wrap=... with a line "// WRAP: sym sym".
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhookline.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhookline.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(patsubst %,-Wl$(,)--wrap=%,$(shell sed -n 's,^// WRAP: ,,p' $<)) \
 	    $(BUILD)/libhookline.a $(LDLIBS) -lcmocka

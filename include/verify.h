@@ -35,4 +35,8 @@ int	verify_request(const struct endpoint *ep, const struct verify_input *in,
 /* Constant-time equality of two byte strings (lengths compared first). */
 int	verify_equal(const void *a, size_t alen, const void *b, size_t blen);
 
+/* OpenSSL's version as the loaded library reports it, for `hookline
+ * version` (verify_version.c). A constant string. */
+const char	*verify_lib_version(void);
+
 #endif
