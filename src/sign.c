@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
 
 #include "sign.h"
 #include "verify_int.h"
@@ -141,8 +140,7 @@ mac_b64(enum vmd md, struct span key, const struct span *parts,
 		err_set(err, "cannot compute HMAC");
 		return -1;
 	}
-	/* EVP_EncodeBlock: no line breaks, padded, NUL-terminated. */
-	n = EVP_EncodeBlock((unsigned char *)b64, mac, n);
+	n = b64_encode(mac, (size_t)n, b64);
 	vwipe(mac, sizeof(mac));
 	if (n <= 0) {
 		err_set(err, "cannot encode HMAC");

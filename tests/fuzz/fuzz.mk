@@ -22,10 +22,11 @@ HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && \
 $(OUT) $(OUT)/replay:
 	mkdir -p $@
 
-$(OUT)/%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard include/*.h) | $(OUT)
+$(OUT)/%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard include/*.h src/*.h tests/fuzz/*.h) | $(OUT)
 	clang $(FCFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(SRC) $(FLIBS)
 
-$(OUT)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) | $(OUT)/replay
+$(OUT)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) \
+	    $(wildcard include/*.h src/*.h tests/fuzz/*.h) | $(OUT)/replay
 	$(CC) $(FCFLAGS) -o $@ $< tests/fuzz/replay.c $(SRC) $(FLIBS)
 
 fuzz-replay: $(TARGETS:%=$(OUT)/replay/%)
