@@ -2,6 +2,7 @@
  * the reentrant FCGX_* calls (never environ swapping), and CGI through
  * the same struct io, so everything after the adapter is shared. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,16 +72,69 @@ cgi_param(void *ctx, const char *name)
 	return getenv(name);
 }
 
+/* What the CGI adapter has read of the body, for cgi_discard(). */
+struct cgi_ctx {
+	size_t	got;
+};
+
 static ssize_t
 cgi_read(void *ctx, void *buf, size_t len)
 {
+	struct cgi_ctx *c = ctx;
 	ssize_t n;
 
-	(void)ctx;
 	do
 		n = read(STDIN_FILENO, buf, len);
 	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		c->got += (size_t)n;
 	return n;
+}
+
+/*
+ * A refused request's body is never parsed, but a CGI program that exits
+ * with it unread makes Apache's mod_cgid (stdin and stdout are one
+ * socket) reset the connection and lose the answer. So after answering,
+ * the rest is read into a scratch buffer and dropped: at most
+ * CGI_DISCARD_MAX bytes, for at most CGI_DISCARD_SECONDS.
+ */
+#define CGI_DISCARD_MAX		(256UL * 1024 * 1024)
+#define CGI_DISCARD_SECONDS	10
+
+static void
+cgi_discard(struct cgi_ctx *c)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	char buf[65536];
+	unsigned long long want;
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	struct timespec start, now;
+	ssize_t n;
+	char *end;
+
+	if (cl == NULL || *cl < '0' || *cl > '9')
+		return;
+	errno = 0;
+	want = strtoull(cl, &end, 10);
+	if (errno != 0 || *end != '\0' || want <= c->got)
+		return;
+	want -= c->got;
+	if (want > CGI_DISCARD_MAX ||
+	    clock_gettime(CLOCK_MONOTONIC, &start) != 0)
+		return;
+	while (want > 0) {
+		if (clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+		    now.tv_sec - start.tv_sec >= CGI_DISCARD_SECONDS ||
+		    poll(&pfd, 1, 1000) <= 0)
+			return;
+		n = read(STDIN_FILENO, buf, want < sizeof(buf) ? want :
+		    sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		want -= (unsigned long long)n;
+	}
 }
 
 static int
@@ -157,14 +211,17 @@ answer_broken(struct io *io)
 int
 cgi_serve(const char *conf_path)
 {
-	struct io io = { NULL, cgi_param, cgi_read, cgi_write };
+	struct cgi_ctx cc = { 0 };
+	struct io io = { &cc, cgi_param, cgi_read, cgi_write };
 	struct conf *c;
 
 	if ((c = load(conf_path)) == NULL) {
 		answer_broken(&io);
+		cgi_discard(&cc);
 		return 1;
 	}
 	(void)handle_request(c, &io);
+	cgi_discard(&cc);
 	conf_free(c);
 	log_close();
 	return 0;

@@ -1,0 +1,15 @@
+# make demo, as DEMO_ONESHOT=1 scripts/demo.sh: lighttpd from the
+# example, the example hooks, one signed push answered "success" and
+# logged by the push hook. (It starts a lighttpd of its own.)
+only_servers lighttpd-fastcgi
+out=$(DEMO_ONESHOT=1 HOOKLINE_BIN=$HOOKLINE_BIN timeout 60 "$REPO/scripts/demo.sh" 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	fail "scripts/demo.sh exited $rc"
+	printf '%s\n' "$out" | tail -n 30 | sed 's/^/      /'
+else
+	printf '%s\n' "$out" | grep -q '"status": "success"' ||
+	    fail "the demo's answer is not a success"
+	printf '%s\n' "$out" | grep -q 'github push delivery=.* ref=refs/heads/main head=4b825dc' ||
+	    fail "the demo's push hook logged nothing"
+fi
