@@ -35,7 +35,8 @@ VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"$(VERSION)"' \
 	    -DHOOKLINE_FCGI_VERSION='"$(shell $(PKG_CONFIG) --modversion fcgi)"' \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
-LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS))
+# libcurl is not linked: forward.c loads it on first use (dlopen).
+LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS))) -ldl
 
 SRC	= $(wildcard src/*.c)
 OBJ	= $(SRC:src/%.c=$(BUILD)/%.o)

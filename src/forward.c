@@ -11,6 +11,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include <dlfcn.h>
+
+/* Our calls go through the table below, not the linker: no type-check
+ * macros wrapped around the names we redefine. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
 #include "forward.h"
@@ -22,11 +27,92 @@
 #define STATUS_LINE_MAX	256	/* bytes of the status line kept */
 #define POLL_MS		1000	/* the longest wait between progress checks */
 
-/* libcurl's global state, set up once per process and only in processes
- * that send something (a CGI request that forwards nothing never pays
- * for it). The one mutable global of this module; never cleaned up: it
- * lives as long as the process. */
-static bool curl_ready;
+/*
+ * libcurl is loaded with dlopen on first use, not linked: a FastCGI or
+ * CGI process that forwards nothing never maps it nor the two dozen
+ * libraries it pulls in (TLS, Kerberos, LDAP, SSH...), which measured
+ * about 6 MiB of a responder's resident pages and most of a CGI start.
+ * The table is this module's one mutable global: filled once, then
+ * only read, for the life of the process.
+ */
+#define CURL_CALLS(X) \
+	X(CURLcode, global_init, (long)) \
+	X(char *, version, (void)) \
+	X(CURL *, easy_init, (void)) \
+	X(void, easy_cleanup, (CURL *)) \
+	X(CURLcode, easy_setopt, (CURL *, CURLoption, ...)) \
+	X(CURLcode, easy_getinfo, (CURL *, CURLINFO, ...)) \
+	X(CURLHcode, easy_header, (CURL *, const char *, size_t, \
+	    unsigned int, int, struct curl_header **)) \
+	X(const char *, easy_strerror, (CURLcode)) \
+	X(CURLM *, multi_init, (void)) \
+	X(CURLMcode, multi_cleanup, (CURLM *)) \
+	X(CURLMcode, multi_add_handle, (CURLM *, CURL *)) \
+	X(CURLMcode, multi_remove_handle, (CURLM *, CURL *)) \
+	X(CURLMcode, multi_perform, (CURLM *, int *)) \
+	X(CURLMsg *, multi_info_read, (CURLM *, int *)) \
+	X(CURLMcode, multi_poll, (CURLM *, struct curl_waitfd *, \
+	    unsigned int, int, int *)) \
+	X(const char *, multi_strerror, (CURLMcode)) \
+	X(struct curl_slist *, slist_append, (struct curl_slist *, \
+	    const char *)) \
+	X(void, slist_free_all, (struct curl_slist *)) \
+	X(time_t, getdate, (const char *, const time_t *))
+
+#define CURL_MEMBER(ret, name, args)	ret (*name) args;
+static struct {
+	bool	loaded;		/* every call resolved */
+	bool	ready;		/* curl_global_init done */
+	CURL_CALLS(CURL_MEMBER)
+} lib;
+
+/* From here on a curl_x() call is a call through the table (curl.h's
+ * own pass-through macros for these two make way). */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init	(*lib.global_init)
+#define curl_version		(*lib.version)
+#define curl_easy_init		(*lib.easy_init)
+#define curl_easy_cleanup	(*lib.easy_cleanup)
+#define curl_easy_setopt	(*lib.easy_setopt)
+#define curl_easy_getinfo	(*lib.easy_getinfo)
+#define curl_easy_header	(*lib.easy_header)
+#define curl_easy_strerror	(*lib.easy_strerror)
+#define curl_multi_init		(*lib.multi_init)
+#define curl_multi_cleanup	(*lib.multi_cleanup)
+#define curl_multi_add_handle	(*lib.multi_add_handle)
+#define curl_multi_remove_handle (*lib.multi_remove_handle)
+#define curl_multi_perform	(*lib.multi_perform)
+#define curl_multi_info_read	(*lib.multi_info_read)
+#define curl_multi_poll		(*lib.multi_poll)
+#define curl_multi_strerror	(*lib.multi_strerror)
+#define curl_slist_append	(*lib.slist_append)
+#define curl_slist_free_all	(*lib.slist_free_all)
+#define curl_getdate		(*lib.getdate)
+
+/* Loads libcurl and resolves every call. Returns 0, or -1 with err. */
+static int
+curl_load(struct err *err)
+{
+	void *h;
+
+	if (lib.loaded)
+		return 0;
+	/* The soname of Debian's libcurl4 (the ABI curl.h describes). */
+	if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		err_set(err, "cannot load libcurl: %s", dlerror());
+		return -1;
+	}
+#define CURL_RESOLVE(ret, name, args) \
+	if ((*(void **)&lib.name = dlsym(h, "curl_" #name)) == NULL) { \
+		err_set(err, "libcurl lacks curl_%s", #name); \
+		return -1; \
+	}
+	CURL_CALLS(CURL_RESOLVE)
+#undef CURL_RESOLVE
+	lib.loaded = true;
+	return 0;
+}
 
 struct forwarder {
 	CURLM	*multi;		/* owns the connection cache */
@@ -56,26 +142,33 @@ forward_class_name(enum forward_class c)
 	return "unknown";
 }
 
-const char *
-forward_lib_version(void)
-{
-	return curl_version();
-}
-
+/* libcurl loaded and its global state set up, once per process. */
 static int
 curl_once(struct err *err)
 {
 	CURLcode c;
 
-	if (curl_ready)
+	if (lib.ready)
 		return 0;
+	if (curl_load(err) != 0)
+		return -1;
 	if ((c = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
 		err_set(err, "cannot initialise libcurl: %s",
 		    curl_easy_strerror(c));
 		return -1;
 	}
-	curl_ready = true;
+	lib.ready = true;
 	return 0;
+}
+
+const char *
+forward_lib_version(void)
+{
+	struct err err;
+
+	if (curl_once(&err) != 0)
+		return "libcurl (not loadable)";
+	return curl_version();
 }
 
 struct forwarder *

@@ -473,9 +473,10 @@ test_conf_keys(void **state)
 	(void)state;
 	assert_true((fd = mkstemp(path)) >= 0);
 	assert_non_null(fp = fdopen(fd, "w"));
-	fputs("forward_timeout = 1m\nca_file = ca.pem\n[a]\n"
+	fputs("forward_timeout = 1m\nca_file = ca.pem\n[a]\nmode = async\n"
 	    "forward = https://example.org/x\nforward_timeout = 3\n"
-	    "ca_file = /etc/ssl/a.pem\n[b]\nforward = http://127.0.0.1/\n", fp);
+	    "ca_file = /etc/ssl/a.pem\n[b]\nmode = async\n"
+	    "forward = http://127.0.0.1/\n", fp);
 	assert_int_equal(fclose(fp), 0);
 	if (conf_load(path, &c, &err) != 0)
 		fail_msg("%s", err.msg);
