@@ -266,13 +266,11 @@ sign_bitbucket(const struct sign_input *in, struct sign_headers *out,
 	return 0;
 }
 
-/* Stripe: t=<unix>,v1=<hex HMAC-SHA256("t" "." body)>, the key the whole
- * whsec_ string (stripe-python _webhook.py). */
+/* Hex HMAC-SHA256 of "<ts><sep><body>", with ts formatted into ts. */
 static int
-sign_stripe(const struct sign_input *in, struct sign_headers *out,
-    struct err *err)
+mac_ts_body(const struct sign_input *in, const char *sep, char *ts,
+    char *hex, struct err *err)
 {
-	char ts[TS_MAX], hex[2 * VMAC_MAX + 1];
 	struct span parts[3];
 	int n;
 
@@ -280,10 +278,21 @@ sign_stripe(const struct sign_input *in, struct sign_headers *out,
 		return -1;
 	parts[0].p = ts;
 	parts[0].len = (size_t)n;
-	parts[1].p = ".";
-	parts[1].len = 1;
+	parts[1].p = sep;
+	parts[1].len = strlen(sep);
 	parts[2] = body_span(in);
-	if (mac_hex(VMD_SHA256, secret_key(in), parts, 3, hex, err) != 0 ||
+	return mac_hex(VMD_SHA256, secret_key(in), parts, 3, hex, err);
+}
+
+/* Stripe: t=<unix>,v1=<hex HMAC-SHA256("t" "." body)>, the key the whole
+ * whsec_ string (stripe-python _webhook.py). */
+static int
+sign_stripe(const struct sign_input *in, struct sign_headers *out,
+    struct err *err)
+{
+	char ts[TS_MAX], hex[2 * VMAC_MAX + 1];
+
+	if (mac_ts_body(in, ".", ts, hex, err) != 0 ||
 	    add_fmt(out, err, "Stripe-Signature", "t=%s,v1=%s", ts, hex) != 0)
 		return -1;
 	return 0;
@@ -295,17 +304,8 @@ sign_paddle(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
 	char ts[TS_MAX], hex[2 * VMAC_MAX + 1];
-	struct span parts[3];
-	int n;
 
-	if ((n = fmt_ts(in->timestamp, ts, err)) < 0)
-		return -1;
-	parts[0].p = ts;
-	parts[0].len = (size_t)n;
-	parts[1].p = ":";
-	parts[1].len = 1;
-	parts[2] = body_span(in);
-	if (mac_hex(VMD_SHA256, secret_key(in), parts, 3, hex, err) != 0 ||
+	if (mac_ts_body(in, ":", ts, hex, err) != 0 ||
 	    add_fmt(out, err, "Paddle-Signature", "ts=%s;h1=%s", ts, hex) != 0)
 		return -1;
 	return 0;
