@@ -1,0 +1,747 @@
+/* spoolcmd.c: the operator's commands on the spool: drain, list, show,
+ * replay, purge; plain text for people, --json for scripts. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "drain.h"
+#include "json.h"
+#include "log.h"
+#include "spool.h"
+#include "spoolcmd.h"
+
+/* The usage line of each command, for its usage errors. */
+static const struct {
+	const char	*cmd;
+	const char	*args;
+} usages[] = {
+	{ "drain",	"[--follow]" },
+	{ "list",	"[--pending|--dead|--done] [--json]" },
+	{ "show",	"[--json] ID...   (ID: a spool name or a delivery id)" },
+	{ "replay",	"[--json] ID...   (ID: a spool name or a delivery id)" },
+	{ "purge",	"--older-than AGE [--dead|--done] [--json]" },
+};
+
+/* Which boxes a command looks at. */
+struct sel {
+	bool	box[SPOOL__NBOX];
+};
+
+static int
+bad_usage(const char *cmd, const char *what)
+{
+	size_t i;
+
+	fprintf(stderr, "hookline %s: %s\n", cmd, what);
+	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
+		if (strcmp(usages[i].cmd, cmd) == 0)
+			fprintf(stderr, "usage: hookline %s %s\n", cmd,
+			    usages[i].args);
+	return 2;
+}
+
+/* A state's word for people: a claimed delivery is running. */
+static const char *
+state_word(enum spool_box b)
+{
+	switch (b) {
+	case SPOOL_NEW:
+		return "pending";
+	case SPOOL_CUR:
+		return "running";
+	case SPOOL_DONE:
+		return "done";
+	case SPOOL_DEAD:
+		return "dead";
+	default:
+		return "?";
+	}
+}
+
+/* "42s", "5m", "3h", "2d": short ages for the list. */
+static void
+fmt_age(char *buf, size_t len, long long s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		(void)snprintf(buf, len, "%llds", s);
+	else if (s < 2 * 3600)
+		(void)snprintf(buf, len, "%lldm", s / 60);
+	else if (s < 2 * 86400)
+		(void)snprintf(buf, len, "%lldh", s / 3600);
+	else
+		(void)snprintf(buf, len, "%lldd", s / 86400);
+}
+
+static void
+fmt_time(char *buf, size_t len, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, len, "-");
+}
+
+/* Writes bytes for a terminal: control bytes other than newline and tab
+ * become '?', so that a hook's output cannot drive the terminal. With
+ * indent, each line is indented and the last one ended. */
+static void
+put_safe(const char *s, size_t len, const char *indent)
+{
+	size_t i;
+	int bol = 1;
+
+	for (i = 0; i < len; i++) {
+		if (bol && indent != NULL)
+			fputs(indent, stdout);
+		bol = s[i] == '\n';
+		if (s[i] == '\n' || s[i] == '\t' ||
+		    ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f))
+			putchar(s[i]);
+		else
+			putchar('?');
+	}
+	if (indent != NULL && len > 0 && !bol)
+		putchar('\n');
+}
+
+static void
+puts_safe(const char *s)
+{
+	if (s != NULL)
+		put_safe(s, strlen(s), NULL);
+}
+
+static struct jval *
+entry_json(const struct spool_entry *e, time_t now)
+{
+	struct jval *o, *done;
+	size_t i;
+
+	if ((o = json_new_object()) == NULL)
+		return NULL;
+	(void)json_set_str(o, "name", e->name);
+	(void)json_set_str(o, "state", state_word(e->box));
+	(void)json_set_str(o, "endpoint", e->endpoint);
+	(void)json_set_str(o, "event", e->event);
+	(void)json_set_str(o, "delivery", e->id);
+	if (e->remote_addr != NULL)
+		(void)json_set_str(o, "remote_addr", e->remote_addr);
+	if (e->content_type != NULL)
+		(void)json_set_str(o, "content_type", e->content_type);
+	(void)json_set_int(o, "body_len", (int64_t)e->body_len);
+	(void)json_set_int(o, "received", e->received);
+	(void)json_set_int(o, "age", now - e->received);
+	(void)json_set_int(o, "attempts", e->attempts);
+	(void)json_set_int(o, "failures", e->failures);
+	if (e->interrupted)
+		(void)json_set_int(o, "interrupted", e->interrupted);
+	if (e->replays)
+		(void)json_set_int(o, "replays", e->replays);
+	if (e->box == SPOOL_NEW)
+		(void)json_set_int(o, "next", e->next);
+	if (e->finished > 0)
+		(void)json_set_int(o, "finished", e->finished);
+	if ((done = json_new_array()) != NULL) {
+		for (i = 0; i < e->done.n; i++) {
+			struct jval *s = json_new_object();
+
+			/* json.h has no bare strings: wrap as {hook}. */
+			if (s == NULL)
+				break;
+			(void)json_set_str(s, "hook", e->done.v[i]);
+			(void)json_push(done, s);
+		}
+		(void)json_set(o, "succeeded", done);
+	}
+	if (e->error != NULL)
+		(void)json_set_str(o, "error", e->error);
+	return o;
+}
+
+static int
+print_json(struct jval *v)
+{
+	const char *t;
+	size_t len;
+
+	if (v == NULL || (t = json_text(v, &len)) == NULL) {
+		fprintf(stderr, "hookline: out of memory\n");
+		return 1;
+	}
+	fwrite(t, 1, len, stdout);
+	putchar('\n');
+	return 0;
+}
+
+static int
+cmd_list(const struct conf *conf, int argc, char **argv)
+{
+	struct strlist names = { NULL, 0 };
+	struct spool_entry e;
+	struct sel sel = { { false } };
+	struct jval *arr = NULL, *o;
+	struct err err;
+	char age[32], in[32], next[48];
+	bool json = false, any = false;
+	time_t now = time(NULL);
+	size_t i;
+	int b, i2, rc = 1;
+
+	for (i2 = 1; i2 < argc; i2++) {
+		if (strcmp(argv[i2], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i2], "--pending") == 0)
+			any = sel.box[SPOOL_NEW] = sel.box[SPOOL_CUR] = true;
+		else if (strcmp(argv[i2], "--dead") == 0)
+			any = sel.box[SPOOL_DEAD] = true;
+		else if (strcmp(argv[i2], "--done") == 0)
+			any = sel.box[SPOOL_DONE] = true;
+		else
+			return bad_usage("list", "unknown argument");
+	}
+	for (b = 0; !any && b < SPOOL__NBOX; b++)
+		sel.box[b] = true;
+	if (json && (arr = json_new_array()) == NULL) {
+		fprintf(stderr, "hookline: out of memory\n");
+		return 1;
+	}
+	if (!json)
+		printf("%-36s %-8s %-12s %-24s %-6s %-8s %s\n", "NAME",
+		    "STATE", "ENDPOINT", "EVENT", "AGE", "ATTEMPTS", "NEXT");
+	for (b = 0; b < SPOOL__NBOX; b++) {
+		if (!sel.box[b])
+			continue;
+		if (spool_list(conf->spool_dir, (enum spool_box)b, &names,
+		    &err) == -1) {
+			fprintf(stderr, "hookline list: %s\n", err.msg);
+			goto done;
+		}
+		for (i = 0; i < names.n; i++) {
+			if (spool_read(conf->spool_dir, (enum spool_box)b,
+			    names.v[i], &e, &err) != 0)
+				continue;	/* moved meanwhile, or unreadable */
+			if (json) {
+				if ((o = entry_json(&e, now)) == NULL ||
+				    json_push(arr, o) != 0) {
+					spool_entry_free(&e);
+					fprintf(stderr, "hookline: out of memory\n");
+					goto done;
+				}
+			} else {
+				fmt_age(age, sizeof(age), now - e.received);
+				if (e.box == SPOOL_CUR)
+					(void)snprintf(next, sizeof(next), "now");
+				else if (e.box != SPOOL_NEW)
+					(void)snprintf(next, sizeof(next), "-");
+				else if (e.next <= now)
+					(void)snprintf(next, sizeof(next), "due");
+				else {
+					fmt_age(in, sizeof(in), e.next - now);
+					(void)snprintf(next, sizeof(next),
+					    "in %s", in);
+				}
+				printf("%-36s %-8s %-12s ", e.name,
+				    state_word(e.box), e.endpoint[0] ?
+				    e.endpoint : "/");
+				puts_safe(e.event);
+				printf("%*s %-6s %-8u %s\n",
+				    (int)(strlen(e.event) < 24 ?
+				    24 - strlen(e.event) : 0), "", age,
+				    e.attempts, next);
+			}
+			spool_entry_free(&e);
+		}
+		strlist_clear(&names);
+	}
+	rc = json ? print_json(arr) : 0;
+done:
+	strlist_clear(&names);
+	json_free(arr);
+	return rc;
+}
+
+/* The text of a line-oriented puts_safe needs no trailing newline: it
+ * adds one. This prints a label and a value that may be NULL. */
+static void
+show_field(const char *label, const char *value)
+{
+	printf("  %-13s ", label);
+	if (value == NULL || value[0] == '\0')
+		puts("-");
+	else {
+		puts_safe(value);
+		putchar('\n');
+	}
+}
+
+static void
+show_text(const struct conf *conf, const struct spool_entry *e,
+    const struct spool_run *runs, size_t nruns, time_t now)
+{
+	const struct run_result *r;
+	char t[48], age[32];
+	size_t i, j;
+
+	printf("%s (%s)\n", e->name, state_word(e->box));
+	show_field("endpoint", e->endpoint[0] ? e->endpoint : "/");
+	show_field("event", e->event);
+	show_field("delivery", e->id);
+	show_field("remote addr", e->remote_addr);
+	show_field("content type", e->content_type);
+	printf("  %-13s %llu bytes, %s/%s/%s/body\n", "body",
+	    (unsigned long long)e->body_len, conf->spool_dir,
+	    spool_box_name(e->box), e->name);
+	fmt_time(t, sizeof(t), e->received);
+	fmt_age(age, sizeof(age), now - e->received);
+	printf("  %-13s %s (%s ago)\n", "received", t, age);
+	printf("  %-13s %u (%u failed, %u interrupted, %u replays)\n",
+	    "attempts", e->attempts, e->failures, e->interrupted, e->replays);
+	if (e->box == SPOOL_NEW) {
+		fmt_time(t, sizeof(t), e->next);
+		printf("  %-13s %s\n", "next try", e->next <= now ? "due" : t);
+	}
+	if (e->finished > 0) {
+		fmt_time(t, sizeof(t), e->finished);
+		printf("  %-13s %s\n", "finished", t);
+	}
+	printf("  %-13s", "succeeded");
+	for (i = 0; i < e->done.n; i++) {
+		putchar(' ');
+		puts_safe(e->done.v[i]);
+	}
+	puts(e->done.n == 0 ? " -" : "");
+	show_field("last error", e->error);
+	for (i = 0; i < nruns; i++) {
+		fmt_time(t, sizeof(t), runs[i].started);
+		printf("attempt %u, %s, %ld ms%s\n", runs[i].attempt, t,
+		    runs[i].duration_ms,
+		    runs[i].interrupted ? ", interrupted" : "");
+		if (runs[i].error != NULL) {
+			printf("  error: ");
+			puts_safe(runs[i].error);
+			putchar('\n');
+		}
+		for (j = 0; j < runs[i].n; j++) {
+			r = &runs[i].v[j].res;
+			printf("  hook ");
+			puts_safe(runs[i].v[j].hook);
+			if (!r->ran)
+				printf(": did not run");
+			else if (r->exited)
+				printf(": exit %d", r->exit_code);
+			else
+				printf(": signal %d", r->signal);
+			printf("%s, %ld ms\n", r->timed_out ? ", timed out" : "",
+			    r->duration_ms);
+			if (runs[i].v[j].why != NULL) {
+				printf("    refused: ");
+				puts_safe(runs[i].v[j].why);
+				putchar('\n');
+			}
+			if (r->out_len > 0) {
+				printf("    stdout (last %zu bytes):\n",
+				    r->out_len);
+				put_safe(r->out, r->out_len, "      ");
+			}
+			if (r->errout_len > 0) {
+				printf("    stderr (last %zu bytes):\n",
+				    r->errout_len);
+				put_safe(r->errout, r->errout_len, "      ");
+			}
+		}
+	}
+}
+
+static struct jval *
+runs_json(const struct spool_run *runs, size_t nruns)
+{
+	const struct run_result *r;
+	struct jval *arr, *o, *hooks, *h;
+	size_t i, j;
+
+	if ((arr = json_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < nruns; i++) {
+		if ((o = json_new_object()) == NULL)
+			goto fail;
+		(void)json_set_int(o, "attempt", runs[i].attempt);
+		(void)json_set_int(o, "started", runs[i].started);
+		(void)json_set_int(o, "duration_ms", runs[i].duration_ms);
+		if (runs[i].interrupted)
+			(void)json_set_bool(o, "interrupted", 1);
+		if (runs[i].error != NULL)
+			(void)json_set_str(o, "error", runs[i].error);
+		if ((hooks = json_new_array()) == NULL) {
+			json_free(o);
+			goto fail;
+		}
+		for (j = 0; j < runs[i].n; j++) {
+			r = &runs[i].v[j].res;
+			if ((h = json_new_object()) == NULL)
+				break;
+			(void)json_set_str(h, "hook", runs[i].v[j].hook);
+			(void)json_set_bool(h, "ran", r->ran);
+			(void)json_set_int(h, "exit", r->exited ?
+			    r->exit_code : -1);
+			if (r->signal)
+				(void)json_set_int(h, "signal", r->signal);
+			if (r->timed_out)
+				(void)json_set_bool(h, "timed_out", 1);
+			(void)json_set_int(h, "duration_ms", r->duration_ms);
+			if (runs[i].v[j].why != NULL)
+				(void)json_set_str(h, "refused",
+				    runs[i].v[j].why);
+			if (r->out != NULL)
+				(void)json_set_strn(h, "stdout", r->out,
+				    r->out_len);
+			if (r->errout != NULL)
+				(void)json_set_strn(h, "stderr", r->errout,
+				    r->errout_len);
+			(void)json_push(hooks, h);
+		}
+		(void)json_set(o, "hooks", hooks);
+		if (json_push(arr, o) != 0)
+			goto fail;
+	}
+	return arr;
+fail:
+	json_free(arr);
+	return NULL;
+}
+
+/* "box/NAME" from spool_find into its parts. */
+static int
+split_found(const char *s, enum spool_box *box, const char **name)
+{
+	const char *slash = strchr(s, '/');
+	int b;
+
+	if (slash == NULL)
+		return -1;
+	for (b = 0; b < SPOOL__NBOX; b++)
+		if ((size_t)(slash - s) == strlen(spool_box_name(
+		    (enum spool_box)b)) && strncmp(s, spool_box_name(
+		    (enum spool_box)b), (size_t)(slash - s)) == 0) {
+			*box = (enum spool_box)b;
+			*name = slash + 1;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+cmd_show(const struct conf *conf, int argc, char **argv)
+{
+	struct strlist found = { NULL, 0 };
+	struct spool_entry e;
+	struct spool_run *runs;
+	struct jval *arr = NULL, *o;
+	struct err err;
+	enum spool_box box;
+	const char *name;
+	bool json = false;
+	time_t now = time(NULL);
+	size_t i, nruns, nids = 0;
+	int a, rc = 0;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0)
+			json = true;
+		else if (argv[a][0] == '-')
+			return bad_usage("show", "unknown argument");
+		else
+			nids++;
+	}
+	if (nids == 0)
+		return bad_usage("show", "which delivery?");
+	if (json && (arr = json_new_array()) == NULL)
+		return 1;
+	for (a = 1; a < argc; a++) {
+		if (argv[a][0] == '-')
+			continue;
+		strlist_clear(&found);
+		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
+			fprintf(stderr, "hookline show: %s\n", err.msg);
+			rc = 1;
+			continue;
+		}
+		if (found.n == 0) {
+			fprintf(stderr, "hookline show: no delivery %s\n",
+			    argv[a]);
+			rc = 1;
+		}
+		for (i = 0; i < found.n; i++) {
+			if (split_found(found.v[i], &box, &name) == -1 ||
+			    spool_read(conf->spool_dir, box, name, &e,
+			    &err) != 0) {
+				fprintf(stderr, "hookline show: %s: %s\n",
+				    found.v[i], err.msg);
+				rc = 1;
+				continue;
+			}
+			if (spool_read_runs(conf->spool_dir, box, name, &runs,
+			    &nruns, &err) == -1) {
+				runs = NULL;
+				nruns = 0;
+			}
+			if (json) {
+				if ((o = entry_json(&e, now)) != NULL) {
+					(void)json_set(o, "runs",
+					    runs_json(runs, nruns));
+					(void)json_push(arr, o);
+				}
+			} else {
+				if (i > 0 || a > 1)
+					putchar('\n');
+				show_text(conf, &e, runs, nruns, now);
+			}
+			spool_runs_free(runs, nruns);
+			spool_entry_free(&e);
+		}
+	}
+	strlist_clear(&found);
+	if (json && print_json(arr) != 0)
+		rc = 1;
+	json_free(arr);
+	return rc;
+}
+
+/* dead or done -> new: a dead one keeps the hooks that succeeded (only
+ * the failed ones run again, as in a retry); a done one runs all of its
+ * hooks again, which is what replaying it means. The schedule starts
+ * over. */
+static int
+replay_one(const struct conf *conf, enum spool_box box, const char *name,
+    struct err *err)
+{
+	struct spool_entry e;
+	int rc;
+
+	if ((rc = spool_read(conf->spool_dir, box, name, &e, err)) != 0) {
+		if (rc == 1)
+			err_set(err, "gone meanwhile");
+		return -1;
+	}
+	if (box == SPOOL_DONE)
+		strlist_clear(&e.done);
+	e.fate = FATE_PENDING;
+	e.failures = 0;
+	e.replays++;
+	e.next = time(NULL);
+	e.finished = 0;
+	free(e.error);
+	e.error = NULL;
+	rc = spool_write(conf->spool_dir, box, name, &e, err);
+	spool_entry_free(&e);
+	if (rc == -1)
+		return -1;
+	if ((rc = spool_move(conf->spool_dir, name, box, SPOOL_NEW, err)) == 1)
+		err_set(err, "gone meanwhile");
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+cmd_replay(const struct conf *conf, int argc, char **argv)
+{
+	struct strlist found = { NULL, 0 };
+	struct jval *arr = NULL, *o;
+	struct err err;
+	enum spool_box box;
+	const char *name;
+	bool json = false;
+	size_t i, nids = 0, replayed = 0;
+	int a, rc = 0;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0)
+			json = true;
+		else if (argv[a][0] == '-')
+			return bad_usage("replay", "unknown argument");
+		else
+			nids++;
+	}
+	if (nids == 0)
+		return bad_usage("replay", "which delivery?");
+	if (json && (arr = json_new_array()) == NULL)
+		return 1;
+	for (a = 1; a < argc; a++) {
+		if (argv[a][0] == '-')
+			continue;
+		strlist_clear(&found);
+		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
+			fprintf(stderr, "hookline replay: %s\n", err.msg);
+			rc = 1;
+			continue;
+		}
+		if (found.n == 0) {
+			fprintf(stderr, "hookline replay: no delivery %s\n",
+			    argv[a]);
+			rc = 1;
+		}
+		for (i = 0; i < found.n; i++) {
+			if (split_found(found.v[i], &box, &name) == -1)
+				continue;
+			if (box == SPOOL_NEW || box == SPOOL_CUR) {
+				fprintf(stderr, "hookline replay: %s is %s "
+				    "already\n", name, state_word(box));
+				continue;
+			}
+			if (replay_one(conf, box, name, &err) == -1) {
+				fprintf(stderr, "hookline replay: %s: %s\n",
+				    name, err.msg);
+				rc = 1;
+				continue;
+			}
+			replayed++;
+			if (json) {
+				if ((o = json_new_object()) != NULL) {
+					(void)json_set_str(o, "name", name);
+					(void)json_set_str(o, "was",
+					    state_word(box));
+					(void)json_push(arr, o);
+				}
+			} else
+				printf("replayed %s (was %s)\n", name,
+				    state_word(box));
+		}
+	}
+	strlist_clear(&found);
+	/* Run them now rather than at the next cron tick. */
+	if (replayed > 0 && drain_kick(conf) == -1)
+		fprintf(stderr, "hookline replay: could not start a drainer; "
+		    "`hookline drain` will run them\n");
+	if (json && print_json(arr) != 0)
+		rc = 1;
+	json_free(arr);
+	return rc;
+}
+
+static int
+cmd_purge(const struct conf *conf, int argc, char **argv)
+{
+	struct strlist removed = { NULL, 0 };
+	struct sel sel = { { false } };
+	struct jval *arr = NULL, *o;
+	struct err err;
+	const char *age = NULL;
+	bool json = false, any = false;
+	time_t now = time(NULL);
+	long secs;
+	size_t i;
+	int a, b, rc = 0;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[a], "--dead") == 0)
+			any = sel.box[SPOOL_DEAD] = true;
+		else if (strcmp(argv[a], "--done") == 0)
+			any = sel.box[SPOOL_DONE] = true;
+		else if (strcmp(argv[a], "--older-than") == 0 && a + 1 < argc)
+			age = argv[++a];
+		else if (strncmp(argv[a], "--older-than=", 13) == 0)
+			age = argv[a] + 13;
+		else
+			return bad_usage("purge", "unknown argument");
+	}
+	if (age == NULL)
+		return bad_usage("purge", "--older-than AGE is required");
+	if (parse_duration(age, &secs) != 0)
+		return bad_usage("purge", "AGE is a duration: 90s, 30m, 12h, 30d");
+	if (!any)
+		sel.box[SPOOL_DEAD] = sel.box[SPOOL_DONE] = true;
+	/* Pending deliveries are never purged: they were promised. */
+	for (b = 0; b < SPOOL__NBOX; b++) {
+		if (!sel.box[b])
+			continue;
+		if (spool_expire(conf->spool_dir, (enum spool_box)b,
+		    now - secs, &removed, &err) == -1) {
+			fprintf(stderr, "hookline purge: %s\n", err.msg);
+			rc = 1;
+		}
+	}
+	(void)spool_sweep_tmp(conf->spool_dir, now, 60, NULL);
+	if (json) {
+		if ((arr = json_new_array()) == NULL)
+			rc = 1;
+		for (i = 0; arr != NULL && i < removed.n; i++)
+			if ((o = json_new_object()) != NULL) {
+				(void)json_set_str(o, "name", removed.v[i]);
+				(void)json_push(arr, o);
+			}
+		if (arr != NULL && print_json(arr) != 0)
+			rc = 1;
+		json_free(arr);
+	} else {
+		for (i = 0; i < removed.n; i++)
+			printf("purged %s\n", removed.v[i]);
+		printf("%zu purged\n", removed.n);
+	}
+	strlist_clear(&removed);
+	return rc;
+}
+
+static int
+cmd_drain(const char *conf_path, struct conf **confp, int argc, char **argv)
+{
+	enum drain_mode mode = DRAIN_DUE;
+	struct err err;
+	int a;
+
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--follow") == 0)
+			mode = DRAIN_FOLLOW;
+		else if (strcmp(argv[a], "--kicked") == 0)
+			mode = DRAIN_PENDING;	/* started by drain_kick */
+		else
+			return bad_usage("drain", "unknown argument");
+	}
+	if ((*confp)->log != NULL && log_open((*confp)->log, &err) == -1) {
+		fprintf(stderr, "hookline drain: %s\n", err.msg);
+		return 1;
+	}
+	if (drain_run(conf_path, confp, mode, &err) == -1) {
+		log_msg("error", "drain: %s", err.msg);
+		fprintf(stderr, "hookline drain: %s\n", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int
+spool_command(const char *conf_path, int argc, char **argv)
+{
+	struct conf *conf = NULL;
+	struct err err;
+	int rc;
+
+	if (argc < 1)
+		return bad_usage("", "no command");
+	if (conf_load(conf_path, &conf, &err) == -1) {
+		fprintf(stderr, "hookline %s: %s\n", argv[0], err.msg);
+		return 1;
+	}
+	if (strcmp(argv[0], "drain") == 0)
+		rc = cmd_drain(conf_path, &conf, argc, argv);
+	else if (strcmp(argv[0], "list") == 0)
+		rc = cmd_list(conf, argc, argv);
+	else if (strcmp(argv[0], "show") == 0)
+		rc = cmd_show(conf, argc, argv);
+	else if (strcmp(argv[0], "replay") == 0)
+		rc = cmd_replay(conf, argc, argv);
+	else if (strcmp(argv[0], "purge") == 0)
+		rc = cmd_purge(conf, argc, argv);
+	else
+		rc = bad_usage(argv[0], "unknown command");
+	if (fflush(stdout) == EOF && rc == 0)
+		rc = 1;
+	conf_free(conf);
+	return rc;
+}

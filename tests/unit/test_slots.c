@@ -1,0 +1,222 @@
+/* test_slots.c: max_running across processes: unbounded, busy, freed by
+ * release and by the holder's death, waiting, close-on-exec. */
+#include "unit.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "slots.h"
+
+struct fixture {
+	char		*top;
+	struct conf	 conf;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f;
+	char tmpl[] = "/tmp/hookline-slots-XXXXXX";
+
+	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
+	    (f->top = strdup(tmpl)) == NULL ||
+	    asprintf(&f->conf.spool_dir, "%s/spool", tmpl) == -1)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->conf.spool_dir);
+	free(f->top);
+	free(f);
+	return rc;
+}
+
+static void
+test_unbounded(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	int i;
+
+	f->conf.max_running = 0;
+	for (i = 0; i < 100; i++)
+		assert_int_equal(slot_acquire(&f->conf, &err), SLOT_UNBOUNDED);
+	slot_release(SLOT_UNBOUNDED);
+	slot_release(-1);
+}
+
+static void
+test_bound(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	int a, b, c;
+
+	f->conf.max_running = 2;
+	assert_true((a = slot_acquire(&f->conf, &err)) >= 0);
+	assert_true((b = slot_acquire(&f->conf, &err)) >= 0);
+	assert_true(a != SLOT_UNBOUNDED && b != SLOT_UNBOUNDED);
+	/* Never inherited by a hook. */
+	assert_true(fcntl(a, F_GETFD) & FD_CLOEXEC);
+	err.msg[0] = '\0';
+	assert_int_equal(slot_acquire(&f->conf, &err), -1);
+	assert_non_null(strstr(err.msg, "busy"));
+	slot_release(a);
+	assert_true((c = slot_acquire(&f->conf, &err)) >= 0);
+	assert_int_equal(slot_acquire(&f->conf, &err), -1);
+	slot_release(b);
+	slot_release(c);
+}
+
+/* A child takes every slot; while it lives, we get none; once it is
+ * killed, they are free again without anyone cleaning up. */
+static void
+test_across_processes(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	int p[2], s, st;
+	pid_t pid;
+	char c;
+
+	f->conf.max_running = 3;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int i;
+
+		for (i = 0; i < 3; i++)
+			if (slot_acquire(&f->conf, &err) < 0)
+				_exit(1);
+		(void)!write(p[1], "x", 1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	assert_int_equal(slot_acquire(&f->conf, &err), -1);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true((s = slot_acquire(&f->conf, &err)) >= 0);
+	slot_release(s);
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void
+test_wait(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct timespec t0;
+	struct err err;
+	int p[2], s, st;
+	pid_t pid;
+	char c;
+
+	f->conf.max_running = 1;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct timespec ts = { 0, 300 * 1000000L };
+
+		if (slot_acquire(&f->conf, &err) < 0)
+			_exit(1);
+		(void)!write(p[1], "x", 1);
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true((s = slot_wait(&f->conf, &stop, &err)) >= 0);
+	assert_true(ms_since(&t0) >= 150);
+	assert_true(ms_since(&t0) < 5000);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* Told to stop while waiting: gives up. */
+	stop = 1;
+	assert_int_equal(slot_wait(&f->conf, &stop, &err), -1);
+	slot_release(s);
+	/* Free: no wait at all. */
+	stop = 0;
+	assert_true((s = slot_wait(&f->conf, &stop, &err)) >= 0);
+	slot_release(s);
+}
+
+static void
+test_unusable_spool(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	char *p;
+
+	/* spool_dir is a file: an error, also answered 429. */
+	free(f->conf.spool_dir);
+	assert_true(asprintf(&f->conf.spool_dir, "%s/file", f->top) > 0);
+	assert_true(asprintf(&p, "%s", f->conf.spool_dir) > 0);
+	fclose(fopen(p, "w"));
+	free(p);
+	f->conf.max_running = 1;
+	err.msg[0] = '\0';
+	assert_int_equal(slot_acquire(&f->conf, &err), -1);
+	assert_null(strstr(err.msg, "busy"));
+	assert_true(err.msg[0] != '\0');
+	assert_int_equal(slot_wait(&f->conf, NULL, &err), -1);
+}
+
+int
+main(void)
+{
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_unbounded),
+		T(test_bound),
+		T(test_across_processes),
+		T(test_wait),
+		T(test_unusable_spool),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,375 @@
+/* test_spoolcmd.c: the operator's commands: usage errors, list, show,
+ * replay, purge and drain on a real spool and configuration file. */
+// WRAP: drain_kick deliver_run
+#include "unit.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "spool.h"
+#include "spoolcmd.h"
+
+static int kicks;
+static int delivered;
+
+int	__wrap_drain_kick(const struct conf *);
+int	__wrap_deliver_run(const struct conf *, const struct endpoint *,
+	    const struct delivery *, const struct strlist *, struct outcome *,
+	    struct err *);
+
+int
+__wrap_drain_kick(const struct conf *conf)
+{
+	(void)conf;
+	kicks++;
+	return 0;
+}
+
+int
+__wrap_deliver_run(const struct conf *conf, const struct endpoint *ep,
+    const struct delivery *d, const struct strlist *done,
+    struct outcome *out, struct err *err)
+{
+	(void)conf;
+	(void)ep;
+	(void)d;
+	(void)done;
+	(void)out;
+	(void)err;
+	delivered++;
+	return 0;
+}
+
+struct fixture {
+	char	*top;
+	char	*conf;
+	char	*spool;
+	char	*out;	/* what the last command printed */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f;
+	char tmpl[] = "/tmp/hookline-spoolcmd-XXXXXX";
+	FILE *fp;
+
+	kicks = delivered = 0;
+	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
+	    (f->top = strdup(tmpl)) == NULL ||
+	    asprintf(&f->conf, "%s/hookline.conf", tmpl) == -1 ||
+	    asprintf(&f->spool, "%s/spool", tmpl) == -1)
+		return -1;
+	if ((fp = fopen(f->conf, "w")) == NULL)
+		return -1;
+	fputs("spool_dir = spool\nretry = 1s 2s\n\n[github]\n"
+	    "provider = github\nmode = async\n", fp);
+	if (fclose(fp) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->out);
+	free(f->conf);
+	free(f->spool);
+	free(f->top);
+	free(f);
+	return rc;
+}
+
+/* Runs a command with stdout captured into f->out; returns its code. */
+static int
+cmd(struct fixture *f, const char *a0, const char *a1, const char *a2,
+    const char *a3)
+{
+	char *argv[5] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3,
+	    NULL };
+	char *path;
+	FILE *fp;
+	long len;
+	int argc = 0, saved, fd, rc;
+
+	while (argc < 4 && argv[argc] != NULL)
+		argc++;
+	assert_true(asprintf(&path, "%s/out", f->top) > 0);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 1);
+	close(fd);
+	rc = spool_command(f->conf, argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	free(f->out);
+	f->out = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(f->out, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	free(path);
+	return rc;
+}
+
+static const struct delivery D1 = {
+	.endpoint = "github",
+	.event = "push",
+	.id = "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+	.remote_addr = "192.0.2.1",
+	.content_type = "application/json",
+	.body = (const unsigned char *)"{}",
+	.body_len = 2,
+	.attempt = 1,
+};
+
+static void
+put(struct fixture *f, char *name, enum spool_box box)
+{
+	struct err err;
+
+	assert_int_equal(spool_store(f->spool, 0, &D1, time(NULL), name,
+	    &err), 0);
+	if (box != SPOOL_NEW)
+		assert_int_equal(spool_move(f->spool, name, SPOOL_NEW, box,
+		    &err), 0);
+}
+
+static void
+test_usage(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cmd(f, "list", "--bogus", NULL, NULL), 2);
+	assert_int_equal(cmd(f, "show", NULL, NULL, NULL), 2);
+	assert_int_equal(cmd(f, "show", "--bogus", "x", NULL), 2);
+	assert_int_equal(cmd(f, "replay", NULL, NULL, NULL), 2);
+	assert_int_equal(cmd(f, "purge", NULL, NULL, NULL), 2);
+	assert_int_equal(cmd(f, "purge", "--older-than", "soon", NULL), 2);
+	assert_int_equal(cmd(f, "drain", "--bogus", NULL, NULL), 2);
+	assert_int_equal(cmd(f, "frobnicate", NULL, NULL, NULL), 2);
+}
+
+static void
+test_list(void **state)
+{
+	struct fixture *f = *state;
+	char a[SPOOL_NAME_MAX + 1], b[SPOOL_NAME_MAX + 1];
+
+	/* An empty spool lists nothing, and is not an error. */
+	assert_int_equal(cmd(f, "list", NULL, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "NAME"));
+	put(f, a, SPOOL_NEW);
+	put(f, b, SPOOL_DEAD);
+	assert_int_equal(cmd(f, "list", NULL, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, a));
+	assert_non_null(strstr(f->out, b));
+	assert_non_null(strstr(f->out, "pending"));
+	assert_non_null(strstr(f->out, "due"));
+	assert_int_equal(cmd(f, "list", "--dead", NULL, NULL), 0);
+	assert_null(strstr(f->out, a));
+	assert_non_null(strstr(f->out, b));
+	assert_int_equal(cmd(f, "list", "--pending", "--json", NULL), 0);
+	assert_int_equal(f->out[0], '[');
+	assert_non_null(strstr(f->out, "\"state\":\"pending\""));
+	assert_non_null(strstr(f->out, "\"event\":\"push\""));
+	assert_null(strstr(f->out, b));
+	assert_int_equal(cmd(f, "list", "--done", "--json", NULL), 0);
+	assert_string_equal(f->out, "[]\n");
+}
+
+static void
+test_show(void **state)
+{
+	struct fixture *f = *state;
+	struct hook_outcome h;
+	struct spool_run r;
+	struct err err;
+	char a[SPOOL_NAME_MAX + 1];
+
+	put(f, a, SPOOL_DEAD);
+	memset(&h, 0, sizeof(h));
+	memset(&r, 0, sizeof(r));
+	h.hook = "push";
+	h.res.ran = h.res.exited = true;
+	h.res.exit_code = 3;
+	h.res.out = "deploying\n\x1b[2Jgone\n";
+	h.res.out_len = strlen(h.res.out);
+	r.attempt = 1;
+	r.started = time(NULL);
+	r.v = &h;
+	r.n = 1;
+	assert_int_equal(spool_write_run(f->spool, SPOOL_DEAD, a, &r, &err),
+	    0);
+	assert_int_equal(cmd(f, "show", a, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "(dead)"));
+	assert_non_null(strstr(f->out, "192.0.2.1"));
+	assert_non_null(strstr(f->out, "attempt 1"));
+	assert_non_null(strstr(f->out, "exit 3"));
+	assert_non_null(strstr(f->out, "      deploying\n"));
+	/* A hook's output does not reach the terminal raw. */
+	assert_null(strchr(f->out, '\x1b'));
+	assert_non_null(strstr(f->out, "?[2Jgone"));
+	/* By the sender's delivery id too; JSON keeps the bytes. */
+	assert_int_equal(cmd(f, "show", "--json", D1.id, NULL), 0);
+	assert_non_null(strstr(f->out, "\"runs\":[{\"attempt\":1"));
+	assert_non_null(strstr(f->out, "\"stdout\":\"deploying\\n"));
+	assert_int_equal(cmd(f, "show", "no-such-delivery", NULL, NULL), 1);
+}
+
+static void
+test_replay(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char dead[SPOOL_NAME_MAX + 1], done[SPOOL_NAME_MAX + 1];
+	char pend[SPOOL_NAME_MAX + 1];
+
+	put(f, dead, SPOOL_NEW);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, dead, &e, &err), 0);
+	e.fate = FATE_DEAD;
+	e.failures = 3;
+	e.attempts = 3;
+	e.finished = time(NULL);
+	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, dead, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(spool_move(f->spool, dead, SPOOL_NEW, SPOOL_DEAD,
+	    &err), 0);
+	put(f, done, SPOOL_NEW);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
+	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	e.fate = FATE_DONE;
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, done, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(spool_move(f->spool, done, SPOOL_NEW, SPOOL_DONE,
+	    &err), 0);
+	put(f, pend, SPOOL_NEW);
+
+	assert_int_equal(cmd(f, "replay", dead, done, NULL), 0);
+	assert_non_null(strstr(f->out, "was dead"));
+	assert_non_null(strstr(f->out, "was done"));
+	assert_int_equal(kicks, 1);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, dead, &e, &err), 0);
+	assert_int_equal(e.fate, FATE_PENDING);
+	assert_int_equal(e.failures, 0);
+	assert_int_equal(e.attempts, 3);	/* HOOKLINE_ATTEMPT goes on */
+	assert_int_equal(e.replays, 1);
+	assert_int_equal(e.done.n, 1);		/* a dead one keeps its successes */
+	assert_true(e.next <= time(NULL));
+	spool_entry_free(&e);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
+	assert_int_equal(e.done.n, 0);		/* a done one runs all again */
+	spool_entry_free(&e);
+	/* Pending ones stay as they are; unknown ones fail. */
+	assert_int_equal(cmd(f, "replay", pend, NULL, NULL), 0);
+	assert_int_equal(kicks, 1);
+	assert_int_equal(cmd(f, "replay", "--json", "nope", NULL), 1);
+	assert_string_equal(f->out, "[]\n");
+}
+
+static void
+test_purge(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char old[SPOOL_NAME_MAX + 1], young[SPOOL_NAME_MAX + 1];
+	char pend[SPOOL_NAME_MAX + 1];
+
+	put(f, old, SPOOL_DEAD);
+	assert_int_equal(spool_read(f->spool, SPOOL_DEAD, old, &e, &err), 0);
+	e.finished = time(NULL) - 40 * 86400;
+	assert_int_equal(spool_write(f->spool, SPOOL_DEAD, old, &e, &err), 0);
+	spool_entry_free(&e);
+	{
+		struct timespec ts[2] = { { time(NULL) - 40 * 86400, 0 },
+		    { time(NULL) - 40 * 86400, 0 } };
+		char *p;
+
+		assert_true(asprintf(&p, "%s/dead/%s/state", f->spool, old) >
+		    0);
+		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+		free(p);
+	}
+	put(f, young, SPOOL_DONE);
+	put(f, pend, SPOOL_NEW);
+	assert_int_equal(cmd(f, "purge", "--older-than", "30d", NULL), 0);
+	assert_non_null(strstr(f->out, old));
+	assert_non_null(strstr(f->out, "1 purged"));
+	assert_int_equal(spool_read(f->spool, SPOOL_DEAD, old, &e, &err), 1);
+	assert_int_equal(spool_read(f->spool, SPOOL_DONE, young, &e, &err), 0);
+	spool_entry_free(&e);
+	/* Never what is pending, however old. */
+	assert_int_equal(cmd(f, "purge", "--older-than=0", "--json", NULL), 0);
+	assert_null(strstr(f->out, pend));
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, pend, &e, &err), 0);
+	spool_entry_free(&e);
+}
+
+static void
+test_drain(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char a[SPOOL_NAME_MAX + 1];
+	char hooks[4096];
+
+	/* The endpoint's hooks folder; the runner is stubbed. */
+	assert_true(snprintf(hooks, sizeof(hooks), "%s/hooks.d", f->top) > 0);
+	assert_int_equal(mkdir(hooks, 0755), 0);
+	put(f, a, SPOOL_NEW);
+	assert_int_equal(cmd(f, "drain", NULL, NULL, NULL), 0);
+	/* (It ran in a worker process: the spool tells, not `delivered`.) */
+	assert_int_equal(spool_read(f->spool, SPOOL_DONE, a, &e, &err), 0);
+	assert_int_equal(e.attempts, 1);
+	spool_entry_free(&e);
+}
+
+int
+main(void)
+{
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_usage),
+		T(test_list),
+		T(test_show),
+		T(test_replay),
+		T(test_purge),
+		T(test_drain),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
