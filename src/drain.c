@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "deliver.h"
+#include "deliver_forward.h"
 #include "drain.h"
 #include "json.h"
 #include "log.h"
@@ -344,6 +345,8 @@ static int
 run_claimed(const struct conf *conf, struct spool_entry *e,
     volatile sig_atomic_t *stop)
 {
+	struct forward_verdict fv = { false, -1 };
+	struct forwarder *fw = NULL;	/* libcurl only when there are targets */
 	struct outcome out = { NULL, 0 };
 	struct spool_run run;
 	struct delivery d;
@@ -398,6 +401,19 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 		d.body_path = body_path;
 		d.attempt = e->attempts;
 		rc = deliver_run(conf, ep, &d, &e->done, &out, &err);
+		/* Each forward target is a consumer like a hook: recorded in
+		 * out as "forward:<url>", skipped once in e->done. */
+		if (ep->forward.n > 0) {
+			struct err ferr;
+			int frc = forward_delivery(&fw, conf, ep, &d, &e->done,
+			    &out, &fv, &ferr);
+
+			if (frc == -1 && rc != -1) {
+				err = ferr;
+				rc = -1;
+			} else if (frc == 1 && rc == 0)
+				rc = 1;
+		}
 	}
 	slot_release(slot);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -442,7 +458,12 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 		to = SPOOL_DONE;
 	} else {
 		e->failures++;
-		delay = spool_retry_delay(conf, e->failures);
+		/* A target that said no for good (4xx, 410): dead now. A
+		 * Retry-After longer than the schedule's wait wins. */
+		delay = fv.permanent ? -1 :
+		    spool_retry_delay(conf, e->failures);
+		if (delay >= 0 && fv.retry_after > delay)
+			delay = fv.retry_after;
 		if (delay < 0) {
 			e->fate = FATE_DEAD;
 			e->finished = time(NULL);
@@ -468,6 +489,7 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 	}
 	log_attempt(e, result, &out, delay, error);
 	outcome_free(&out);
+	forwarder_free(fw);
 	free(body);
 	free(body_path);
 	return rc;
