@@ -259,6 +259,12 @@ payload_parse(const struct endpoint *ep, const struct headers *h,
 	    strcmp(v, "event_callback") == 0) {
 		if ((v = json_string(json_path(p->root, "event.type"))) == NULL)
 			return missing(p, "event.type", err);
+	} else if (ep->provider == PROVIDER_SLACK &&
+	    json_path(p->root, "type") == NULL &&
+	    json_string(json_path(p->root, "command")) != NULL) {
+		/* A slash command's form has no type; its name ("/deploy")
+		 * is a field for the hook, not a file name. */
+		v = "slash_command";
 	} else if ((v = first(h, p->root, src->event, 3)) == NULL) {
 		if (src->event[0] == NULL)
 			return missing(p, "event", err);

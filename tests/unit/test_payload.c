@@ -190,6 +190,12 @@ test_forms_and_special(void **state)
 	assert_string_equal(pl.event, "twilio");
 	assert_string_equal(json_string(json_path(pl.root, "Body")), "hi there");
 	payload_free(&pl);
+	/* A Slack slash command: a form with no type. */
+	assert_int_equal(parse(PROVIDER_SLACK, none,
+	    "application/x-www-form-urlencoded",
+	    "command=%2Fweather&text=94070&team_id=T1", &pl, &err), 0);
+	assert_string_equal(pl.event, "slash_command");
+	payload_free(&pl);
 	/* Slack's url_verification carries a challenge to echo. */
 	assert_int_equal(parse(PROVIDER_SLACK, none, JSON,
 	    "{\"type\":\"url_verification\",\"challenge\":\"c1\"}", &pl, &err),
