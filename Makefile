@@ -75,7 +75,18 @@ e2e: $(BIN)
 fuzz-replay fuzz-short fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk $@
 
-test: $(BIN) unit e2e fuzz-short
+test: $(BIN) unit install-check e2e fuzz-short
+
+# make install into a scratch root: the binary, both man pages, the examples.
+install-check: $(BIN)
+	rm -rf $(BUILD)/install-check
+	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/install-check PREFIX=/usr
+	test -x $(BUILD)/install-check/usr/bin/hookline
+	test -f $(BUILD)/install-check/usr/share/man/man8/hookline.8
+	test -f $(BUILD)/install-check/usr/share/man/man5/hookline.conf.5
+	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/hookline.conf
+	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/systemd/hookline.socket
+	@echo "install-check: ok"
 
 check-asan:
 	$(MAKE) BUILD=build/asan BIN=build/asan/hookline SANITIZE=1 unit e2e
@@ -106,5 +117,5 @@ install: $(BIN)
 clean:
 	rm -rf build hookline
 
-.PHONY: all unit e2e test check-asan fuzz fuzz-short fuzz-replay demo bench soak \
+.PHONY: all unit install-check e2e test check-asan fuzz fuzz-short fuzz-replay demo bench soak \
 	soak-valgrind install clean
