@@ -74,8 +74,11 @@ case_end() {
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
 	local i p
+	# Below Linux's ephemeral range (32768-60999): a port there can be
+	# taken by a client's outgoing connection between this check and
+	# the server's bind (seen: Apache "Address already in use").
 	for i in $(seq 1 50); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
