@@ -100,6 +100,46 @@ stub_header(const char *hd, const char *name, char *out, size_t outlen)
 	}
 }
 
+/* The value after key (" id=", say) in a log line, up to the next space
+ * or newline, copied to out: 0, or -1 when key is missing or the value
+ * does not fit. */
+STUB_FN int
+stub_field(const char *line, const char *key, char *out, size_t outlen)
+{
+	const char *p = strstr(line, key);
+	size_t n;
+
+	if (p == NULL)
+		return -1;
+	p += strlen(key);
+	n = strcspn(p, " \n");
+	if (n >= outlen)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* The Standard Webhooks headers of a logged request, for a getter over
+ * them (stub_hv_get's ctx). */
+struct stub_hv {
+	const char	*id, *ts, *sig;
+};
+
+STUB_FN const char *
+stub_hv_get(const void *ctx, const char *name)
+{
+	const struct stub_hv *h = ctx;
+
+	if (strcasecmp(name, "webhook-id") == 0)
+		return h->id;
+	if (strcasecmp(name, "webhook-timestamp") == 0)
+		return h->ts;
+	if (strcasecmp(name, "webhook-signature") == 0)
+		return h->sig;
+	return NULL;
+}
+
 STUB_FN int
 stub_write_all(int fd, const char *p, size_t len)
 {

@@ -9,7 +9,7 @@
 
 #include "check.h"
 
-static char dir[] = "/tmp/hookline-check-XXXXXX";
+static char *dir;
 
 /* dir/name, made with its folders; caller frees. */
 static char *
@@ -25,12 +25,8 @@ static void
 write_file(const char *name, const char *text, mode_t mode)
 {
 	char *p = path_of(name);
-	FILE *f;
 
-	assert_non_null(f = fopen(p, "w"));
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(chmod(p, mode), 0);
+	unit_write_file(p, text, mode);
 	free(p);
 }
 
@@ -48,16 +44,9 @@ make_dir(const char *name, mode_t mode)
 static int
 setup_each(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'/* '%s'/.[!.]*", dir, dir) < 0)
-		return -1;
-	if (system(cmd) != 0) {
-		free(cmd);
-		return -1;
-	}
-	free(cmd);
+	unit_rm_tree(dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
 	make_dir("hooks.d", 0755);
 	make_dir("hooks.d/github", 0755);
 	write_file("gh.secret", "s3cret\n", 0600);
@@ -313,22 +302,16 @@ setup(void **state)
 {
 	(void)state;
 	umask(022);
-	return mkdtemp(dir) == NULL ? -1 : 0;
+	dir = unit_mkdtemp("check");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
-		return -1;
-	if (system(cmd) != 0) {
-		free(cmd);
-		return -1;
-	}
-	free(cmd);
+	unit_rm_tree(dir);
+	free(dir);
 	return 0;
 }
 

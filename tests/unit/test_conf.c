@@ -9,18 +9,15 @@
 
 #include "conf.h"
 
-static char dir[] = "/tmp/hookline-conf-XXXXXX";
+static char *dir;
 
 static char *
 write_conf(const char *name, const char *text)
 {
 	char *path;
-	FILE *f;
 
 	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
-	assert_non_null(f = fopen(path, "w"));
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	unit_write_file(path, text, 0644);
 	return path;
 }
 
@@ -271,19 +268,16 @@ static int
 setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
+	dir = unit_mkdtemp("conf");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
-		return -1;
-	(void)system(cmd);
-	free(cmd);
+	unit_rm_tree(dir);
+	free(dir);
 	return 0;
 }
 

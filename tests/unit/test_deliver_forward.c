@@ -43,55 +43,22 @@ ep_forward(struct endpoint *ep, const char *url)
 	assert_int_equal(strlist_add(&ep->forward, url), 0);
 }
 
-/* A field "key=value " of a stub log line, copied. */
-static void
-field(const char *line, const char *key, char *out, size_t outlen)
-{
-	const char *p = strstr(line, key);
-	size_t n;
-
-	assert_non_null(p);
-	p += strlen(key);
-	n = strcspn(p, " \n");
-	assert_true(n < outlen);
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-struct hv {
-	const char	*id, *ts, *sig;
-};
-
-static const char *
-hv_get(const void *ctx, const char *name)
-{
-	const struct hv *h = ctx;
-
-	if (strcasecmp(name, "webhook-id") == 0)
-		return h->id;
-	if (strcasecmp(name, "webhook-timestamp") == 0)
-		return h->ts;
-	if (strcasecmp(name, "webhook-signature") == 0)
-		return h->sig;
-	return NULL;
-}
-
 /* Checks that the stub's first request verifies as Standard Webhooks
  * under secret, with webhook-id want_id. */
 static void
 verify_logged(const struct stub *s, const char *secret, const char *want_id)
 {
 	char *log = stub_log(s), id[256], ts[64], sig[256];
-	struct hv hv = { id, ts, sig };
-	struct headers hd = { hv_get, &hv };
+	struct stub_hv hv = { id, ts, sig };
+	struct headers hd = { stub_hv_get, &hv };
 	struct verify_input in;
 	struct endpoint ep;
 	struct err err;
 
 	assert_non_null(log);
-	field(log, " id=", id, sizeof(id));
-	field(log, " ts=", ts, sizeof(ts));
-	field(log, " sig=", sig, sizeof(sig));
+	assert_int_equal(stub_field(log, " id=", id, sizeof(id)), 0);
+	assert_int_equal(stub_field(log, " ts=", ts, sizeof(ts)), 0);
+	assert_int_equal(stub_field(log, " sig=", sig, sizeof(sig)), 0);
 	assert_string_equal(id, want_id);
 	assert_non_null(strstr(log, " ua=hookline/"));
 	assert_non_null(strstr(log, " ct=application/json "));
@@ -467,17 +434,15 @@ test_conf_keys(void **state)
 	struct conf *c;
 	struct err err;
 	size_t i;
-	FILE *fp;
 	int fd;
 
 	(void)state;
 	assert_true((fd = mkstemp(path)) >= 0);
-	assert_non_null(fp = fdopen(fd, "w"));
-	fputs("forward_timeout = 1m\nca_file = ca.pem\n[a]\nmode = async\n"
-	    "forward = https://example.org/x\nforward_timeout = 3\n"
-	    "ca_file = /etc/ssl/a.pem\n[b]\nmode = async\n"
-	    "forward = http://127.0.0.1/\n", fp);
-	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(close(fd), 0);
+	unit_write_file(path, "forward_timeout = 1m\nca_file = ca.pem\n"
+	    "[a]\nmode = async\nforward = https://example.org/x\n"
+	    "forward_timeout = 3\nca_file = /etc/ssl/a.pem\n"
+	    "[b]\nmode = async\nforward = http://127.0.0.1/\n", 0600);
 	if (conf_load(path, &c, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(c->forward_timeout, 60);
@@ -490,9 +455,7 @@ test_conf_keys(void **state)
 	assert_null(b->ca_file);
 	conf_free(c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_non_null(fp = fopen(path, "w"));
-		fputs(bad[i], fp);
-		assert_int_equal(fclose(fp), 0);
+		unit_write_file(path, bad[i], 0600);
 		assert_int_equal(conf_load(path, &c, &err), -1);
 		assert_non_null(strstr(err.msg, "forward_timeout"));
 	}

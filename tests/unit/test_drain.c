@@ -7,10 +7,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,14 +217,12 @@ static int
 setup(void **state)
 {
 	struct fixture *f;
-	char tmpl[] = "/tmp/hookline-drain-XXXXXX";
 
 	runner_reset();
-	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
-	    (f->top = strdup(tmpl)) == NULL ||
-	    asprintf(&f->spool, "%s/spool", tmpl) == -1 ||
-	    (f->conf = calloc(1, sizeof(*f->conf))) == NULL)
-		return -1;
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	f->top = unit_mkdtemp("drain");
+	assert_true(asprintf(&f->spool, "%s/spool", f->top) > 0);
+	assert_non_null(f->conf = calloc(1, sizeof(*f->conf)));
 	f->ep[0].name = "github";
 	f->ep[0].hooks_dir = f->top;
 	f->ep[0].mode = MODE_ASYNC;
@@ -247,27 +243,17 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
 	runner_reset();
-	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(f->top);
 	free(f->conf);
 	free(f->spool);
 	free(f->top);
 	free(f);
-	return rc;
+	return 0;
 }
 
 static const struct delivery D1 = {
@@ -293,22 +279,7 @@ put(struct fixture *f, char *name)
 static int
 count(const struct fixture *f, const char *sub)
 {
-	struct dirent *de;
-	char *p;
-	DIR *d;
-	int n = 0;
-
-	if (asprintf(&p, "%s/%s", f->spool, sub) == -1)
-		return -1;
-	d = opendir(p);
-	free(p);
-	if (d == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	return unit_count_entries(f->spool, sub);
 }
 
 /* drain_due at now; returns how many ran. */
@@ -661,16 +632,6 @@ test_running_in_new(void **state)
 	spool_entry_free(&e);
 }
 
-static void
-write_file(const char *path, const char *s)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(s, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
 /* A state file that does not decode is kept for a person, in dead/. */
 static void
 test_corrupt_state_buried(void **state)
@@ -683,12 +644,12 @@ test_corrupt_state_buried(void **state)
 	put(f, a);
 	put(f, b);
 	assert_true(asprintf(&p, "%s/new/%s/state", f->spool, a) > 0);
-	write_file(p, "garbage");
+	unit_write_file(p, "garbage", 0600);
 	free(p);
 	assert_int_equal(spool_move(f->spool, b, SPOOL_NEW, SPOOL_CUR, &err),
 	    0);
 	assert_true(asprintf(&p, "%s/cur/%s/state", f->spool, b) > 0);
-	write_file(p, "hookline_spool 1:1\nendpoint 99:");
+	unit_write_file(p, "hookline_spool 1:1\nendpoint 99:", 0600);
 	free(p);
 
 	assert_int_equal(drain_recover(f->conf, time(NULL), &err), 1);

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,30 +14,16 @@
 #include "route.h"
 
 struct fx {
-	char dir[64];
+	char *dir;
 };
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx;
 
-	if (fx == NULL)
-		return -1;
-	(void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/hookline-route-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
+	assert_non_null(fx = calloc(1, sizeof(*fx)));
+	fx->dir = unit_mkdtemp("route");
 	*state = fx;
 	return 0;
 }
@@ -47,10 +32,11 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	int r = nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 
+	unit_rm_tree(fx->dir);
+	free(fx->dir);
 	free(fx);
-	return r;
+	return 0;
 }
 
 static void
@@ -65,14 +51,9 @@ static void
 put(const struct fx *fx, const char *rel, mode_t mode)
 {
 	char p[PATH_MAX];
-	int fd;
 
 	path(p, sizeof(p), fx, rel);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	assert_int_not_equal(fd, -1);
-	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
-	assert_int_equal(fchmod(fd, mode), 0);	/* whatever the umask */
-	assert_int_equal(close(fd), 0);
+	unit_write_file(p, "#!/bin/sh\n", mode);
 }
 
 static void

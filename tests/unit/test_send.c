@@ -98,39 +98,6 @@ test_usage(void **state)
 	assert_int_equal(run((const char *[]){ "--help", NULL }), 0);
 }
 
-/* A field "key=value " of a stub log line, copied. */
-static void
-field(const char *line, const char *key, char *out, size_t outlen)
-{
-	const char *p = strstr(line, key);
-	size_t n;
-
-	assert_non_null(p);
-	p += strlen(key);
-	n = strcspn(p, " \n");
-	assert_true(n < outlen);
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
-struct hv {
-	const char	*id, *ts, *sig;
-};
-
-static const char *
-hv_get(const void *ctx, const char *name)
-{
-	const struct hv *h = ctx;
-
-	if (strcasecmp(name, "webhook-id") == 0)
-		return h->id;
-	if (strcasecmp(name, "webhook-timestamp") == 0)
-		return h->ts;
-	if (strcasecmp(name, "webhook-signature") == 0)
-		return h->sig;
-	return NULL;
-}
-
 /* The generic sender: a body from a file, signed as Standard Webhooks
  * with a secret from a file, under the given delivery id and time. */
 static void
@@ -141,8 +108,8 @@ test_generic_signed(void **state)
 	char bodyf[] = "/tmp/hookline-send-body-XXXXXX";
 	char secf[] = "/tmp/hookline-send-secret-XXXXXX";
 	char *log, id[128], ts[64], sig[256], when[32];
-	struct hv hv = { id, ts, sig };
-	struct headers hd = { hv_get, &hv };
+	struct stub_hv hv = { id, ts, sig };
+	struct headers hd = { stub_hv_get, &hv };
 	struct verify_input in;
 	struct endpoint ep;
 	struct stub s;
@@ -162,9 +129,9 @@ test_generic_signed(void **state)
 	assert_int_equal(run((const char *[]){ s.url, "--secret-file", secf,
 	    "--delivery", "msg_42", "--timestamp", when, bodyf, NULL }), 0);
 	assert_non_null(log = stub_log(&s));
-	field(log, " id=", id, sizeof(id));
-	field(log, " ts=", ts, sizeof(ts));
-	field(log, " sig=", sig, sizeof(sig));
+	assert_int_equal(stub_field(log, " id=", id, sizeof(id)), 0);
+	assert_int_equal(stub_field(log, " ts=", ts, sizeof(ts)), 0);
+	assert_int_equal(stub_field(log, " sig=", sig, sizeof(sig)), 0);
 	assert_string_equal(id, "msg_42");
 	assert_string_equal(ts, when);
 	assert_non_null(strstr(log, " ct=application/json "));

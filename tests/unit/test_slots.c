@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,36 +26,24 @@ static int
 setup(void **state)
 {
 	struct fixture *f;
-	char tmpl[] = "/tmp/hookline-slots-XXXXXX";
 
-	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
-	    (f->top = strdup(tmpl)) == NULL ||
-	    asprintf(&f->conf.spool_dir, "%s/spool", tmpl) == -1)
-		return -1;
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	f->top = unit_mkdtemp("slots");
+	assert_true(asprintf(&f->conf.spool_dir, "%s/spool", f->top) > 0);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
-	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(f->top);
 	free(f->conf.spool_dir);
 	free(f->top);
 	free(f);
-	return rc;
+	return 0;
 }
 
 static void
@@ -190,14 +177,11 @@ test_unusable_spool(void **state)
 {
 	struct fixture *f = *state;
 	struct err err;
-	char *p;
 
 	/* spool_dir is a file: an error, also answered 429. */
 	free(f->conf.spool_dir);
 	assert_true(asprintf(&f->conf.spool_dir, "%s/file", f->top) > 0);
-	assert_true(asprintf(&p, "%s", f->conf.spool_dir) > 0);
-	fclose(fopen(p, "w"));
-	free(p);
+	unit_write_file(f->conf.spool_dir, "", 0644);
 	f->conf.max_running = 1;
 	err.msg[0] = '\0';
 	assert_int_equal(slot_acquire(&f->conf, &err), -1);

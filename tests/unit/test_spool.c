@@ -7,10 +7,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,38 +97,26 @@ static int
 setup(void **state)
 {
 	struct fixture *f;
-	char tmpl[] = "/tmp/hookline-spool-XXXXXX";
 
 	faults_off();
-	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
-	    (f->top = strdup(tmpl)) == NULL ||
-	    asprintf(&f->spool, "%s/spool", tmpl) == -1)
-		return -1;
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	f->top = unit_mkdtemp("spool");
+	assert_true(asprintf(&f->spool, "%s/spool", f->top) > 0);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
 	faults_off();
-	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(f->top);
 	free(f->spool);
 	free(f->top);
 	free(f);
-	return rc;
+	return 0;
 }
 
 static const struct delivery D1 = {
@@ -148,22 +134,7 @@ static const struct delivery D1 = {
 static int
 count(const struct fixture *f, const char *sub)
 {
-	struct dirent *de;
-	char *p;
-	DIR *d;
-	int n = 0;
-
-	if (asprintf(&p, "%s/%s", f->spool, sub) == -1)
-		return -1;
-	d = opendir(p);
-	free(p);
-	if (d == NULL)
-		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	return unit_count_entries(f->spool, sub);
 }
 
 static void

@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,47 +60,30 @@ static int
 setup(void **state)
 {
 	struct fixture *f;
-	char tmpl[] = "/tmp/hookline-spoolcmd-XXXXXX";
-	FILE *fp;
 
 	kicks = delivered = 0;
-	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
-	    (f->top = strdup(tmpl)) == NULL ||
-	    asprintf(&f->conf, "%s/hookline.conf", tmpl) == -1 ||
-	    asprintf(&f->spool, "%s/spool", tmpl) == -1)
-		return -1;
-	if ((fp = fopen(f->conf, "w")) == NULL)
-		return -1;
-	fputs("spool_dir = spool\nretry = 1s 2s\n\n[github]\n"
-	    "provider = github\nmode = async\n", fp);
-	if (fclose(fp) != 0)
-		return -1;
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	f->top = unit_mkdtemp("spoolcmd");
+	assert_true(asprintf(&f->conf, "%s/hookline.conf", f->top) > 0);
+	assert_true(asprintf(&f->spool, "%s/spool", f->top) > 0);
+	unit_write_file(f->conf, "spool_dir = spool\nretry = 1s 2s\n\n"
+	    "[github]\nprovider = github\nmode = async\n", 0644);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
-	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(f->top);
 	free(f->out);
 	free(f->conf);
 	free(f->spool);
 	free(f->top);
 	free(f);
-	return rc;
+	return 0;
 }
 
 /* Runs a command with stdout captured into f->out; returns its code. */
@@ -112,8 +94,6 @@ cmd(struct fixture *f, const char *a0, const char *a1, const char *a2,
 	char *argv[5] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3,
 	    NULL };
 	char *path;
-	FILE *fp;
-	long len;
 	int argc = 0, saved, fd, rc;
 
 	while (argc < 4 && argv[argc] != NULL)
@@ -129,15 +109,8 @@ cmd(struct fixture *f, const char *a0, const char *a1, const char *a2,
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
 	free(f->out);
-	f->out = calloc(1, (size_t)len + 1);
-	assert_int_equal(fread(f->out, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
+	f->out = unit_read_file(path, NULL);
 	free(path);
 	return rc;
 }
