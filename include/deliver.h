@@ -1,5 +1,5 @@
 /* deliver.h: run one delivery's hooks, shared by the sync request path
- * and the spool's drainer: route, environment, payload file, each hook,
+ * and the spool's drainer: route, environment, payload, each hook,
  * and what each did. */
 #ifndef HOOKLINE_DELIVER_H
 #define HOOKLINE_DELIVER_H
@@ -43,7 +43,9 @@ struct outcome {
  * earlier attempt). Appends one entry per hook run to out. Returns 0
  * when every hook it ran succeeded (also when none ran), 1 when one
  * failed or timed out, -1 when nothing could be run (err: hooks folder
- * unreadable, payload file not writable). */
+ * unreadable, no memory for the payload). A delivery from the spool
+ * (body_path set) names that file in HOOKLINE_PAYLOAD_FILE; otherwise
+ * the body goes to a sealed memfd at the hook's fd 4, /dev/fd/4. */
 int	deliver_run(const struct conf *conf, const struct endpoint *ep,
 	    const struct delivery *d, const struct strlist *done,
 	    struct outcome *out, struct err *err);

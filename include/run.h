@@ -17,6 +17,7 @@ struct run_spec {
 	const char *const	*env;		/* whole environment, NULL-ended */
 	const unsigned char	*body;		/* written to stdin */
 	size_t			 body_len;
+	int			 payload_fd;	/* the hook's fd 4, or -1 */
 	unsigned		 timeout;	/* seconds; then SIGTERM */
 	unsigned		 kill_after;	/* seconds; then SIGKILL */
 };
@@ -51,7 +52,9 @@ struct run_result {
  * back here); SIGCHLD must not be SIG_IGN, and no other thread may
  * wait for any child (waitpid(-1)), or the status is lost.
  * A #! script sees $0 = /dev/fd/3 (the kernel names it by the fd it
- * ran); a binary sees argv[0] = hooks_dir/relpath. */
+ * ran); a binary sees argv[0] = hooks_dir/relpath. The hook's fds are
+ * 0, 1, 2, 3 (itself) and 4 (a dup of payload_fd, if not -1). Needs
+ * /dev/fd or /proc mounted. */
 int	run_hook(const struct run_spec *spec, struct run_result *res,
 	    struct err *err);
 void	run_result_free(struct run_result *res);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "deliver.h"
@@ -46,38 +46,24 @@ build_env(const struct endpoint *ep, const struct delivery *d,
 	return rc;
 }
 
-/* Writes the body to a new private file; returns its path or NULL. */
-static char *
-write_payload_file(const struct conf *conf, const struct delivery *d,
-    struct err *err)
+/* The hook's fd 4: HOOKLINE_PAYLOAD_FILE names it for a sync run. */
+#define PAYLOAD_FD_PATH	"/dev/fd/4"
+
+/* The body in a sealed memory file, for hooks that want a file to seek
+ * in: no disk write, nothing left behind if we are killed, and no hook
+ * can change what the next one reads. Returns the fd, or -1 with err. */
+static int
+payload_memfd(const struct delivery *d, struct err *err)
 {
-	char *path = NULL, *tmpdir;
 	size_t off = 0;
 	ssize_t n;
-	int fd = -1;
+	int fd;
 
-	/* Prefer the spool folder (run/, not the queue's tmp/); else $TMPDIR. */
-	if (asprintf(&tmpdir, "%s/run", conf->spool_dir) < 0)
-		return NULL;
-	if ((mkdir(conf->spool_dir, 0700) == 0 || errno == EEXIST) &&
-	    (mkdir(tmpdir, 0700) == 0 || errno == EEXIST) &&
-	    asprintf(&path, "%s/payload-XXXXXX", tmpdir) >= 0)
-		fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0) {
-		const char *t = getenv("TMPDIR");
-
-		free(path);
-		path = NULL;
-		if (asprintf(&path, "%s/hookline-payload-XXXXXX",
-		    t && *t ? t : "/tmp") >= 0)
-			fd = mkostemp(path, O_CLOEXEC);
-	}
-	free(tmpdir);
-	if (fd < 0) {
-		err_set(err, "cannot write the payload file: %s",
+	if ((fd = memfd_create("hookline-payload", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) == -1) {
+		err_set(err, "cannot make the payload file: %s",
 		    strerror(errno));
-		free(path);
-		return NULL;
+		return -1;
 	}
 	while (off < d->body_len) {
 		n = write(fd, d->body + off, d->body_len - off);
@@ -87,20 +73,18 @@ write_payload_file(const struct conf *conf, const struct delivery *d,
 			err_set(err, "cannot write the payload file: %s",
 			    n < 0 ? strerror(errno) : "short write");
 			(void)close(fd);
-			(void)unlink(path);
-			free(path);
-			return NULL;
+			return -1;
 		}
 		off += (size_t)n;
 	}
-	if (close(fd) != 0) {
-		err_set(err, "cannot write the payload file: %s",
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) == -1) {
+		err_set(err, "cannot seal the payload file: %s",
 		    strerror(errno));
-		(void)unlink(path);
-		free(path);
-		return NULL;
+		(void)close(fd);
+		return -1;
 	}
-	return path;
+	return fd;
 }
 
 static int
@@ -123,9 +107,8 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 	struct hook_outcome *o, *v;
 	struct run_spec spec;
 	struct err rerr;
-	char *payload_file = NULL;
 	size_t i;
-	int rc = -1;
+	int payload_fd = -1, rc = -1;
 
 	if (route_resolve(ep->hooks_dir, d->event, &hooks, err) != 0)
 		goto done;
@@ -133,10 +116,10 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 		rc = 0;
 		goto done;
 	}
-	if (d->body_path == NULL &&
-	    (payload_file = write_payload_file(conf, d, err)) == NULL)
+	/* A spooled delivery has its body in a file already. */
+	if (d->body_path == NULL && (payload_fd = payload_memfd(d, err)) == -1)
 		goto done;
-	if (build_env(ep, d, d->body_path ? d->body_path : payload_file,
+	if (build_env(ep, d, d->body_path ? d->body_path : PAYLOAD_FD_PATH,
 	    &env) != 0) {
 		err_set(err, "out of memory");
 		goto done;
@@ -165,6 +148,7 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 			.env = (const char *const *)env.v,
 			.body = d->body,
 			.body_len = d->body_len,
+			.payload_fd = payload_fd,
 			.timeout = conf->timeout,
 			.kill_after = conf->kill_after,
 		};
@@ -174,10 +158,8 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 			rc = 1;
 	}
 done:
-	if (payload_file != NULL) {
-		(void)unlink(payload_file);
-		free(payload_file);
-	}
+	if (payload_fd != -1)
+		(void)close(payload_fd);
 	strlist_clear(&env);
 	strlist_clear(&hooks);
 	return rc;

@@ -243,9 +243,13 @@ sleep 60"
 printf '%s\n' \"\$0\" \"\$@\" >$O/argv.\$HOOKLINE_DELIVERY
 ls -l /proc/\$\$/fd >$O/fds.\$HOOKLINE_DELIVERY
 cat >$O/env-stdin.\$HOOKLINE_DELIVERY"
-	# Copies stdin and the payload file.
+	# Copies stdin and the payload file; notes if it could append to
+	# the payload file.
 	hook generic/cat "cat >$O/cat.\$HOOKLINE_DELIVERY.stdin
-cat \"\$HOOKLINE_PAYLOAD_FILE\" >$O/cat.\$HOOKLINE_DELIVERY.file"
+cat \"\$HOOKLINE_PAYLOAD_FILE\" >$O/cat.\$HOOKLINE_DELIVERY.file
+if printf x 2>/dev/null >>\"\$HOOKLINE_PAYLOAD_FILE\"; then
+	echo appended >$O/cat.\$HOOKLINE_DELIVERY.appended
+fi"
 	# run-parts: byte order of the names that match ^[A-Za-z0-9_-]+$.
 	local n
 	for n in 10-first 20-second 3-third B_upper a-lower; do
