@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -329,8 +330,11 @@ bucket_open(struct bucket *b, const char *dir, const char *endpoint,
 		err_set(err, "cannot open %s/%s: %s", dir, hh, strerror(errno));
 		goto fail;
 	}
-	if ((b->lockfd = openat(b->fd, LOCK_NAME, O_RDWR | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) != -1) {
+	/* The lock file is there but for a bucket's first record. */
+	if ((b->lockfd = openat(b->fd, LOCK_NAME, O_RDWR | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 && errno == ENOENT && (b->lockfd = openat(b->fd,
+	    LOCK_NAME, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) != -1) {
 		ts[0].tv_sec = ts[1].tv_sec = now;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
 		if (futimens(b->lockfd, ts) == -1) {
@@ -338,7 +342,7 @@ bucket_open(struct bucket *b, const char *dir, const char *endpoint,
 			    dir, hh, LOCK_NAME, strerror(errno));
 			goto fail;
 		}
-	} else if (errno == EEXIST)
+	} else if (b->lockfd == -1 && errno == EEXIST)
 		b->lockfd = openat(b->fd, LOCK_NAME, O_RDWR | O_NOFOLLOW |
 		    O_CLOEXEC);
 	if (b->lockfd == -1) {
@@ -482,6 +486,29 @@ fail:
 	return rc;
 }
 
+/* 1 when dir/HH/name is a record that is still fresh, looked at without
+ * the bucket's lock: a sender retrying one id then does not queue its
+ * requests behind each other's lock. A record being made right now is
+ * fresh as well; the lock would only have made us wait for it. Anything
+ * else (no record, an old one, an error) says 0: the locked path
+ * decides. */
+static int
+seen_fresh(const char *dir, const char *endpoint, const char *id,
+    const char *name, long window, time_t now)
+{
+	struct stat st;
+	char hh[3], *path;
+	int rc;
+
+	bucket_name(hh, endpoint, id);
+	if (asprintf(&path, "%s/%s/%s", dir, hh, name) < 0)
+		return 0;
+	rc = fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && fresh(st.st_mtime, now, window);
+	free(path);
+	return rc;
+}
+
 int
 dedupe_claim(const char *dir, const char *endpoint, const char *id,
     long window, time_t now, struct err *err)
@@ -496,6 +523,10 @@ dedupe_claim(const char *dir, const char *endpoint, const char *id,
 	}
 	if ((name = record_name(endpoint, id, err)) == NULL)
 		goto fail;
+	if (seen_fresh(dir, endpoint, id, name, window, now)) {
+		rc = 0;
+		goto fail;
+	}
 	if (bucket_open(&b, dir, endpoint, id, 1, now, err) == -1)
 		goto fail;
 	if ((rc = claim_locked(&b, name, window, now, err)) == -1)

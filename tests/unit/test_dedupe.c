@@ -1,6 +1,7 @@
 /* test_dedupe.c: claims new, duplicate, expired, released, raced, swept. */
 #include "unit.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -8,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,36 +28,24 @@ static int
 setup(void **state)
 {
 	struct fixture *f;
-	char tmpl[] = "/tmp/hookline-dedupe-XXXXXX";
 
-	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(tmpl) == NULL ||
-	    (f->top = strdup(tmpl)) == NULL ||
-	    asprintf(&f->seen, "%s/spool/seen", tmpl) == -1)
-		return -1;
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	f->top = unit_mkdtemp("dedupe");
+	assert_true(asprintf(&f->seen, "%s/spool/seen", f->top) > 0);
 	*state = f;
 	return 0;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc;
 
-	rc = nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(f->top);
 	free(f->seen);
 	free(f->top);
 	free(f);
-	return rc;
+	return 0;
 }
 
 static int
@@ -329,6 +317,31 @@ test_odd_ids(void **state)
 	assert_int_equal(lstat(p, &st), -1);
 	free(p);
 	assert_int_equal(lstat("x", &st), -1);
+}
+
+/* A fresh duplicate is answered without the bucket's lock: with the lock
+ * held elsewhere, the duplicate still comes back at once (alarm() kills
+ * the test if it waits). */
+static void
+test_duplicate_lock_free(void **state)
+{
+	struct fixture *f = *state;
+	char *path, *slash;
+	int fd;
+
+	assert_int_equal(claim(f, "ep", "held", T0), 1);
+	path = record_path(f->seen, "ep.held");
+	assert_non_null(slash = strrchr(path, '/'));
+	strcpy(slash + 1, "lock");
+	assert_true((fd = open(path, O_RDWR | O_CLOEXEC)) != -1);
+	/* An open file description of our own: flock() conflicts with the
+	 * one dedupe_claim() opens, as another process's would. */
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	alarm(5);
+	assert_int_equal(claim(f, "ep", "held", T0 + 1), 0);
+	alarm(0);
+	assert_int_equal(close(fd), 0);
+	free(path);
 }
 
 static void
@@ -615,6 +628,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odd_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_lock_free,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_records, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_race, setup, teardown),
