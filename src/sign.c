@@ -109,11 +109,17 @@ secret_key(const struct sign_input *in)
 	return k;
 }
 
-/* HMAC of parts under key, as lowercase hex into hex (2 * VMAC_MAX + 1
- * bytes). Returns 0, or -1 with err. */
+/* How mac_text writes a MAC. */
+enum mac_enc {
+	MAC_HEX,	/* lowercase hex into 2 * VMAC_MAX + 1 bytes */
+	MAC_B64,	/* padded base64 (RFC 4648 section 4), B64_MAX */
+};
+
+/* HMAC of parts under key, encoded as enc says into text. Returns 0, or
+ * -1 with err. */
 static int
-mac_hex(enum vmd md, struct span key, const struct span *parts,
-    size_t nparts, char *hex, struct err *err)
+mac_text(enum vmd md, struct span key, const struct span *parts,
+    size_t nparts, enum mac_enc enc, char *text, struct err *err)
 {
 	unsigned char mac[VMAC_MAX];
 	int n;
@@ -122,25 +128,10 @@ mac_hex(enum vmd md, struct span key, const struct span *parts,
 		err_set(err, "cannot compute HMAC");
 		return -1;
 	}
-	hex_encode(mac, (size_t)n, hex);
-	vwipe(mac, sizeof(mac));
-	return 0;
-}
-
-/* The same as standard padded base64 (RFC 4648 section 4) into b64
- * (B64_MAX bytes). */
-static int
-mac_b64(enum vmd md, struct span key, const struct span *parts,
-    size_t nparts, char *b64, struct err *err)
-{
-	unsigned char mac[VMAC_MAX];
-	int n;
-
-	if ((n = vmac(md, key.p, key.len, parts, nparts, mac)) < 0) {
-		err_set(err, "cannot compute HMAC");
-		return -1;
-	}
-	n = b64_encode(mac, (size_t)n, b64);
+	if (enc == MAC_B64)
+		n = b64_encode(mac, (size_t)n, text);
+	else
+		hex_encode(mac, (size_t)n, text);
 	vwipe(mac, sizeof(mac));
 	if (n <= 0) {
 		err_set(err, "cannot encode HMAC");
@@ -186,6 +177,16 @@ body_span(const struct sign_input *in)
 	return s;
 }
 
+/* The body's HMAC under the secret, encoded into text. */
+static int
+body_mac(const struct sign_input *in, enum vmd md, enum mac_enc enc,
+    char *text, struct err *err)
+{
+	struct span body = body_span(in);
+
+	return mac_text(md, secret_key(in), &body, 1, enc, text, err);
+}
+
 /* The decimal text of t into ts (TS_MAX bytes). Returns its length, or
  * -1 with err. */
 static int
@@ -210,12 +211,11 @@ static int
 sign_github(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
-	struct span body = body_span(in);
 	char hex[2 * VMAC_MAX + 1];
 
-	if (mac_hex(VMD_SHA256, secret_key(in), &body, 1, hex, err) != 0 ||
+	if (body_mac(in, VMD_SHA256, MAC_HEX, hex, err) != 0 ||
 	    add_fmt(out, err, "X-Hub-Signature-256", "sha256=%s", hex) != 0 ||
-	    mac_hex(VMD_SHA1, secret_key(in), &body, 1, hex, err) != 0 ||
+	    body_mac(in, VMD_SHA1, MAC_HEX, hex, err) != 0 ||
 	    add_fmt(out, err, "X-Hub-Signature", "sha1=%s", hex) != 0)
 		return -1;
 	return 0;
@@ -239,17 +239,13 @@ static int
 sign_gitea(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
-	struct span body = body_span(in);
 	char hex[2 * VMAC_MAX + 1];
 
-	if (mac_hex(VMD_SHA256, secret_key(in), &body, 1, hex, err) != 0 ||
+	if (body_mac(in, VMD_SHA256, MAC_HEX, hex, err) != 0 ||
 	    add_fmt(out, err, "X-Gitea-Signature", "%s", hex) != 0 ||
-	    add_fmt(out, err, "X-Gogs-Signature", "%s", hex) != 0 ||
-	    add_fmt(out, err, "X-Hub-Signature-256", "sha256=%s", hex) != 0 ||
-	    mac_hex(VMD_SHA1, secret_key(in), &body, 1, hex, err) != 0 ||
-	    add_fmt(out, err, "X-Hub-Signature", "sha1=%s", hex) != 0)
+	    add_fmt(out, err, "X-Gogs-Signature", "%s", hex) != 0)
 		return -1;
-	return 0;
+	return sign_github(in, out, err);
 }
 
 /* Bitbucket Cloud: X-Hub-Signature: sha256=<hex>, no -256 suffix. */
@@ -257,31 +253,34 @@ static int
 sign_bitbucket(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
-	struct span body = body_span(in);
 	char hex[2 * VMAC_MAX + 1];
 
-	if (mac_hex(VMD_SHA256, secret_key(in), &body, 1, hex, err) != 0 ||
+	if (body_mac(in, VMD_SHA256, MAC_HEX, hex, err) != 0 ||
 	    add_fmt(out, err, "X-Hub-Signature", "sha256=%s", hex) != 0)
 		return -1;
 	return 0;
 }
 
-/* Hex HMAC-SHA256 of "<ts><sep><body>", with ts formatted into ts. */
+/* Hex HMAC-SHA256 of "<pre><ts><sep><body>", with ts formatted into
+ * ts. */
 static int
-mac_ts_body(const struct sign_input *in, const char *sep, char *ts,
-    char *hex, struct err *err)
+mac_ts_body(const struct sign_input *in, const char *pre, const char *sep,
+    char *ts, char *hex, struct err *err)
 {
-	struct span parts[3];
+	struct span parts[4];
 	int n;
 
 	if ((n = fmt_ts(in->timestamp, ts, err)) < 0)
 		return -1;
-	parts[0].p = ts;
-	parts[0].len = (size_t)n;
-	parts[1].p = sep;
-	parts[1].len = strlen(sep);
-	parts[2] = body_span(in);
-	return mac_hex(VMD_SHA256, secret_key(in), parts, 3, hex, err);
+	parts[0].p = pre;
+	parts[0].len = strlen(pre);
+	parts[1].p = ts;
+	parts[1].len = (size_t)n;
+	parts[2].p = sep;
+	parts[2].len = strlen(sep);
+	parts[3] = body_span(in);
+	return mac_text(VMD_SHA256, secret_key(in), parts, 4, MAC_HEX, hex,
+	    err);
 }
 
 /* Stripe: t=<unix>,v1=<hex HMAC-SHA256("t" "." body)>, the key the whole
@@ -292,7 +291,7 @@ sign_stripe(const struct sign_input *in, struct sign_headers *out,
 {
 	char ts[TS_MAX], hex[2 * VMAC_MAX + 1];
 
-	if (mac_ts_body(in, ".", ts, hex, err) != 0 ||
+	if (mac_ts_body(in, "", ".", ts, hex, err) != 0 ||
 	    add_fmt(out, err, "Stripe-Signature", "t=%s,v1=%s", ts, hex) != 0)
 		return -1;
 	return 0;
@@ -305,7 +304,7 @@ sign_paddle(const struct sign_input *in, struct sign_headers *out,
 {
 	char ts[TS_MAX], hex[2 * VMAC_MAX + 1];
 
-	if (mac_ts_body(in, ":", ts, hex, err) != 0 ||
+	if (mac_ts_body(in, "", ":", ts, hex, err) != 0 ||
 	    add_fmt(out, err, "Paddle-Signature", "ts=%s;h1=%s", ts, hex) != 0)
 		return -1;
 	return 0;
@@ -318,19 +317,8 @@ sign_slack(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
 	char ts[TS_MAX], hex[2 * VMAC_MAX + 1];
-	struct span parts[4];
-	int n;
 
-	if ((n = fmt_ts(in->timestamp, ts, err)) < 0)
-		return -1;
-	parts[0].p = "v0:";
-	parts[0].len = 3;
-	parts[1].p = ts;
-	parts[1].len = (size_t)n;
-	parts[2].p = ":";
-	parts[2].len = 1;
-	parts[3] = body_span(in);
-	if (mac_hex(VMD_SHA256, secret_key(in), parts, 4, hex, err) != 0 ||
+	if (mac_ts_body(in, "v0:", ":", ts, hex, err) != 0 ||
 	    add_fmt(out, err, "X-Slack-Request-Timestamp", "%s", ts) != 0 ||
 	    add_fmt(out, err, "X-Slack-Signature", "v0=%s", hex) != 0)
 		return -1;
@@ -342,10 +330,9 @@ static int
 sign_shopify(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
-	struct span body = body_span(in);
 	char b64[B64_MAX];
 
-	if (mac_b64(VMD_SHA256, secret_key(in), &body, 1, b64, err) != 0 ||
+	if (body_mac(in, VMD_SHA256, MAC_B64, b64, err) != 0 ||
 	    add_fmt(out, err, "X-Shopify-Hmac-Sha256", "%s", b64) != 0)
 		return -1;
 	return 0;
@@ -420,7 +407,7 @@ sign_standard(const struct sign_input *in, struct sign_headers *out,
 	parts[4] = body_span(in);
 	k.p = key;
 	k.len = (size_t)klen;
-	if (mac_b64(VMD_SHA256, k, parts, 5, b64, err) != 0 ||
+	if (mac_text(VMD_SHA256, k, parts, 5, MAC_B64, b64, err) != 0 ||
 	    add_fmt(out, err, "webhook-id", "%s", in->id) != 0 ||
 	    add_fmt(out, err, "webhook-timestamp", "%s", ts) != 0 ||
 	    add_fmt(out, err, "webhook-signature", "v1,%s", b64) != 0)
