@@ -8,6 +8,12 @@
  * between fork() and exec. Returns 0, or -1 with errno. */
 int	close_fds_from(int lowfd);
 
+/* Sets every signal's action to the default, libc's own ones too
+ * (glibc refuses sigaction() for 32 and 33, which a process may have
+ * inherited ignored, and ignored stays ignored across exec). Async-
+ * signal-safe: for a child between fork() and exec. 0, or -1. */
+int	signals_default(void);
+
 /* An fd that polls readable when process pid (our unreaped child)
  * exits, close-on-exec; -1 with errno when the platform has none
  * (then poll on a short tick and ask waitid()). */

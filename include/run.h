@@ -53,8 +53,7 @@ struct run_result {
  * wait for any child (waitpid(-1)), or the status is lost.
  * A #! script sees $0 = /dev/fd/3 (the kernel names it by the fd it
  * ran); a binary sees argv[0] = hooks_dir/relpath. The hook's fds are
- * 0, 1, 2, 3 (itself) and 4 (a dup of payload_fd, if not -1). Needs
- * /dev/fd or /proc mounted. */
+ * 0, 1, 2, 3 (itself) and 4 (a copy of payload_fd, if not -1). */
 int	run_hook(const struct run_spec *spec, struct run_result *res,
 	    struct err *err);
 void	run_result_free(struct run_result *res);

@@ -3,6 +3,8 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -34,6 +36,38 @@ close_fds_from(int lowfd)
 	    65536 : (long)rl.rlim_cur;
 	for (fd = lowfd; fd < max; fd++)
 		(void)close((int)fd);	/* EBADF for most: fine */
+	return 0;
+}
+
+int
+signals_default(void)
+{
+	int sig;
+#if defined(__linux__) && defined(SYS_rt_sigaction)
+	/* All zeroes is SIG_DFL, no flags, empty mask in the kernel's
+	 * struct sigaction on every Linux ABI; 128 bytes hold any of them.
+	 * The raw call, because libc's wrapper guards 32 and 33. */
+	static const unsigned long long dfl[16];
+	size_t setsize = (size_t)(NSIG - 1) / 8;	/* the kernel's */
+
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, dfl, NULL, setsize) == -1 &&
+		    errno != EINVAL)
+			return -1;
+	}
+#else
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	if (sigemptyset(&sa.sa_mask) == -1)
+		return -1;
+	for (sig = 1; sig < NSIG; sig++)	/* EINVAL: KILL, STOP, libc's */
+		if (sigaction(sig, &sa, NULL) == -1 && errno != EINVAL)
+			return -1;
+#endif
 	return 0;
 }
 

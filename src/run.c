@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,74 +239,71 @@ fail:
 	return -1;
 }
 
-/* Moves *fd to a number >= FIRST_FREE (close-on-exec), so that placing
- * the child's fds at 0..4 cannot clobber one that sat there already (a
- * caller started with fd 0 closed gets a pipe at 0). */
-#define FIRST_FREE	5
-static int
-fd_lift(int *fd)
-{
-	int hi;
-
-	if (*fd == -1 || *fd >= FIRST_FREE)
-		return 0;
-	if ((hi = fcntl(*fd, F_DUPFD_CLOEXEC, FIRST_FREE)) == -1)
-		return -1;
-	close_fd(fd);
-	*fd = hi;
-	return 0;
-}
-
-/* Starts the hook with posix_spawn(), which glibc does with a vfork-
- * like clone: no copy of our page tables, no copy-on-write faults, as
- * cheap as a process start gets. The child gets stdin, stdout, stderr
- * and the hook (fd 3) and no other fd; its own process group; every
- * signal at its default and none blocked, as a fresh login would.
- * It executes fd 3 by its /dev/fd name, so the file checked is the
- * file run (style 17); a #! script's interpreter opens that same name.
- * Returns 0, or an errno value (the exec's own when the exec failed). */
-static int
-spawn_hook(pid_t *pid, const int fds[5], char *const argv[],
+/* In the child of vfork(), which runs on our memory until it execs:
+ * only async-signal-safe calls, and no writes but to its own locals.
+ * fds[0..n-1] (stdin, stdout, stderr, the hook, the payload if any) end
+ * up at 0..n-1, the exec-error pipe at n (close-on-exec), and every
+ * other fd is closed. The hook stays open across exec at fd 3 because
+ * for a #! script the kernel hands the interpreter "/dev/fd/3" to open. */
+static void __attribute__((noreturn))
+exec_child(const int *fds, int n, int report, char *const argv[],
     char *const envp[])
 {
-	static const char *const self_fd[] = { "/dev/fd/3", "/proc/self/fd/3" };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t all, none;
-	size_t i;
-	int e;
+	sigset_t none;
+	int hi[6], i, e;
 
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
-		return e;
-	if ((e = posix_spawnattr_init(&at)) != 0) {
-		(void)posix_spawn_file_actions_destroy(&fa);
-		return e;
-	}
-	/* dup2 clears close-on-exec on the copies at 0..4. */
-	for (i = 0; i < 5 && fds[i] != -1 && e == 0; i++)
-		e = posix_spawn_file_actions_adddup2(&fa, fds[i], (int)i);
-	if (e == 0)
-		e = posix_spawn_file_actions_addclosefrom_np(&fa, (int)i);
-	if (e == 0 && (sigfillset(&all) == -1 || sigemptyset(&none) == -1))
-		e = errno;
-	if (e == 0)
-		e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-		    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	if (e == 0)
-		e = posix_spawnattr_setpgroup(&at, 0);
-	if (e == 0)
-		e = posix_spawnattr_setsigdefault(&at, &all);
-	if (e == 0)
-		e = posix_spawnattr_setsigmask(&at, &none);
-	/* /dev/fd is a link into /proc; a chroot may have only one. */
-	for (i = 0; e == 0 && i < 2; i++) {
-		e = posix_spawn(pid, self_fd[i], &fa, &at, argv, envp);
-		if (e != ENOENT || access(self_fd[i], F_OK) == 0)
-			break;
-	}
-	(void)posix_spawnattr_destroy(&at);
-	(void)posix_spawn_file_actions_destroy(&fa);
-	return e;
+	/* Copies above n first, so placing one at 0..n cannot clobber
+	 * another that happened to sit there (a caller with fd 0 closed). */
+	for (i = 0; i < n; i++)
+		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, n + 1)) == -1)
+			goto fail;
+	if ((hi[n] = fcntl(report, F_DUPFD_CLOEXEC, n + 1)) == -1)
+		goto fail;
+	for (i = 0; i < n; i++)	/* dup2 clears FD_CLOEXEC on 0..n-1 */
+		if (dup2(hi[i], i) == -1)
+			goto fail;
+	if (dup3(hi[n], n, O_CLOEXEC) == -1)
+		goto fail;
+	report = n;
+	if (close_fds_from(n + 1) == -1)
+		goto fail;
+	/* Its own group, so the deadline reaches whatever it starts. */
+	if (setpgid(0, 0) == -1)
+		goto fail;
+	/* Ignored signals and the mask survive exec (we block SIGPIPE,
+	 * callers may ignore it, the caller blocked all for the vfork):
+	 * the hook starts with every default and nothing blocked, as a
+	 * fresh login would. Handlers first: none of ours may run here. */
+	if (signals_default() == -1)
+		goto fail;
+	(void)sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		goto fail;
+	/* execveat(fd 3, "", AT_EMPTY_PATH): the file checked is the file
+	 * run, and ps shows the hook's own name. */
+	(void)fexecve(3, argv, envp);
+fail:
+	e = errno;
+	/* The parent reads this instead of EOF; nothing to do if it fails. */
+	if (write(report, &e, sizeof(e)) == -1)
+		_exit(127);
+	_exit(127);
+}
+
+/* vfork(), not fork(): the child borrows our memory until it execs, so
+ * no page tables are copied and no copy-on-write faults follow, which
+ * was most of the cost of a hook run. Its own function, so that no local
+ * of the caller lives across the vfork. The caller blocks every signal
+ * around it: no handler of ours may run in the child. */
+static pid_t
+start_child(const int *fds, int n, int report, char *const argv[],
+    char *const envp[])
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		exec_child(fds, n, report, argv, envp);
+	return pid;
 }
 
 /* Reads what is there into t, whose ring is made on the first read: a
@@ -521,12 +517,13 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	struct child c = { .pid = -1, .in = -1, .out = -1, .err = -1,
 	    .xfd = -1 };
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	int hfd = -1, pfd = -1, cfds[5], status, rc = -1, e;
-	sigset_t pipeset, oldmask, pending;
-	bool masked = false, pipe_pending = false;
+	int pex[2] = { -1, -1 }, hfd = -1, cfds[5], status, cerr, rc = -1, e;
+	sigset_t pipeset, oldmask, pending, all, forkmask;
+	bool masked = false, pipe_pending = false, reaped = false;
 	bool timed_out = false;
 	char *argv[3] = { NULL, NULL, NULL };
 	long long start = mono_ms();
+	ssize_t n;
 
 	memset(res, 0, sizeof(*res));
 	if (spec->hooks_dir == NULL || spec->relpath == NULL ||
@@ -551,7 +548,7 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	    err)) == -1)
 		goto fail;
 	if (pipe2(pin, O_CLOEXEC) == -1 || pipe2(pout, O_CLOEXEC) == -1 ||
-	    pipe2(perr, O_CLOEXEC) == -1) {
+	    pipe2(perr, O_CLOEXEC) == -1 || pipe2(pex, O_CLOEXEC) == -1) {
 		err_set(err, "pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -565,7 +562,7 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	 * which would kill us. Blocked here, it stays pending for this
 	 * thread and is taken back below: no demand on the caller. */
 	if (sigemptyset(&pipeset) == -1 || sigaddset(&pipeset, SIGPIPE) == -1 ||
-	    sigemptyset(&pending) == -1) {
+	    sigemptyset(&pending) == -1 || sigfillset(&all) == -1) {
 		err_set(err, "sigset: %s", strerror(errno));
 		goto fail;
 	}
@@ -577,30 +574,47 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1)
 		pipe_pending = true;
 
-	if (fd_lift(&pin[0]) == -1 || fd_lift(&pout[1]) == -1 ||
-	    fd_lift(&perr[1]) == -1 || fd_lift(&hfd) == -1 ||
-	    (spec->payload_fd != -1 && (pfd = fcntl(spec->payload_fd,
-	    F_DUPFD_CLOEXEC, FIRST_FREE)) == -1)) {
-		err_set(err, "fcntl: %s", strerror(errno));
+	/* Everything blocked across vfork(); SIGPIPE stays blocked here. */
+	if ((e = pthread_sigmask(SIG_SETMASK, &all, &forkmask)) != 0) {
+		err_set(err, "sigmask: %s", strerror(e));
 		goto fail;
 	}
 	cfds[0] = pin[0];
 	cfds[1] = pout[1];
 	cfds[2] = perr[1];
 	cfds[3] = hfd;
-	cfds[4] = pfd;
+	cfds[4] = spec->payload_fd;
 	start = mono_ms();
-	if ((e = spawn_hook(&c.pid, cfds, argv,
-	    (char *const *)spec->env)) != 0) {
-		c.pid = -1;
-		err_set(err, "%s: cannot execute: %s", argv[0], strerror(e));
+	c.pid = start_child(cfds, spec->payload_fd != -1 ? 5 : 4, pex[1], argv,
+	    (char *const *)spec->env);
+	e = errno;
+	if (pthread_sigmask(SIG_SETMASK, &forkmask, NULL) != 0) {
+		/* Cannot happen with a mask we just read back; say so if it
+		 * does rather than run on with every signal blocked. */
+		err_set(err, "sigmask restore failed");
 		goto fail;
 	}
+	if (c.pid == -1) {
+		err_set(err, "vfork: %s", strerror(e));
+		goto fail;
+	}
+	/* The child has exec'd or exited by now (vfork waits for either):
+	 * its group exists, or it is at _exit(127). */
 	close_fd(&pin[0]);
 	close_fd(&pout[1]);
 	close_fd(&perr[1]);
+	close_fd(&pex[1]);
 	close_fd(&hfd);
-	close_fd(&pfd);
+
+	/* EOF: exec worked (the pipe is close-on-exec). An int: it did not. */
+	do
+		n = read(pex[0], &cerr, sizeof(cerr));
+	while (n == -1 && errno == EINTR);
+	close_fd(&pex[0]);
+	if (n == (ssize_t)sizeof(cerr)) {
+		err_set(err, "%s: cannot execute: %s", argv[0], strerror(cerr));
+		goto fail;	/* the child is at _exit(127): reaped there */
+	}
 
 	res->ran = true;
 	c.in = pin[1];
@@ -637,6 +651,7 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 			break;
 		}
 	}
+	reaped = true;
 	res->duration_ms = mono_ms() - start;
 	res->timed_out = timed_out;
 	if (status != -1 && WIFEXITED(status)) {
@@ -652,10 +667,20 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	}
 	/* fall through: the cleanup is the same on success */
 fail:
+	if (c.pid > 0 && !reaped) {
+		/* Only reached before supervision started: an exec that
+		 * failed, or the sigmask restore. Unreaped, its pid is safe. */
+		(void)kill(-c.pid, SIGKILL);
+		(void)kill(c.pid, SIGKILL);
+		while (waitpid(c.pid, &status, 0) == -1 && errno == EINTR)
+			;
+	}
 	close_fd(&c.xfd);
 	close_fd(&c.in);
 	close_fd(&c.out);
 	close_fd(&c.err);
+	close_fd(&pex[0]);
+	close_fd(&pex[1]);
 	close_fd(&perr[0]);
 	close_fd(&perr[1]);
 	close_fd(&pout[0]);
@@ -663,7 +688,6 @@ fail:
 	close_fd(&pin[0]);
 	close_fd(&pin[1]);
 	close_fd(&hfd);
-	close_fd(&pfd);
 	if (masked) {
 		/* Take back a SIGPIPE we caused, then unblock: otherwise it
 		 * would be delivered, and kill us, right here. */
