@@ -108,6 +108,10 @@ build_bench() {
 		$cc $cflags -o "$BENCH_ROOT/bin/$f" "$BENCH_DIR/$f.c" $fl ||
 		    die "cannot build $f (libfcgi-dev?)"
 	done
+	fl=$(pkg-config --cflags --libs fcgi json-c 2>/dev/null) ||
+	    fl="-lfcgi -ljson-c -I/usr/include/json-c"
+	$cc $cflags -o "$BENCH_ROOT/bin/floor_json" "$BENCH_DIR/floor_json.c" $fl ||
+	    die "cannot build floor_json (libjson-c-dev?)"
 	for f in floor_cgi hook maxrss; do
 		$cc $cflags -o "$BENCH_ROOT/bin/$f" "$BENCH_DIR/$f.c" ||
 		    die "cannot build $f"

@@ -44,7 +44,8 @@ BENCH_OUT=${BENCH_OUT:-}
 
 # ---------------------------------------------------------------------
 # The rows: id | case | server | how it is started | URL path | request |
-# expected answer (HTTP:status) | floor id | target ratio.
+# expected answer (HTTP:status) | floor id | target ratio [| a second
+# floor, shown beside the first, no target].
 #
 # start: fcgi BIN HOOK DEDUPE   lighttpd + mod_fastcgi spawning bin/BIN
 #        hookline [drain]       the same with bin/hookline (+ a drainer)
@@ -64,6 +65,7 @@ BENCH_OUT=${BENCH_OUT:-}
 #          gh-ping-uid     ping (no hook), good signature, new ids
 ROWS='
 F-fcgi|floor|bare libfcgi responder|fcgi floor_fcgi - 0|/hooks/bench|plain|200:success|-|-
+F-json|floor|libfcgi + json-c parse of the body|fcgi floor_json - 0|/hooks/bench|plain|200:success|F-fcgi|-
 F-spawn-c|floor|libfcgi + posix_spawn, C hook|fcgi floor_spawn c 0|/hooks/bench|plain|200:success|F-fcgi|-
 F-spawn-sh|floor|libfcgi + posix_spawn, sh hook|fcgi floor_spawn sh 0|/hooks/bench|plain|200:success|F-fcgi|-
 F-fsync4|floor|libfcgi + spool write (4 fsyncs)|fcgi floor_fsync - 0|/hooks/bench|plain|202:accepted|F-fcgi|-
@@ -81,9 +83,9 @@ F-cgi-spawn|floor|bare C CGI + posix_spawn, C hook|cgi c|/cgi-bin/floor.cgi|plai
 1-fcgiwrap|1 sync|fcgiwrap + shell CGI script, C hook|fcgiwrap c|/hook.cgi|plain|200:success|F-spawn-c|-
 1-fcgiwrap-sh|1 sync|fcgiwrap + shell CGI script, sh hook|fcgiwrap sh|/hook.cgi|plain|200:success|F-spawn-sh|-
 2-401|2 reject|hookline, github, bad signature (401)|hookline|/hooks/gh|gh-badsig|401:error|F-fcgi|0.90
-2-ignored|2 reject|hookline, github ping: no hook (ignored)|hookline|/hooks/gh|gh-ping-uid|200:ignored|F-fcgi|0.90
-2-ignored-generic|2 reject|hookline, generic, no hook (ignored)|hookline|/hooks/empty|plain|200:ignored|F-fcgi|0.90
-2-dup|2 reject|hookline, github, duplicate delivery|hookline|/hooks/gh|gh-push-dup|200:duplicate|F-fcgi|0.90
+2-ignored|2 reject|hookline, github ping: no hook (ignored)|hookline|/hooks/gh|gh-ping-uid|200:ignored|F-fcgi|0.90|F-json
+2-ignored-generic|2 reject|hookline, generic, no hook (ignored)|hookline|/hooks/empty|plain|200:ignored|F-fcgi|0.90|F-json
+2-dup|2 reject|hookline, github, duplicate delivery|hookline|/hooks/gh|gh-push-dup|200:duplicate|F-fcgi|0.90|F-json
 3-gh|3 async|hookline, github signed + id record, drainer running|hookline drain|/hooks/gh_async|gh-push-uid|202:accepted|F-fsync6|0.80
 3-generic|3 async|hookline, generic, drainer running|hookline drain|/hooks/async|plain|202:accepted|F-fsync4|0.80
 4-ignored|4 CGI|hookline as CGI, generic, no hook (ignored)|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi|0.80
@@ -105,6 +107,8 @@ select_rows() {
 		want+=("$id")
 		floor=$(cut -d'|' -f8 <<<"$line")
 		[ "$floor" != - ] && want+=("$floor")
+		floor=$(cut -d'|' -f10 <<<"$line")
+		[ -n "$floor" ] && want+=("$floor")
 	done <<<"$ROWS"
 	seen=" ${want[*]} "
 	SELECTED=()
@@ -387,7 +391,7 @@ fmt_rps() { awk -v v="$1" 'BEGIN {printf "%.0f", v}'; }
 fmt_ms() { awk -v v="$1" 'BEGIN {printf (v < 10 ? "%.2f" : "%.1f"), v}'; }
 
 print_table() {
-	local line id case server start path req expect floor target
+	local line id case server start path req expect floor target also
 	local rps p50 p99 non errs rss_t rss_m n fr ratio cell notes
 	declare -A RPS
 	for line in "${SELECTED[@]}"; do
@@ -397,7 +401,7 @@ print_table() {
 	echo "| case | server | req/s | p50 ms | p99 ms | non-2xx | peak RSS (MiB) | ratio to floor |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|"
 	for line in "${SELECTED[@]}"; do
-		IFS='|' read -r id case server start path req expect floor target <<<"$line"
+		IFS='|' read -r id case server start path req expect floor target also <<<"$line"
 		[ -n "$(col "$id" 3)" ] || continue
 		rps=${RPS[$id]}
 		p50=$(col "$id" 4 | median)
@@ -432,6 +436,10 @@ print_table() {
 				fi
 			else
 				ratio="$ratio × $floor"
+			fi
+			if [ -n "$also" ] && [ -n "${RPS[$also]:-}" ]; then
+				ratio="$ratio; $(awk -v a="$rps" -v b="${RPS[$also]}" \
+				    'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') × $also"
 			fi
 		fi
 		notes=$(col "$id" 12 | grep -v '^$' | sort -u | head -n 2 | paste -sd';' -)

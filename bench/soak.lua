@@ -35,6 +35,7 @@ local kinds = {
 	  { ["X-GitHub-Event"] = "push", ["X-Hub-Signature-256"] = bad }, true },
 	{ "ignored",   "POST", "gh", json, body,
 	  { ["X-GitHub-Event"] = "ping", ["X-Hub-Signature-256"] = sig }, true },
+	{ "empty",     "POST", "empty", json, body, {} },
 	{ "duplicate", "POST", "gh", json, body,
 	  { ["X-GitHub-Event"] = "push", ["X-Hub-Signature-256"] = sig,
 	    ["X-GitHub-Delivery"] = "soak-duplicate" } },
@@ -45,6 +46,20 @@ local kinds = {
 	{ "async",     "POST", "async", json, body, {} },
 	{ "method",    "GET",  "bench", nil, nil, {} },
 }
+
+-- $SOAK_KINDS: a comma-separated list of kind names to send (all when
+-- unset), for profiling one path (bench/profile.sh).
+local only = env("SOAK_KINDS")
+if only then
+	local chosen = {}
+	for _, k in ipairs(kinds) do
+		if string.find("," .. only .. ",", "," .. k[1] .. ",", 1, true) then
+			table.insert(chosen, k)
+		end
+	end
+	assert(#chosen > 0, "SOAK_KINDS names no kind")
+	kinds = chosen
+end
 
 local threads = {}
 function setup(thread)
@@ -72,7 +87,7 @@ end
 function response(status, headers, resp_body)
 	-- Counted by status only: with several connections per thread the
 	-- answers do not come back in the order of request(). soak.sh checks
-	-- the mix (11 kinds: 4 give 200, 2 give 400, one each 202 401 404
+	-- the mix (12 kinds: 5 give 200, 2 give 400, one each 202 401 404
 	-- 405 415).
 	answers = answers + 1
 	local key = tostring(status)

@@ -2,8 +2,9 @@
 # soak.sh: make soak. One hookline FastCGI process under lighttpd
 # ("max-procs" => 1), SOAK_REQUESTS requests (200,000) bounded in count
 # (soak.lua stops each wrk thread after its share) and in time
-# (SOAK_MAX_TIME), over a rotation of 11 request kinds: sync with a hook,
-# signed GitHub with a new id, bad signature, ignored, duplicate, invalid
+# (SOAK_MAX_TIME), over a rotation of 12 request kinds: sync with a hook,
+# signed GitHub with a new id, bad signature, ignored (GitHub, generic),
+# duplicate, invalid
 # JSON, missing field, unknown endpoint, wrong media type, async, GET.
 # VmRSS, VmHWM and the open fd count of that process are read from /proc
 # after a warm-up (SOAK_WARMUP requests), every SOAK_SAMPLE seconds
@@ -30,9 +31,13 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$BENCH_DIR/lib.sh"
 
 SOAK_VALGRIND=${SOAK_VALGRIND:-0}
+SOAK_PROFILE=${SOAK_PROFILE:-}
 if [ "$SOAK_VALGRIND" = 1 ]; then
 	SOAK_REQUESTS=${SOAK_REQUESTS:-2000}
 	SOAK_WARMUP=${SOAK_WARMUP:-0}
+elif [ -n "${SOAK_PROFILE:-}" ]; then
+	SOAK_REQUESTS=${SOAK_REQUESTS:-2000}
+	SOAK_WARMUP=${SOAK_WARMUP:-200}
 else
 	SOAK_REQUESTS=${SOAK_REQUESTS:-200000}
 	SOAK_WARMUP=${SOAK_WARMUP:-2000}
@@ -87,14 +92,14 @@ socket_errors() {
 	    END {if (!f) print 0}' "$1"
 }
 
-# The mix: of 11 kinds, 4 answer 200, 2 answer 400, one each 202 401 404
+# The mix: of 12 kinds, 5 answer 200, 2 answer 400, one each 202 401 404
 # 405 415. Checks each status is within 1 % of the total of its share.
 check_mix() {
 	local f=$1 total=$2 line
 	line=$(grep '^soak answers by HTTP status:' "$f")
 	printf '  answers by status: %s\n' "${line#*:}"
 	awk -v t="$total" -v l="$line" 'BEGIN {
-		want["200"] = 4; want["400"] = 2; want["202"] = 1; want["401"] = 1
+		want["200"] = 5; want["400"] = 2; want["202"] = 1; want["401"] = 1
 		want["404"] = 1; want["405"] = 1; want["415"] = 1
 		n = split(l, a, " ")
 		for (i = 1; i <= n; i++)
@@ -102,7 +107,7 @@ check_mix() {
 		bad = 0
 		for (s in got) if (!(s in want)) bad = 1
 		for (s in want) {
-			d = got[s] - t * want[s] / 11
+			d = got[s] - t * want[s] / 12
 			if (d < 0) d = -d
 			if (d > t / 100 + 2) bad = 1
 		}
@@ -174,8 +179,10 @@ soak_plain() {
 	awk '/^[0-9a-f]+-/ {name = $6} /^Rss:/ {r[name] += $2}
 	    END {for (n in r) if (n != "" && r[n] >= 100) print r[n], n}' \
 	    "$RUN/smaps.after" 2>/dev/null | sort -rn | head -n 8 | sed 's/^/    /'
-	check_mix "$RUN/wrk-soak.out" "${n:-0}"
-	check $? "the answers match the rotation (4/11 200, 2/11 400, 1/11 each 202 401 404 405 415)"
+	if [ -z "${SOAK_KINDS:-}" ]; then
+		check_mix "$RUN/wrk-soak.out" "${n:-0}"
+		check $? "the answers match the rotation (5/12 200, 2/12 400, 1/12 each 202 401 404 405 415)"
+	fi
 	[ "$pid_end" = "$hl" ]
 	check $? "the same process served throughout (pid $hl; now: ${pid_end:-none})"
 	[ "${n:-0}" -ge "$SOAK_REQUESTS" ]
@@ -231,6 +238,69 @@ soak_valgrind() {
 	cp "$log" "$SOAK_VALGRIND_LOG" && echo "  valgrind log: $SOAK_VALGRIND_LOG"
 }
 
+# SOAK_PROFILE=callgrind: hookline under callgrind, SOAK_WARMUP requests,
+# counters zeroed, SOAK_REQUESTS more; prints instructions per request
+# and the functions that cost most (inclusive). Instruction counts do not
+# depend on what else the machine does, so two builds compare exactly.
+# SOAK_PROFILE=perf: hookline native, sampled by `perf record` (leaf
+# functions, kernel included) over the same requests. SOAK_KINDS
+# (soak.lua) picks the paths, e.g. SOAK_KINDS=empty for the ignored one.
+soak_profile() {
+	local hpid ppid n out ir
+	APP_PORT=$(free_port) || die "no free port"
+	if [ "$SOAK_PROFILE" = callgrind ]; then
+		need_packages valgrind || die "valgrind is not installed"
+		valgrind --tool=callgrind --callgrind-out-file="$RUN/log/callgrind.%p" \
+		    "$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
+		    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
+	else
+		command -v perf >/dev/null || die "perf is not installed (linux-perf)"
+		"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
+		    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
+	fi
+	hpid=$!
+	BENCH_PIDS+=("$hpid")
+	wait_for 300 port_open "$APP_PORT" || die "hookline did not listen"
+	start_lighttpd fastcgi-remote "" "" 1 0
+	[ "$SOAK_WARMUP" -gt 0 ] && soak_wrk "$SOAK_WARMUP" 300s warmup >/dev/null
+	if [ "$SOAK_PROFILE" = callgrind ]; then
+		callgrind_control --zero "$hpid" >/dev/null 2>&1 ||
+		    die "callgrind_control --zero failed"
+	else
+		perf record -F 4999 -p "$hpid" -o "$RUN/perf.data" \
+		    >/dev/null 2>&1 &
+		ppid=$!
+		sleep 1
+	fi
+	n=$(soak_wrk "$SOAK_REQUESTS" "$SOAK_MAX_TIME" profile)
+	echo
+	echo "$SOAK_PROFILE: ${n:-0} requests (${SOAK_KINDS:-all kinds}) after" \
+	    "$SOAK_WARMUP of warm-up; answers: $(grep '^soak answers' "$RUN/wrk-profile.out" | cut -d: -f2)"
+	if [ "$SOAK_PROFILE" = perf ]; then
+		kill -INT "$ppid" 2>/dev/null
+		wait "$ppid" 2>/dev/null
+		stop_pid "$hpid"
+		echo "  by object:"
+		perf report -i "$RUN/perf.data" --no-children --sort dso \
+		    2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 8
+		echo "  by function:"
+		perf report -i "$RUN/perf.data" --no-children --sort dso,sym \
+		    2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 30
+		return
+	fi
+	stop_pid "$hpid"
+	out=$RUN/log/callgrind.$hpid
+	[ -f "$out" ] || die "no callgrind output $out"
+	ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out" | head -n 1)
+	awk -v ir="${ir:-0}" -v n="${n:-0}" 'BEGIN {
+		printf "  %d instructions in all, %.0f per request\n", ir, n ? ir / n : 0 }'
+	callgrind_annotate --inclusive=yes --threshold=100 "$out" 2>/dev/null |
+	    sed -n '/file:function/,$p' | grep -v '???:0x' | sed -n '3,40p' |
+	    cut -c1-120
+	cp "$out" "${TMPDIR:-/tmp}/hookline-callgrind.out" &&
+	    echo "  callgrind output: ${TMPDIR:-/tmp}/hookline-callgrind.out"
+}
+
 main() {
 	need_packages wrk lighttpd libfcgi-dev openssl ||
 	    die "missing packages"
@@ -242,6 +312,8 @@ main() {
 	new_run soak
 	if [ "$SOAK_VALGRIND" = 1 ]; then
 		soak_valgrind
+	elif [ -n "$SOAK_PROFILE" ]; then
+		soak_profile
 	else
 		soak_plain
 	fi
