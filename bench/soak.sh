@@ -204,19 +204,26 @@ soak_plain() {
 	fi
 }
 
+# start_remote [WRAPPER...]: `hookline fcgi --listen` on a free port, run
+# by WRAPPER (valgrind and its options) when given, and lighttpd
+# connecting to it. Sets HL_PID.
+start_remote() {
+	APP_PORT=$(free_port) || die "no free port"
+	"$@" "$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
+	    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
+	HL_PID=$!
+	BENCH_PIDS+=("$HL_PID")
+	wait_for 300 port_open "$APP_PORT" || die "hookline ${1:-} did not listen"
+	start_lighttpd fastcgi-remote "" "" 1 0
+}
+
 soak_valgrind() {
 	local vpid n log lost errs
 	need_packages valgrind || die "valgrind is not installed"
-	APP_PORT=$(free_port) || die "no free port"
-	valgrind --leak-check=full --show-leak-kinds=definite,indirect \
-	    --errors-for-leak-kinds=definite --child-silent-after-fork=yes \
-	    --log-file="$RUN/log/valgrind.%p.log" \
-	    "$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
-	    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
-	vpid=$!
-	BENCH_PIDS+=("$vpid")
-	wait_for 300 port_open "$APP_PORT" || die "hookline under valgrind did not listen"
-	start_lighttpd fastcgi-remote "" "" 1 0
+	start_remote valgrind --leak-check=full \
+	    --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite \
+	    --child-silent-after-fork=yes --log-file="$RUN/log/valgrind.%p.log"
+	vpid=$HL_PID
 	say "soak: hookline under valgrind (pid $vpid); $SOAK_REQUESTS requests"
 	n=$(soak_wrk "$SOAK_REQUESTS" "$SOAK_MAX_TIME" valgrind)
 	sleep 2
@@ -247,21 +254,15 @@ soak_valgrind() {
 # (soak.lua) picks the paths, e.g. SOAK_KINDS=empty for the ignored one.
 soak_profile() {
 	local hpid ppid n out ir
-	APP_PORT=$(free_port) || die "no free port"
 	if [ "$SOAK_PROFILE" = callgrind ]; then
 		need_packages valgrind || die "valgrind is not installed"
-		valgrind --tool=callgrind --callgrind-out-file="$RUN/log/callgrind.%p" \
-		    "$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
-		    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
+		start_remote valgrind --tool=callgrind \
+		    --callgrind-out-file="$RUN/log/callgrind.%p"
 	else
 		command -v perf >/dev/null || die "perf is not installed (linux-perf)"
-		"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
-		    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
+		start_remote
 	fi
-	hpid=$!
-	BENCH_PIDS+=("$hpid")
-	wait_for 300 port_open "$APP_PORT" || die "hookline did not listen"
-	start_lighttpd fastcgi-remote "" "" 1 0
+	hpid=$HL_PID
 	[ "$SOAK_WARMUP" -gt 0 ] && soak_wrk "$SOAK_WARMUP" 300s warmup >/dev/null
 	if [ "$SOAK_PROFILE" = callgrind ]; then
 		callgrind_control --zero "$hpid" >/dev/null 2>&1 ||
