@@ -37,3 +37,7 @@ wait_for 300 eval '[ -z "$(missing)" ]' || {
 	m=$(missing)
 	[ -z "$m" ] || fail "answered 202 but never ran: $(echo $m | cut -c1-300)"
 }
+# The web server may hold its backend disabled for a while after the
+# kills; the next case wants it answering again (GET: hookline's 405).
+back() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/async")" = 405 ]; }
+wait_for 300 back || fail "the FastCGI backend did not come back in 30 s"
