@@ -119,6 +119,20 @@ vmd_name(enum vmd md)
 	}
 }
 
+/* Before libcrypto's first algorithm fetch: set it up with only what we
+ * use. No error strings (we never print libcrypto's) and no legacy
+ * cipher and digest lists: half a MiB less resident in every process
+ * that checks signatures. The system's openssl.cnf is still read: it
+ * may carry an administrator's policy. Later calls cost a flag check. */
+static void
+crypto_init(void)
+{
+	/* Failing, libcrypto sets itself up in full on first use. */
+	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
+	    OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
+	    NULL);
+}
+
 int
 vmac(enum vmd md, const void *key, size_t keylen, const struct span *parts,
     size_t nparts, unsigned char out[VMAC_MAX])
@@ -133,6 +147,7 @@ vmac(enum vmd md, const void *key, size_t keylen, const struct span *parts,
 	 * empty secret authenticates nothing. */
 	if (keylen == 0)
 		return -1;
+	crypto_init();
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)vmd_name(md), 0);
 	params[1] = OSSL_PARAM_construct_end();
@@ -226,6 +241,7 @@ vsha256(const void *p, size_t len, unsigned char out[32])
 {
 	unsigned int n = 0;
 
+	crypto_init();
 	if (EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
 		return -1;
 	return 0;
@@ -241,6 +257,7 @@ ved25519(const unsigned char pub[ED25519_KEY], const unsigned char *sig,
 
 	if (siglen != ED25519_SIG)
 		return 0;
+	crypto_init();
 	if ((pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub,
 	    ED25519_KEY)) == NULL ||
 	    (ctx = EVP_MD_CTX_new()) == NULL ||
