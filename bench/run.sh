@@ -371,6 +371,9 @@ run_row() {
 	    "$(tr ' ' '\t' <<<"$rss")" "$note" >>"$RESULTS"
 	stop_run
 	[ "$BENCH_KEEP" = 1 ] || rm -rf "$RUN/spool" "$RUN/www/cgi-bin"
+	# The removal of thousands of spool files, and the row's own
+	# writes, are flushed now: not during the next row's fsyncs.
+	sync
 }
 
 # ---------------------------------------------------------------------
