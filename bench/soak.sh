@@ -4,8 +4,8 @@
 # (soak.lua stops each wrk thread after its share) and in time
 # (SOAK_MAX_TIME), over a rotation of 12 request kinds: sync with a hook,
 # signed GitHub with a new id, bad signature, ignored (GitHub, generic),
-# duplicate, invalid
-# JSON, missing field, unknown endpoint, wrong media type, async, GET.
+# duplicate, invalid JSON, missing field, unknown endpoint, wrong media
+# type, async, GET.
 # VmRSS, VmHWM and the open fd count of that process are read from /proc
 # after a warm-up (SOAK_WARMUP requests), every SOAK_SAMPLE seconds
 # during, and after. Passes when:

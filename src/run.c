@@ -367,10 +367,9 @@ tail_take(const struct tail *t, size_t *lenp)
 
 	if ((p = malloc(t->len + 1)) == NULL)
 		return NULL;
-	if (t->len == 0) {
-		/* nothing was read, perhaps no ring made */
-	} else if (t->len < RUN_TAIL_MAX) {
-		memcpy(p, t->buf, t->len);
+	if (t->len < RUN_TAIL_MAX) {
+		if (t->len > 0)		/* else perhaps no ring was made */
+			memcpy(p, t->buf, t->len);
 	} else {
 		a = RUN_TAIL_MAX - t->pos;
 		memcpy(p, t->buf + t->pos, a);

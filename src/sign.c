@@ -207,18 +207,28 @@ fmt_ts(time_t t, char ts[TS_MAX], struct err *err)
  * "for compatibility" when a secret is set (docs, "Validating webhook
  * deliveries").
  */
+/* The two X-Hub-Signature headers, given the body's hex HMAC-SHA256;
+ * sha256 is reused for the SHA-1 one's text. */
+static int
+add_hub(const struct sign_input *in, struct sign_headers *out,
+    char *sha256, struct err *err)
+{
+	if (add_fmt(out, err, "X-Hub-Signature-256", "sha256=%s", sha256) != 0 ||
+	    body_mac(in, VMD_SHA1, MAC_HEX, sha256, err) != 0 ||
+	    add_fmt(out, err, "X-Hub-Signature", "sha1=%s", sha256) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 sign_github(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
 	char hex[2 * VMAC_MAX + 1];
 
-	if (body_mac(in, VMD_SHA256, MAC_HEX, hex, err) != 0 ||
-	    add_fmt(out, err, "X-Hub-Signature-256", "sha256=%s", hex) != 0 ||
-	    body_mac(in, VMD_SHA1, MAC_HEX, hex, err) != 0 ||
-	    add_fmt(out, err, "X-Hub-Signature", "sha1=%s", hex) != 0)
+	if (body_mac(in, VMD_SHA256, MAC_HEX, hex, err) != 0)
 		return -1;
-	return 0;
+	return add_hub(in, out, hex, err);
 }
 
 /* GitLab: the token itself, line breaks stripped by GitLab
@@ -245,7 +255,7 @@ sign_gitea(const struct sign_input *in, struct sign_headers *out,
 	    add_fmt(out, err, "X-Gitea-Signature", "%s", hex) != 0 ||
 	    add_fmt(out, err, "X-Gogs-Signature", "%s", hex) != 0)
 		return -1;
-	return sign_github(in, out, err);
+	return add_hub(in, out, hex, err);
 }
 
 /* Bitbucket Cloud: X-Hub-Signature: sha256=<hex>, no -256 suffix. */
