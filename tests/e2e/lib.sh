@@ -92,6 +92,12 @@ port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# conf_settle: after a case edits the server's hookline.conf. A FastCGI
+# process looks at its config at most once a second, so a request in the
+# same second as the edit may still meet the old one; a second later, the
+# next request reloads it.
+conf_settle() { sleep 1.1; }
+
 # wait_for TENTHS COMMAND...: runs COMMAND every 0.1 s until it succeeds,
 # for at most TENTHS tenths of a second; returns its last status.
 wait_for() {

@@ -22,6 +22,7 @@ if [ ! -s "$ROOT/etc/fwd-in.secret" ]; then
 	hook fwd-in/_default "cat >$O/fwd-in.\$HOOKLINE_DELIVERY.body
 printf '%s %s\n' \"\$HOOKLINE_EVENT\" \"\$HOOKLINE_DELIVERY\" >>$O/fwd-in.log"
 	chmod -R go-w "$ROOT/etc/hooks.d"
+	conf_settle	# else a forward could meet the old config: 404, dead
 fi
 FWD_SECRET=$(head -n 1 "$ROOT/etc/fwd-in.secret")
 OTHER_SECRET=whsec_$(head -c 32 /dev/urandom | base64)

@@ -29,6 +29,7 @@ if ! grep -q '^\[send-generic\]' "$CONF"; then
 		hook "send-$p/_default" "printf '%s %s %s\n' \"\$HOOKLINE_PROVIDER\" \"\$HOOKLINE_EVENT\" \"\$HOOKLINE_DELIVERY\" >>$O/send.log"
 	done
 	chmod -R go-w "$ROOT/etc/hooks.d"
+	conf_settle
 fi
 
 # send ENDPOINT [send options...]: runs hookline send, sets SEND_RC,
