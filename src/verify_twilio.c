@@ -146,21 +146,30 @@ url_match(const struct endpoint *ep, const char *url, const char *params,
 	return 0;
 }
 
-/* The URL Twilio requested: public_url, plus "?" and the query string
- * when there is one. Returns a new string, or NULL. */
+/*
+ * The URL Twilio requested, which is what it signs: public_url gives the
+ * scheme, host, port and path (which a web server in front may change),
+ * the request its query string. public_url may hold a query too (the
+ * README says to copy the whole URL from Twilio's console): the
+ * request's replaces it, so that query is never signed twice, and a
+ * different one means the URL at Twilio changed since; public_url's own
+ * query counts only when the request has none (a rewrite that dropped
+ * it). Returns a new string, or NULL.
+ */
 static char *
 request_url(const char *base, const char *qs)
 {
-	size_t blen = strlen(base), qlen;
+	size_t blen, qlen;
 	char *url;
 
 	if (qs == NULL || *qs == '\0')
 		return strdup(base);
+	blen = strcspn(base, "?#");
 	qlen = strlen(qs);
 	if ((url = malloc(blen + qlen + 2)) == NULL)
 		return NULL;
 	memcpy(url, base, blen);
-	url[blen] = strchr(base, '?') != NULL ? '&' : '?';
+	url[blen] = '?';
 	memcpy(url + blen + 1, qs, qlen + 1);
 	return url;
 }

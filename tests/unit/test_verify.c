@@ -12,94 +12,9 @@
 
 #include "conf.h"
 #include "verify.h"
+#include "verify_req.h"
 
 #define VECTORS	"tests/vectors/vectors.json"
-
-/* Headers over an array, matched case-insensitively as the adapter does. */
-struct hdrs {
-	const char	*name[24];
-	const char	*value[24];
-	size_t		 n;
-};
-
-static const char *
-hdrs_get(const void *ctx, const char *name)
-{
-	const struct hdrs *h = ctx;
-	size_t i;
-
-	for (i = 0; i < h->n; i++)
-		if (strcasecmp(h->name[i], name) == 0)
-			return h->value[i];
-	return NULL;
-}
-
-static void
-hdrs_add(struct hdrs *h, const char *name, const char *value)
-{
-	assert_true(h->n < 24);
-	h->name[h->n] = name;
-	h->value[h->n++] = value;
-}
-
-/* A request under test: headers, body, the rest of verify_input. */
-struct req {
-	struct hdrs		 h;
-	struct headers		 headers;
-	struct verify_input	 in;
-};
-
-static void
-req_init(struct req *r, const char *body, time_t now)
-{
-	memset(r, 0, sizeof(*r));
-	r->headers.get = hdrs_get;
-	r->headers.ctx = &r->h;
-	r->in.headers = &r->headers;
-	r->in.body = (const unsigned char *)body;
-	r->in.body_len = body ? strlen(body) : 0;
-	r->in.now = now;
-}
-
-static void
-ep_init(struct endpoint *ep, enum provider p)
-{
-	memset(ep, 0, sizeof(*ep));
-	ep->provider = p;
-	ep->tolerance = -1;
-}
-
-static void
-ep_secret(struct endpoint *ep, const char *s)
-{
-	assert_int_equal(strlist_add(&ep->secrets, s), 0);
-}
-
-static void
-ep_clear(struct endpoint *ep)
-{
-	strlist_clear(&ep->secrets);
-}
-
-/* verify_request() as 0 valid / -1 invalid; checks err is filled on
- * failure and holds no secret. */
-static int
-check(const struct endpoint *ep, struct req *r)
-{
-	struct err err;
-	size_t i;
-	int rc;
-
-	memset(&err, 0, sizeof(err));
-	rc = verify_request(ep, &r->in, &err);
-	if (rc == -1) {
-		assert_true(err.msg[0] != '\0');
-		for (i = 0; i < ep->secrets.n; i++)
-			if (strlen(ep->secrets.v[i]) >= 4)
-				assert_null(strstr(err.msg, ep->secrets.v[i]));
-	}
-	return rc;
-}
 
 /* ---- the shared vectors ---- */
 
@@ -847,6 +762,20 @@ test_twilio(void **state)
 	assert_int_equal(twilio("https://mycompany.com/myapp.php", "foo=1&bar=2",
 	    form, "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234",
 	    "IK+Dwps556ElfBT0I3Rgjkr1wJU="), 0);
+	/* ... test_compute_signature_duplicate_query_dict's own body: a
+	 * repeated key, its values unsorted, one value twice. */
+	assert_int_equal(twilio("https://mycompany.com/myapp.php", "foo=1&bar=2",
+	    form, "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234"
+	    "&Digits=1234", "IK+Dwps556ElfBT0I3Rgjkr1wJU="), 0);
+	/* Derived (twilio-python's compute_signature on parse_qsl):
+	 * repeated keys with an empty value, a prefix value ("a" < "ab"),
+	 * '+' as a space and %2B as '+' (distinct values), in any order. */
+	assert_int_equal(twilio("https://mycompany.com/myapp.php", "foo=1&bar=2",
+	    form, "MediaUrl=b&Body=a+b&MediaUrl=a&MediaUrl=&Body=a%2Bb"
+	    "&MediaUrl=ab&Body=a+b", "57w2kv/ic2+F0tI0ZqBdw7MeCZc="), 0);
+	assert_int_equal(twilio("https://mycompany.com/myapp.php", "foo=1&bar=2",
+	    form, "MediaUrl=b&Body=a+b&MediaUrl=a&Body=a%2Bb&MediaUrl=ab",
+	    "57w2kv/ic2+F0tI0ZqBdw7MeCZc="), -1);	/* MediaUrl= dropped */
 	/* Distinct values: a repeated pair is signed once. */
 	assert_int_equal(twilio("https://mycompany.com/myapp.php", "foo=1&bar=2",
 	    form, "Digits=1234&Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234",
@@ -860,6 +789,24 @@ test_twilio(void **state)
 	/* test_validation_adds_port_on_https, with the query in public_url */
 	assert_int_equal(twilio("https://mycompany.com/myapp.php?foo=1&bar=2",
 	    NULL, form, TW_BODY, "kvajT1Ptam85bY51eRf/AJRuM3w="), 0);
+	/* public_url copied whole from Twilio's console, query and all, and
+	 * the request carries that query: signed once, not twice. */
+	assert_int_equal(twilio("https://mycompany.com/myapp.php?foo=1&bar=2",
+	    "foo=1&bar=2", form, TW_BODY, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), 0);
+	assert_int_equal(twilio("https://mycompany.com:443/myapp.php?foo=1&bar=2",
+	    "foo=1&bar=2", form, TW_BODY, "kvajT1Ptam85bY51eRf/AJRuM3w="), 0);
+	/* public_url's query differs from the request's: Twilio signed the
+	 * URL it requested, whose query the request carries (derived:
+	 * the duplicate-params body over ?foo=1&bar=3). */
+	assert_int_equal(twilio("https://mycompany.com/myapp.php?foo=1&bar=2",
+	    "foo=1&bar=3", form, "Sid=CA123&SidAccount=AC123&Digits=5678"
+	    "&Digits=1234", "CXVtiAdrw/8vFgBZM+I/IkU57js="), 0);
+	assert_int_equal(twilio("https://mycompany.com/myapp.php?foo=1&bar=2",
+	    "foo=1&bar=3", form, "Sid=CA123&SidAccount=AC123&Digits=5678"
+	    "&Digits=1234", "IK+Dwps556ElfBT0I3Rgjkr1wJU="), -1);
+	/* ... and no longer both queries one after the other. */
+	assert_int_equal(twilio("https://mycompany.com/myapp.php?foo=1",
+	    "bar=2", form, TW_BODY, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), -1);
 	/* test_validation_of_body_succeeds; then a body that does not hash
 	 * to bodySHA256, and JSON without bodySHA256. */
 	assert_int_equal(twilio("https://mycompany.com/myapp.php",
