@@ -30,7 +30,9 @@ struct span {
 /* Base64 padding rules for b64_decode(). */
 enum b64pad {
 	B64_PAD_REQUIRED,	/* what senders emit for signatures */
-	B64_PAD_OPTIONAL	/* secrets: Standard Webhooks accepts both */
+	B64_PAD_OPTIONAL	/* secrets: padded, unpadded or short of
+				 * padding, as the Standard Webhooks
+				 * libraries accept them */
 };
 
 /* HMAC over the concatenation of parts, written to out. Returns the MAC
@@ -129,7 +131,9 @@ typedef int verify_fn(const struct endpoint *, const struct verify_input *,
     struct err *);
 
 /* Standard Webhooks (also generic and GitLab's signing token): checks
- * webhook-id/-timestamp/-signature against HMAC secrets (whsec_ base64,
+ * webhook-id/-timestamp/-signature, or Svix's svix-id/-timestamp/
+ * -signature when no webhook-* header is there, against HMAC secrets
+ * (whsec_ base64,
  * prefix optional) and/or an Ed25519 public key (whpk_ base64). Either
  * may be absent. Returns 0 or -1 with err. */
 int	sw_verify(const struct strlist *secrets, const char *public_key,
