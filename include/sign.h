@@ -26,6 +26,8 @@ struct sign_input {
 	enum provider		 provider;
 	const char		*secret;	/* NULL: nothing to sign */
 	const char		*id;		/* webhook-id (standard, generic) */
+	int			 svix;		/* standard, generic: Svix's
+						 * svix-* header names */
 	time_t			 timestamp;	/* stripe, slack, standard, paddle */
 	const unsigned char	*body;
 	size_t			 body_len;
@@ -40,7 +42,8 @@ int	sign_supported(enum provider p);
  * X-Hub-Signature; gitlab: X-Gitlab-Token; gitea: X-Gitea-Signature and
  * its aliases; stripe: Stripe-Signature; slack: X-Slack-Request-Timestamp
  * and X-Slack-Signature; standard and generic: webhook-id,
- * webhook-timestamp, webhook-signature; shopify: X-Shopify-Hmac-Sha256;
+ * webhook-timestamp, webhook-signature (svix-id, svix-timestamp,
+ * svix-signature with in->svix); shopify: X-Shopify-Hmac-Sha256;
  * bitbucket: X-Hub-Signature; paddle: Paddle-Signature). Appends nothing
  * when in->secret is NULL. Returns 0, or -1 with err (a provider it
  * cannot sign for, a secret that does not fit the scheme, an id a

@@ -20,7 +20,9 @@ struct source {
 };
 
 static const struct source sources[PROVIDER__COUNT] = {
-	[PROVIDER_GENERIC] = { { "$event" }, { "Webhook-Id", "X-Request-Id" } },
+	/* svix-id after webhook-id: the one verify_std.c checks. */
+	[PROVIDER_GENERIC] = { { "$event" },
+	    { "Webhook-Id", "svix-id", "X-Request-Id" } },
 	[PROVIDER_GITHUB] = { { "X-GitHub-Event" }, { "X-GitHub-Delivery" },
 	    1, 0 },
 	[PROVIDER_GITLAB] = { { "$object_kind", "X-Gitlab-Event" },
@@ -33,7 +35,7 @@ static const struct source sources[PROVIDER__COUNT] = {
 	[PROVIDER_STRIPE] = { { "$type" }, { "$id" } },
 	/* Slack: slash commands and interactivity post forms. */
 	[PROVIDER_SLACK] = { { "$type" }, { "$event_id" }, 1, 1 },
-	[PROVIDER_STANDARD] = { { "$type" }, { "webhook-id" } },
+	[PROVIDER_STANDARD] = { { "$type" }, { "webhook-id", "svix-id" } },
 	[PROVIDER_SHOPIFY] = { { "X-Shopify-Topic", "shopify-topic" },
 	    { "X-Shopify-Webhook-Id", "shopify-webhook-id" } },
 	[PROVIDER_PADDLE] = { { "$event_type" }, { "$event_id" } },

@@ -30,7 +30,8 @@ static const char usage[] =
 "signature over the body, a delivery id and timestamp. The body is FILE,\n"
 "or stdin with -, or else a sample payload for P (with event E).\n"
 "Providers: generic (default) github gitlab gitea bitbucket stripe slack\n"
-"standard shopify paddle. Prefer --secret-file: a command line is public.\n"
+"standard shopify paddle, and svix (standard under svix-* header names).\n"
+"Prefer --secret-file: a command line is public.\n"
 "Prints the answer's status line and body; exits 0 on 2xx, 1 otherwise.\n";
 
 /* What `send` needs to know of a sender beyond its signature. */
@@ -45,6 +46,8 @@ struct sender {
 	struct jval	*(*sample)(const char *event, const char *id, time_t t);
 	/* Value of the event headers, when not the event itself (malloc). */
 	char		*(*event_value)(const char *event);
+	const char	*alias;		/* a sender's own name for provider */
+	int		 svix;		/* Standard Webhooks as svix-* */
 };
 
 /* --- sample payloads -------------------------------------------------- */
@@ -284,31 +287,34 @@ gitlab_event(const char *event)
 /* The senders `send` knows; their signatures are sign.c's. */
 static const struct sender senders[] = {
 	{ PROVIDER_GENERIC, "ping", "", { NULL }, { "Webhook-Id" },
-	    { { NULL } }, sample_generic, NULL },
+	    { { NULL } }, sample_generic, NULL, NULL, 0 },
 	{ PROVIDER_GITHUB, "push", "", { "X-GitHub-Event" },
 	    { "X-GitHub-Delivery" }, { { "X-GitHub-Hook-ID", "1" } },
-	    sample_push, NULL },
+	    sample_push, NULL, NULL, 0 },
 	{ PROVIDER_GITLAB, "push", "", { "X-Gitlab-Event" },
 	    { "X-Gitlab-Event-UUID", "Idempotency-Key" },
 	    { { "X-Gitlab-Instance", "https://gitlab.example.com" } },
-	    sample_gitlab, gitlab_event },
+	    sample_gitlab, gitlab_event, NULL, 0 },
 	{ PROVIDER_GITEA, "push", "", { "X-Gitea-Event", "X-Gogs-Event",
 	    "X-GitHub-Event" }, { "X-Gitea-Delivery", "X-Gogs-Delivery",
 	    "X-GitHub-Delivery" }, { { "X-Gitea-Event-Type", "push" } },
-	    sample_push, NULL },
+	    sample_push, NULL, NULL, 0 },
 	{ PROVIDER_BITBUCKET, "repo:push", "", { "X-Event-Key" },
-	    { "X-Request-UUID" }, { { NULL } }, sample_bitbucket, NULL },
+	    { "X-Request-UUID" }, { { NULL } }, sample_bitbucket, NULL, NULL, 0 },
 	{ PROVIDER_STRIPE, "payment_intent.succeeded", "evt_", { NULL },
-	    { NULL }, { { NULL } }, sample_stripe, NULL },
+	    { NULL }, { { NULL } }, sample_stripe, NULL, NULL, 0 },
 	{ PROVIDER_SLACK, "app_mention", "Ev", { NULL }, { NULL },
-	    { { NULL } }, sample_slack, NULL },
+	    { { NULL } }, sample_slack, NULL, NULL, 0 },
 	{ PROVIDER_STANDARD, "user.created", "msg_", { NULL },
-	    { "webhook-id" }, { { NULL } }, sample_standard, NULL },
+	    { "webhook-id" }, { { NULL } }, sample_standard, NULL, NULL, 0 },
+	/* Svix (Clerk, Resend, ...): the same scheme under svix-* names. */
+	{ PROVIDER_STANDARD, "user.created", "msg_", { NULL },
+	    { "svix-id" }, { { NULL } }, sample_standard, NULL, "svix", 1 },
 	{ PROVIDER_SHOPIFY, "orders/create", "", { "X-Shopify-Topic" },
 	    { "X-Shopify-Webhook-Id" }, { { "X-Shopify-Shop-Domain",
-	    "hookline-sample.myshopify.com" } }, sample_shopify, NULL },
+	    "hookline-sample.myshopify.com" } }, sample_shopify, NULL, NULL, 0 },
 	{ PROVIDER_PADDLE, "transaction.completed", "evt_", { NULL },
-	    { NULL }, { { NULL } }, sample_paddle, NULL },
+	    { NULL }, { { NULL } }, sample_paddle, NULL, NULL, 0 },
 };
 
 static const struct sender *
@@ -317,10 +323,14 @@ sender_of(const char *name)
 	enum provider p;
 	size_t i;
 
+	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++)
+		if (senders[i].alias != NULL &&
+		    strcmp(senders[i].alias, name) == 0)
+			return &senders[i];
 	if (provider_parse(name, &p) != 0)
 		return NULL;
 	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++)
-		if (senders[i].provider == p)
+		if (senders[i].provider == p && senders[i].alias == NULL)
 			return &senders[i];
 	return NULL;
 }
@@ -559,11 +569,13 @@ static int
 build_headers(const struct sender *s, const char *event, const char *id,
     const struct sign_input *si, struct sign_headers *h, struct err *err)
 {
+	const char *tsh;
 	char *ev = NULL;
 	size_t i;
 	int rc = -1;
 
-	/* Signature first: for standard and generic it holds webhook-id. */
+	/* Signature first: for standard and generic it holds webhook-id
+	 * (svix-id for svix). */
 	if (sign_headers(si, h, err) != 0)
 		return -1;
 	for (i = 0; i < 2 && s->more[i][0] != NULL; i++)
@@ -580,12 +592,13 @@ build_headers(const struct sender *s, const char *event, const char *id,
 		    sign_headers_add(h, s->id_headers[i], id) != 0)
 			goto nomem;
 	/* Standard Webhooks without a secret: still its id and time. */
+	tsh = s->svix ? "svix-timestamp" : "webhook-timestamp";
 	if (s->provider == PROVIDER_STANDARD &&
-	    sign_headers_get(h, "webhook-timestamp") == NULL) {
+	    sign_headers_get(h, tsh) == NULL) {
 		char ts[32];
 
 		(void)snprintf(ts, sizeof(ts), "%lld", (long long)si->timestamp);
-		if (sign_headers_add(h, "webhook-timestamp", ts) != 0)
+		if (sign_headers_add(h, tsh, ts) != 0)
 			goto nomem;
 	}
 	rc = 0;
@@ -702,6 +715,7 @@ send_command(int argc, char **argv)
 	si.provider = s->provider;
 	si.secret = secret;
 	si.id = id;
+	si.svix = s->svix;
 	si.timestamp = (time_t)o.timestamp;
 	si.body = body;
 	si.body_len = len;

@@ -383,12 +383,18 @@ sw_id_valid(const char *id)
 /*
  * Standard Webhooks (standard-webhooks spec, "Signature scheme"):
  * webhook-signature: v1,<base64 HMAC-SHA256(id "." ts "." body)> under
- * the decoded whsec_ key. Also the generic provider's scheme.
+ * the decoded whsec_ key. Also the generic provider's scheme, and Svix's
+ * under its own header names (svix Webhook.sign is the same function).
  */
 static int
 sign_standard(const struct sign_input *in, struct sign_headers *out,
     struct err *err)
 {
+	static const char *const names[2][3] = {
+		{ "webhook-id", "webhook-timestamp", "webhook-signature" },
+		{ "svix-id", "svix-timestamp", "svix-signature" },
+	};
+	const char *const *name = names[in->svix != 0];
 	unsigned char key[SW_KEY_MAX];
 	char ts[TS_MAX], b64[B64_MAX];
 	struct span parts[5], k;
@@ -418,9 +424,9 @@ sign_standard(const struct sign_input *in, struct sign_headers *out,
 	k.p = key;
 	k.len = (size_t)klen;
 	if (mac_text(VMD_SHA256, k, parts, 5, MAC_B64, b64, err) != 0 ||
-	    add_fmt(out, err, "webhook-id", "%s", in->id) != 0 ||
-	    add_fmt(out, err, "webhook-timestamp", "%s", ts) != 0 ||
-	    add_fmt(out, err, "webhook-signature", "v1,%s", b64) != 0)
+	    add_fmt(out, err, name[0], "%s", in->id) != 0 ||
+	    add_fmt(out, err, name[1], "%s", ts) != 0 ||
+	    add_fmt(out, err, name[2], "v1,%s", b64) != 0)
 		goto fail;
 	rc = 0;
 fail:

@@ -1,5 +1,6 @@
 /* verify_std.c: Standard Webhooks (standard, generic, GitLab's signing
- * token), the GitLab token, and Discord's Ed25519 signatures. */
+ * token; also under Svix's header names), the GitLab token, and
+ * Discord's Ed25519 signatures. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,33 @@
 #define SW_MAX_ASYM	8
 
 static const char mismatch[] = "signature mismatch";
+
+/*
+ * The header names of the scheme: Standard Webhooks' own, and Svix's
+ * (Clerk, Resend, Brex and others deliver through Svix), same content.
+ * One set signs a delivery: the first set any of whose headers is
+ * there gives all three, so webhook-* wins over svix-*, and an id or a
+ * timestamp is never taken from the other set than the signature (the
+ * delivery id is the signed one; payload.c takes webhook-id first too).
+ */
+enum { SW_ID, SW_TS, SW_SIG };
+static const char *const sw_sets[][3] = {
+	{ "webhook-id", "webhook-timestamp", "webhook-signature" },
+	{ "svix-id", "svix-timestamp", "svix-signature" },
+};
+
+/* The set a request uses (sw_sets[0] when it has none). */
+static const char *const *
+sw_set(const struct verify_input *in)
+{
+	size_t s, h;
+
+	for (s = 0; s < sizeof(sw_sets) / sizeof(sw_sets[0]); s++)
+		for (h = 0; h < 3; h++)
+			if (vhdr(in, sw_sets[s][h]) != NULL)
+				return sw_sets[s];
+	return sw_sets[0];
+}
 static const char too_far[] = "timestamp outside tolerance";
 
 /* s without the prefix pfx when it starts with it. */
@@ -160,6 +188,7 @@ sw_verify(const struct strlist *secrets, const char *public_key,
 {
 	struct sw sw;
 	unsigned char *keybuf = NULL;
+	const char *const *set = sw_set(in);
 	const char *id, *ts, *sig, *p;
 	long long t;
 	size_t i, len, keybuflen = 0;
@@ -167,20 +196,20 @@ sw_verify(const struct strlist *secrets, const char *public_key,
 	int r, found = 0, rc = -1;
 
 	memset(&sw, 0, sizeof(sw));
-	if ((id = vhdr(in, "webhook-id")) == NULL || *id == '\0') {
-		err_set(err, "missing webhook-id");
+	if ((id = vhdr(in, set[SW_ID])) == NULL || *id == '\0') {
+		err_set(err, "missing %s", set[SW_ID]);
 		goto fail;
 	}
-	if ((ts = vhdr(in, "webhook-timestamp")) == NULL) {
-		err_set(err, "missing webhook-timestamp");
+	if ((ts = vhdr(in, set[SW_TS])) == NULL) {
+		err_set(err, "missing %s", set[SW_TS]);
 		goto fail;
 	}
-	if ((sig = vhdr(in, "webhook-signature")) == NULL || *sig == '\0') {
-		err_set(err, "missing webhook-signature");
+	if ((sig = vhdr(in, set[SW_SIG])) == NULL || *sig == '\0') {
+		err_set(err, "missing %s", set[SW_SIG]);
 		goto fail;
 	}
 	if (ts_parse(ts, strlen(ts), &t) == -1) {
-		err_set(err, "invalid webhook-timestamp");
+		err_set(err, "invalid %s", set[SW_TS]);
 		goto fail;
 	}
 	if ((sw.keys = sw_keys(secrets, &keybuf, &keybuflen)) == NULL) {
@@ -219,8 +248,11 @@ sw_verify(const struct strlist *secrets, const char *public_key,
 		found = r;
 	}
 	if (!found) {
-		err_set(err, "%s", sw.nknown ? mismatch :
-		    "no v1 or v1a signature in webhook-signature");
+		if (sw.nknown)
+			err_set(err, "%s", mismatch);
+		else
+			err_set(err, "no v1 or v1a signature in %s",
+			    set[SW_SIG]);
 		goto fail;
 	}
 	if (!ts_within(in->now, t, tol, TS_BOTH)) {
