@@ -38,7 +38,7 @@ sdk_install() {
 		cp "$E2E_DIR/svix/package.json" "$E2E_DIR/svix/package-lock.json" "$SDK/" &&
 		    cd "$SDK" &&
 		    timeout 300 npm ci --ignore-scripts --no-audit --no-fund >npm-ci.log 2>&1 ||
-		    { tail -n 3 "$SDK/npm-ci.log" 2>/dev/null; exit 1; }
+		    { head -n 3 "$SDK/npm-ci.log" 2>/dev/null; exit 1; }
 	) 9>"$SDK.lock"
 }
 if ! why=$(sdk_install); then
