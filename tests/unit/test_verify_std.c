@@ -258,7 +258,7 @@ test_svix_tampered(void **state)
 }
 
 /* Secrets that are not base64 are no key: every delivery is refused
- * (and `hookline check`, sign_secret_check, refuses them as
+ * (test_sign checks sign_secret_check, which the config uses for
  * forward_secret). */
 static void
 test_secret_garbage(void **state)
@@ -266,10 +266,10 @@ test_secret_garbage(void **state)
 	static const char *const bad[] = {
 		"whsec_==",			/* padding only */
 		"whsec_BXHS3u7Fyea3RNLst8HT6JrfkH1EEvV",	/* 4n+1 chars */
-		"whsec_BXHS3u7Fyea3RNLst8HT6Jrf=kH1EEvV0",	/* '=' inside */
-		"whsec_BXHS3u7Fyea3RNLst8HT6JrfkH1EEvV0===",	/* 3 '=' */
-		"whsec_BXHS3u7Fyea3RNLst8HT6Jrf kH1EEvV0",	/* a space */
-		"whsec_BXHS3u7Fyea3RNLst8HT6Jrf-kH1EEvV0",	/* base64url */
+		"whsec_BXHS3u7Fyea3RNLst8HT6Jrf=kH1EEvV0",	/* '=' in */
+		"whsec_BXHS3u7Fyea3RNLst8HT6JrfkH1EEvV0===",	/* === */
+		"whsec_BXHS3u7Fyea3RNLst8HT6Jrf kH1EEvV0",	/* space */
+		"whsec_BXHS3u7Fyea3RNLst8HT6Jrf-kH1EEvV0",	/* url */
 		"whsec_BXHS3u7Fyea3RNLst8HT6JrfkH1EEvV0\n",
 		"whsec_not base64!",
 	};
