@@ -13,19 +13,9 @@
 #include "conf.h"
 #include "sign.h"
 #include "verify.h"
+#include "verify_req.h"
 
 #define VECTORS	"tests/vectors/vectors.json"
-
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static json_object *
 vector(json_object *root, const char *id)

@@ -58,17 +58,6 @@ static const struct {
 	{ NULL, NULL },
 };
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Runs one vector with provider p. Returns 1 when the outcome is the
  * expected one, else 0 (and prints why). */
 static int

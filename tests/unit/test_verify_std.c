@@ -19,17 +19,6 @@
 
 #define SVIX_VECTORS	"tests/vectors/svix.json"
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* One SDK-made delivery, copied so that a test may change it. */
 struct svec {
 	char	*name;
@@ -360,56 +349,52 @@ test_header_sets(void **state)
 	svecs_free(v, n);
 }
 
-/* Headers from a NULL-ended name, value list. */
-static const char *
-hdrs_list_get(const void *ctx, const char *name)
+/* payload_parse() of a standard or generic delivery with r's headers:
+ * its delivery id (a new string). */
+static char *
+delivery_of(enum provider p, struct req *r)
 {
-	const char *const *h = ctx;
-	size_t i;
+	struct endpoint ep = { .name = "x", .provider = p, .tolerance = -1 };
+	struct payload pl;
+	struct err err;
+	char *id;
 
-	for (i = 0; h[i] != NULL; i += 2)
-		if (strcasecmp(h[i], name) == 0)
-			return h[i + 1];
-	return NULL;
+	memset(&pl, 0, sizeof(pl));
+	assert_int_equal(payload_parse(&ep, &r->headers, "application/json",
+	    r->in.body, r->in.body_len, &pl, &err), 0);
+	assert_non_null(pl.delivery);
+	id = strdup(pl.delivery);
+	payload_free(&pl);
+	return id;
 }
 
 /* The delivery id (dedupe) is the id of the set that was checked. */
 static void
 test_delivery_id(void **state)
 {
-	static const char *const svix_only[] = { "svix-id", "msg_svix",
-	    "svix-timestamp", "1", "svix-signature", "v1,x", NULL };
-	static const char *const both[] = { "svix-id", "msg_svix",
-	    "webhook-id", "msg_webhook", NULL };
-	static const char *const generic[] = { "X-Request-Id", "req_1",
-	    "svix-id", "msg_svix", NULL };
-	const char *body = "{\"type\":\"user.created\",\"event\":\"ping\","
-	    "\"data\":{}}";
-	struct endpoint ep = { .name = "x", .provider = PROVIDER_STANDARD,
-	    .tolerance = -1 };
-	struct headers h = { hdrs_list_get, svix_only };
-	struct payload pl;
-	struct err err;
+	struct req r;
+	char *id;
 
 	(void)state;
-	memset(&pl, 0, sizeof(pl));
-	assert_int_equal(payload_parse(&ep, &h, "application/json",
-	    (const unsigned char *)body, strlen(body), &pl, &err), 0);
-	assert_string_equal(pl.delivery, "msg_svix");
-	payload_free(&pl);
-	h.ctx = both;
-	memset(&pl, 0, sizeof(pl));
-	assert_int_equal(payload_parse(&ep, &h, "application/json",
-	    (const unsigned char *)body, strlen(body), &pl, &err), 0);
-	assert_string_equal(pl.delivery, "msg_webhook");
-	payload_free(&pl);
-	ep.provider = PROVIDER_GENERIC;
-	h.ctx = generic;
-	memset(&pl, 0, sizeof(pl));
-	assert_int_equal(payload_parse(&ep, &h, "application/json",
-	    (const unsigned char *)body, strlen(body), &pl, &err), 0);
-	assert_string_equal(pl.delivery, "msg_svix");
-	payload_free(&pl);
+	req_init(&r, "{\"type\":\"user.created\",\"event\":\"ping\","
+	    "\"data\":{}}", 0);
+	hdrs_add(&r.h, "svix-id", "msg_svix");
+	id = delivery_of(PROVIDER_STANDARD, &r);
+	assert_string_equal(id, "msg_svix");
+	free(id);
+	hdrs_add(&r.h, "webhook-id", "msg_webhook");
+	id = delivery_of(PROVIDER_STANDARD, &r);
+	assert_string_equal(id, "msg_webhook");
+	free(id);
+	/* generic: Webhook-Id, then svix-id, then X-Request-Id. */
+	id = delivery_of(PROVIDER_GENERIC, &r);
+	assert_string_equal(id, "msg_webhook");
+	free(id);
+	r.h.n = 1;
+	hdrs_add(&r.h, "X-Request-Id", "req_1");
+	id = delivery_of(PROVIDER_GENERIC, &r);
+	assert_string_equal(id, "msg_svix");
+	free(id);
 }
 
 int

@@ -1,14 +1,29 @@
 /* verify_req.h: requests and endpoints for the signature tests
- * (test_verify*.c): headers over an array, matched case-insensitively as
- * the adapter does, and verify_request() as 0 valid / -1 invalid. */
+ * (test_verify*.c, test_sign.c): a vector's strings, headers over an
+ * array, matched case-insensitively as the adapter does, and
+ * verify_request() as 0 valid / -1 invalid. */
 #ifndef HOOKLINE_VERIFY_REQ_H
 #define HOOKLINE_VERIFY_REQ_H
 
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "conf.h"
 #include "verify.h"
+
+/* The string at key of a vector (tests/vectors/), or NULL. */
+UNIT_FN const char *
+jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    json_object_is_type(v, json_type_null))
+		return NULL;
+	return json_object_get_string(v);
+}
 
 /* Headers over an array, matched case-insensitively as the adapter does. */
 struct hdrs {
