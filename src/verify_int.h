@@ -133,9 +133,8 @@ typedef int verify_fn(const struct endpoint *, const struct verify_input *,
 /* Standard Webhooks (also generic and GitLab's signing token): checks
  * webhook-id/-timestamp/-signature, or Svix's svix-id/-timestamp/
  * -signature when no webhook-* header is there, against HMAC secrets
- * (whsec_ base64,
- * prefix optional) and/or an Ed25519 public key (whpk_ base64). Either
- * may be absent. Returns 0 or -1 with err. */
+ * (whsec_ base64, prefix optional) and/or an Ed25519 public key (whpk_
+ * base64). Either may be absent. Returns 0 or -1 with err. */
 int	sw_verify(const struct strlist *secrets, const char *public_key,
 	    const struct verify_input *in, long tol, struct err *err);
 

@@ -13,6 +13,7 @@
 #define SW_MAX_ASYM	8
 
 static const char mismatch[] = "signature mismatch";
+static const char too_far[] = "timestamp outside tolerance";
 
 /*
  * The header names of the scheme: Standard Webhooks' own, and Svix's
@@ -40,7 +41,6 @@ sw_set(const struct verify_input *in)
 				return sw_sets[s];
 	return sw_sets[0];
 }
-static const char too_far[] = "timestamp outside tolerance";
 
 /* s without the prefix pfx when it starts with it. */
 static const char *
