@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cidr.h"
+#include "conf_watch.h"
 #include "err.h"
 #include "strlist.h"
 
@@ -60,6 +61,8 @@ struct endpoint {
 	char		*encoding;	/* hex | base64 */
 	char		*prefix;	/* e.g. "sha256=" */
 	char		*timestamp_header;
+	unsigned	 timestamp_line;	/* its line, for the check in
+					 * finish() */
 	char		*signed_content;	/* template: {timestamp} {body} {id} */
 	char		*delivery_header;
 	struct cidrlist	 allow_ip;	/* empty: anyone */
@@ -87,7 +90,8 @@ struct conf {
 					 * non-NULL with nretry 0: no retries */
 	size_t		 nretry;
 	long		 keep_done;	/* seconds done/ is kept; 0: 7 days */
-	size_t		 spool_min_free; /* bytes; below it, 503 */
+	size_t		 spool_min_free; /* bytes; below it, 503;
+					 * SPOOL_MIN_FREE_AUTO: spool_floor() */
 	/* forwarding (forward.c, deliver_forward.c) */
 	long		 forward_timeout;	/* seconds; 0: FORWARD_TIMEOUT */
 	char		*ca_file;	/* absolute; NULL: the system's CAs */
@@ -95,23 +99,29 @@ struct conf {
 	struct endpoint	*endpoints;
 	size_t		 nendpoints;
 	struct endpoint	 implicit;	/* used when no [default] exists */
-	/* what the file was when loaded, for conf_changed() */
-	dev_t		 st_dev;
-	ino_t		 st_ino;
-	off_t		 st_size;
-	struct timespec	 st_mtim;
+	/* every file read (this one, each secret_file), as it was when
+	 * read: for conf_changed() and conf_reload() */
+	struct fileset	 files;
 };
+
+/* spool_min_free when the file does not set it. */
+#define SPOOL_MIN_FREE_AUTO	((size_t)-1)
 
 /* Loads path (NULL: no file; the implicit generic endpoint with
  * ./hooks.d). Errors name the file, line and key. Returns 0, or -1 with
  * err filled and *out untouched. */
 int	conf_load(const char *path, struct conf **out, struct err *err);
+/* The same; on failure, *read (unless NULL) gets the files the load
+ * read or tried to, as they were (see conf_watch.h). */
+int	conf_load_files(const char *path, struct conf **out,
+	    struct fileset *read, struct err *err);
 void	conf_free(struct conf *c);
 
 /* The endpoint for a PATH_INFO-derived name ("" means /), or NULL. */
 const struct endpoint *conf_endpoint(const struct conf *c, const char *name);
 
-/* 1 when the file on disk differs from what was loaded, else 0. */
+/* 1 when a file it was read from (the config file, a secret_file)
+ * differs from what was loaded, else 0. */
 int	conf_changed(const struct conf *c);
 
 /* Which config file to use: -c arg, else $HOOKLINE_CONF, else the

@@ -115,10 +115,17 @@ int	spool_init(const char *dir, struct err *err);
  * answer 503), and then nothing of it is visible in new/. */
 int	spool_put(const struct conf *conf, const struct delivery *d,
 	    struct err *err);
-/* The same with the spool folder and free-space floor given; writes the
+/* The same with the spool folder and free-space floor given (bytes, or
+ * SPOOL_MIN_FREE_AUTO: spool_floor() of its file system); writes the
  * new entry's name to name (SPOOL_NAME_MAX + 1 bytes) when not NULL. */
 int	spool_store(const char *dir, size_t min_free, const struct delivery *d,
 	    time_t now, char *name, struct err *err);
+
+/* The default free-space floor of a file system of fs_size bytes: 5% of
+ * it, at most SPOOL_FLOOR_MAX. Scaled to the disk, so a small one (a
+ * CI runner's, a VPS's) keeps working; the cap keeps big ones usable. */
+#define SPOOL_FLOOR_MAX	(1ULL << 30)
+uint64_t spool_floor(uint64_t fs_size);
 
 /* The names in a box, sorted (oldest first). Returns 0 or -1. */
 int	spool_list(const char *dir, enum spool_box box, struct strlist *names,

@@ -192,7 +192,8 @@ key_max_body(struct loader *l, const char *v)
 static int
 key_spool_min_free(struct loader *l, const char *v)
 {
-	if (parse_size(v, &l->c->spool_min_free) != 0) {
+	if (parse_size(v, &l->c->spool_min_free) != 0 ||
+	    l->c->spool_min_free == SPOOL_MIN_FREE_AUTO) {
 		err_set(l->err, "expected a size such as 100M");
 		return -1;
 	}
@@ -342,14 +343,18 @@ key_secret_file(struct loader *l, const char *v)
 	char *path, *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	FILE *fp;
-	int rc = -1;
+	FILE *fp = NULL;
+	int rc = -1, fd;
 
 	if ((path = conf_path(l->c, v)) == NULL)
 		return -1;
-	if ((fp = fopen(path, "re")) == NULL) {
+	/* Recorded in c->files: a rotated secret file is reloaded. */
+	if ((fd = fileset_open(&l->c->files, path)) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
 		err_set(l->err, "cannot read secret file %s: %s", path,
 		    strerror(errno));
+		if (fd != -1)
+			(void)close(fd);
 		goto done;
 	}
 	n = getline(&line, &cap, fp);
@@ -384,7 +389,14 @@ EP_STR(signing_token)
 EP_STR(event_field)
 EP_STR(signature_header)
 EP_STR(prefix)
-EP_STR(timestamp_header)
+
+static int
+key_timestamp_header(struct loader *l, const char *v)
+{
+	l->ep->timestamp_line = l->line;
+	return set_str(&l->ep->timestamp_header, v);
+}
+
 EP_STR(signed_content)
 EP_STR(delivery_header)
 
@@ -743,6 +755,16 @@ finish(struct conf *c, struct err *err)
 			    c->path, ep->line, ep->name);
 			return -1;
 		}
+		if (ep->timestamp_header != NULL && (ep->signed_content == NULL ||
+		    strstr(ep->signed_content, "{timestamp}") == NULL)) {
+			/* The header is then not signed: a captured request
+			 * replays forever with a fresh timestamp. */
+			err_set(err, "%s:%u: key 'timestamp_header': [%s]: "
+			    "signed_content lacks {timestamp}, so the timestamp "
+			    "is not signed and gives no replay window",
+			    c->path, ep->timestamp_line, ep->name);
+			return -1;
+		}
 		if (ep->provider == PROVIDER_DISCORD && ep->public_key == NULL) {
 			err_set(err, "%s:%u: [%s]: provider discord needs "
 			    "public_key", c->path, ep->line, ep->name);
@@ -768,17 +790,24 @@ conf_new(void)
 	c->kill_after = 5;
 	c->dedupe_window = 72 * 3600;
 	c->keep_done = 7 * 86400;
+	c->spool_min_free = SPOOL_MIN_FREE_AUTO;
 	return c;
 }
 
 int
 conf_load(const char *path, struct conf **out, struct err *err)
 {
+	return conf_load_files(path, out, NULL, err);
+}
+
+int
+conf_load_files(const char *path, struct conf **out, struct fileset *read,
+    struct err *err)
+{
 	struct conf *c;
 	struct loader l = { 0 };
-	struct stat st;
 	char *slash;
-	int rc;
+	int rc, fd;
 
 	if ((c = conf_new()) == NULL)
 		goto nomem;
@@ -789,28 +818,29 @@ conf_load(const char *path, struct conf **out, struct err *err)
 			goto fail;
 		}
 	} else {
-		if ((c->path = realpath(path, NULL)) == NULL) {
+		/* Opened by the name given, so that conf_reload() sees the
+		 * file a swapped symbolic link points at now. */
+		if ((fd = fileset_open(&c->files, path)) == -1 ||
+		    (l.fp = fdopen(fd, "r")) == NULL) {
 			err_set(err, "%s: %s", path, strerror(errno));
+			if (fd != -1)
+				(void)close(fd);
 			goto fail;
 		}
-		if ((c->dir = strdup(c->path)) == NULL)
+		if ((c->path = realpath(path, NULL)) == NULL) {
+			err_set(err, "%s: %s", path, strerror(errno));
+			fclose(l.fp);
+			goto fail;
+		}
+		if ((c->dir = strdup(c->path)) == NULL) {
+			fclose(l.fp);
 			goto nomem;
+		}
 		slash = strrchr(c->dir, '/');
 		slash[slash == c->dir] = '\0';	/* "/x.conf" -> "/" */
 		l.c = c;
 		l.file = c->path;
 		l.err = err;
-		if ((l.fp = fopen(c->path, "re")) == NULL ||
-		    fstat(fileno(l.fp), &st) != 0) {
-			err_set(err, "%s: %s", c->path, strerror(errno));
-			if (l.fp != NULL)
-				fclose(l.fp);
-			goto fail;
-		}
-		c->st_dev = st.st_dev;
-		c->st_ino = st.st_ino;
-		c->st_size = st.st_size;
-		c->st_mtim = st.st_mtim;
 		rc = ini_parse_stream(read_line, &l, on_key, &l);
 		fclose(l.fp);
 		if (l.failed)
@@ -828,6 +858,8 @@ conf_load(const char *path, struct conf **out, struct err *err)
 nomem:
 	err_set(err, "out of memory");
 fail:
+	if (read != NULL && c != NULL)
+		fileset_move(read, &c->files);
 	conf_free(c);
 	return -1;
 }
@@ -851,6 +883,7 @@ conf_free(struct conf *c)
 	free(c->hooks_dir);
 	free(c->spool_dir);
 	free(c->log);
+	fileset_clear(&c->files);
 	free(c);
 }
 
@@ -869,14 +902,7 @@ conf_endpoint(const struct conf *c, const char *name)
 int
 conf_changed(const struct conf *c)
 {
-	struct stat st;
-
-	if (c->path == NULL || stat(c->path, &st) != 0)
-		return 0;
-	return st.st_dev != c->st_dev || st.st_ino != c->st_ino ||
-	    st.st_size != c->st_size ||
-	    st.st_mtim.tv_sec != c->st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != c->st_mtim.tv_nsec;
+	return fileset_changed(&c->files);
 }
 
 const char *

@@ -910,35 +910,36 @@ mark_same(const struct dirmark *a, const struct dirmark *b)
 	    a->ino == b->ino;
 }
 
-/* Reloads the configuration when its file changed; keeps the old one
- * when the new one does not load. */
+/* Reloads the configuration when its files changed; keeps the old one
+ * when the new one does not load, and says so once. */
 static void
-maybe_reload(const char *conf_path, struct conf **confp)
+maybe_reload(struct reloader *r, struct conf **confp)
 {
-	struct conf *nc;
 	struct err err;
 
-	if (conf_path == NULL || !conf_changed(*confp))
-		return;
-	if (conf_load(conf_path, &nc, &err) == -1) {
+	switch (conf_reload(r, confp, &err)) {
+	case RELOAD_FAILED:
 		log_msg("error", "reload: %s; keeping the old configuration",
 		    err.msg);
-		return;
+		break;
+	case RELOAD_DONE:
+		if ((*confp)->log != NULL && log_open((*confp)->log, &err) == -1)
+			log_msg("error", "reload: %s", err.msg);
+		log_msg("info", "drain: configuration reloaded");
+		break;
+	case RELOAD_NONE:
+	case RELOAD_WAIT:
+		break;
 	}
-	if (nc->log != NULL && log_open(nc->log, &err) == -1)
-		log_msg("error", "reload: %s", err.msg);
-	conf_free(*confp);
-	*confp = nc;
-	log_msg("info", "drain: configuration reloaded");
 }
 
 /* The work of one holder of drain.lock. Returns how many attempts it
  * made, or -1. */
-static int	drain_loop(const char *, struct conf **, enum drain_mode,
+static int	drain_loop(struct reloader *, struct conf **, enum drain_mode,
 		    const char *, int, struct err *);
 
 static int
-drain_locked(const char *conf_path, struct conf **confp, enum drain_mode mode,
+drain_locked(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     int lock, struct err *err)
 {
 	char *spool;
@@ -948,13 +949,13 @@ drain_locked(const char *conf_path, struct conf **confp, enum drain_mode mode,
 		err_set(err, "out of memory");
 		return -1;
 	}
-	ran = drain_loop(conf_path, confp, mode, spool, lock, err);
+	ran = drain_loop(rl, confp, mode, spool, lock, err);
 	free(spool);
 	return ran;
 }
 
 static int
-drain_loop(const char *conf_path, struct conf **confp, enum drain_mode mode,
+drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     const char *spool, int lock, struct err *err)
 {
 	struct pool pool = { NULL, 0, lock, NULL, 0 };
@@ -967,7 +968,7 @@ drain_loop(const char *conf_path, struct conf **confp, enum drain_mode mode,
 		return -1;
 	for (;;) {
 		(void)pool_reap(&pool, false);
-		maybe_reload(conf_path, confp);
+		maybe_reload(rl, confp);
 		/* Our lock is the old spool's: let drain_run take the new
 		 * one's. */
 		if (strcmp(spool, (*confp)->spool_dir) != 0)
@@ -1055,6 +1056,7 @@ drain_run(const char *conf_path, struct conf **confp, enum drain_mode mode,
     struct err *err)
 {
 	struct sigaction sa;
+	struct reloader rl;
 	int lock, rc, round;
 
 	memset(&sa, 0, sizeof(sa));
@@ -1065,22 +1067,30 @@ drain_run(const char *conf_path, struct conf **confp, enum drain_mode mode,
 		err_set(err, "sigaction: %s", strerror(errno));
 		return -1;
 	}
+	if (reloader_init(&rl, conf_path, err) == -1)
+		return -1;
 	for (round = 0;; round++) {
 		lock = drain_lock((*confp)->spool_dir, mode == DRAIN_FOLLOW,
 		    err);
-		if (lock == -2)
-			return 0;	/* another drainer has it */
-		if (lock == -1)
-			return drain_stop ? 0 : -1;
-		rc = drain_locked(conf_path, confp, mode, lock, err);
+		if (lock == -2) {
+			rc = 0;		/* another drainer has it */
+			break;
+		}
+		if (lock == -1) {
+			rc = drain_stop ? 0 : -1;
+			break;
+		}
+		rc = drain_locked(&rl, confp, mode, lock, err);
 		(void)close(lock);
 		if (rc == -1 || drain_stop || mode == DRAIN_FOLLOW)
-			return rc == -1 ? -1 : 0;
+			break;
 		/* A kick that found the lock held while we were finishing
 		 * relies on this look: take the lock again if something
 		 * came in after our last scan. A round that ran nothing
 		 * ends it, so that a failing spool does not spin. */
 		if ((round > 0 && rc == 0) || !anything_due(*confp, mode))
-			return 0;
+			break;
 	}
+	reloader_clear(&rl);
+	return rc == -1 ? -1 : 0;
 }

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +16,6 @@
 #include "handle.h"
 #include "log.h"
 
-#define RELOAD_CHECK_SECONDS	1
 #define LISTEN_BACKLOG		128
 
 /* Set by SIGTERM: finish the request in hand, then leave. */
@@ -227,35 +225,27 @@ cgi_serve(const char *conf_path)
 	return 0;
 }
 
-/* An edited file is picked up; a broken edit keeps the last good one,
- * and is reported once, not at every check. */
+/* An edited file (or secret file) is picked up; a broken edit keeps the
+ * last good one, and is reported once, not at every check. */
 static void
-maybe_reload(struct conf **c, time_t *checked, struct timespec *bad)
+maybe_reload(struct reloader *r, struct conf **c)
 {
-	struct timespec now;
-	struct conf *fresh;
-	struct stat st;
 	struct err err;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
-	    now.tv_sec - *checked < RELOAD_CHECK_SECONDS)
-		return;
-	*checked = now.tv_sec;
-	if (!conf_changed(*c) || stat((*c)->path, &st) != 0 ||
-	    (st.st_mtim.tv_sec == bad->tv_sec &&
-	    st.st_mtim.tv_nsec == bad->tv_nsec))
-		return;
-	if (conf_load((*c)->path, &fresh, &err) != 0) {
-		*bad = st.st_mtim;
+	switch (conf_reload(r, c, &err)) {
+	case RELOAD_FAILED:
 		log_msg("error", "config not reloaded, keeping the last good "
 		    "one: %s", err.msg);
-		return;
+		break;
+	case RELOAD_DONE:
+		if (log_open((*c)->log, &err) != 0)
+			log_msg("error", "%s", err.msg);
+		log_msg("info", "config reloaded from %s", (*c)->path);
+		break;
+	case RELOAD_NONE:
+	case RELOAD_WAIT:
+		break;
 	}
-	if (log_open(fresh->log, &err) != 0)
-		log_msg("error", "%s", err.msg);
-	conf_free(*c);
-	*c = fresh;
-	log_msg("info", "config reloaded from %s", fresh->path);
 }
 
 int
@@ -265,12 +255,18 @@ fcgi_serve(const char *conf_path, const char *listen_addr)
 	struct io io = { &req, fx_param, fx_read, fx_write };
 	struct sigaction sa;
 	struct conf *c;
-	struct timespec bad = { 0, 0 };
-	time_t checked = 0;
+	struct reloader rl;
+	struct err err;
 	int sock = 0;
 
-	if ((c = load(conf_path)) == NULL)
+	if (reloader_init(&rl, conf_path, &err) != 0) {
+		log_msg("error", "%s", err.msg);
 		return 1;
+	}
+	if ((c = load(conf_path)) == NULL) {
+		reloader_clear(&rl);
+		return 1;
+	}
 	if (FCGX_Init() != 0) {
 		log_msg("error", "cannot initialise libfcgi");
 		goto fail;
@@ -297,16 +293,18 @@ fcgi_serve(const char *conf_path, const char *listen_addr)
 				continue;
 			break;
 		}
-		maybe_reload(&c, &checked, &bad);
+		maybe_reload(&rl, &c);
 		(void)handle_request(c, &io);
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
 	conf_free(c);
+	reloader_clear(&rl);
 	log_close();
 	return 0;
 fail:
 	conf_free(c);
+	reloader_clear(&rl);
 	log_close();
 	return 1;
 }

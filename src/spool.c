@@ -37,19 +37,29 @@ spool_box_name(enum spool_box b)
 }
 
 /*
- * The platform: how much space is free for us below a folder. Linux and
- * the BSDs agree on fstatvfs; f_bavail is what an unprivileged writer
- * may still use. Returns 0 and *out, or -1 with errno.
+ * The platform: how much space is free for us below a folder, and how
+ * big its file system is. Linux and the BSDs agree on fstatvfs; f_bavail
+ * is what an unprivileged writer may still use. Returns 0 and *avail,
+ * *size, or -1 with errno.
  */
 static int
-plat_free_bytes(int dirfd, uint64_t *out)
+plat_free_bytes(int dirfd, uint64_t *avail, uint64_t *size)
 {
 	struct statvfs sv;
 
 	if (fstatvfs(dirfd, &sv) == -1)
 		return -1;
-	*out = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+	*avail = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+	*size = (uint64_t)sv.f_blocks * (uint64_t)sv.f_frsize;
 	return 0;
+}
+
+uint64_t
+spool_floor(uint64_t fs_size)
+{
+	uint64_t five = fs_size / 20;
+
+	return five < SPOOL_FLOOR_MAX ? five : SPOOL_FLOOR_MAX;
 }
 
 int
@@ -382,7 +392,7 @@ spool_store(const char *dir, size_t min_free, const struct delivery *d,
 	char name[SPOOL_NAME_MAX + 1];
 	char *state = NULL;
 	size_t statelen;
-	uint64_t avail;
+	uint64_t avail, size, floor;
 	int tfd = -1, nfd = -1, efd = -1, made = 0, moved = 0, tries;
 
 	memset(&e, 0, sizeof(e));
@@ -391,13 +401,16 @@ spool_store(const char *dir, size_t min_free, const struct delivery *d,
 		goto fail;
 	/* Leave room for the rest of the host: a full disk is a 503
 	 * now rather than a corrupt log or a failed hook later. */
-	if (plat_free_bytes(tfd, &avail) == -1) {
+	if (plat_free_bytes(tfd, &avail, &size) == -1) {
 		err_set(err, "spool: statvfs: %s", strerror(errno));
 		goto fail;
 	}
-	if (avail < (uint64_t)min_free + d->body_len + 4096) {
-		err_set(err, "spool: %llu bytes free, below spool_min_free",
-		    (unsigned long long)avail);
+	floor = min_free == SPOOL_MIN_FREE_AUTO ? spool_floor(size) :
+	    (uint64_t)min_free;
+	if (avail < floor + d->body_len + 4096) {
+		err_set(err, "spool: %llu bytes free, below spool_min_free "
+		    "(%llu) and the body", (unsigned long long)avail,
+		    (unsigned long long)floor);
 		goto fail;
 	}
 	for (tries = 0; !made; tries++) {

@@ -118,6 +118,7 @@ test_defaults_and_default_section(void **state)
 	assert_int_equal(c->retry[0], 5);
 	assert_int_equal(c->retry[6], 36000);
 	assert_string_equal(c->log, "stderr");
+	assert_int_equal(c->spool_min_free, SPOOL_MIN_FREE_AUTO);
 	assert_non_null(ep = conf_endpoint(c, ""));
 	assert_string_equal(ep->name, "default");
 	assert_int_equal(ep->secrets.n, 1);
@@ -174,6 +175,15 @@ test_broken(void **state)
 		{ "[a]\nprovider = discord\n", "needs public_key" },
 		{ "[a]\nprovider = twilio\nsecret = x\n", "set public_url" },
 		{ "[a]\nprovider = hmac\nsecret = x\n", "needs signature_header" },
+		/* An unsigned timestamp is no replay window. */
+		{ "[a]\nprovider = hmac\nsecret = x\nsignature_header = X-S\n"
+		    "timestamp_header = X-T\n",
+		    ":5: key 'timestamp_header': [a]: signed_content lacks "
+		    "{timestamp}" },
+		{ "[a]\nprovider = hmac\nsecret = x\nsignature_header = X-S\n"
+		    "signed_content = {id}.{body}\ntimestamp_header = X-T\n",
+		    ":6: key 'timestamp_header'" },
+		{ "spool_min_free = 18446744073709551615\n", ":1: key 'spool_min_free'" },
 		{ "retry = 5s soon\n", ":1: key 'retry'" },
 		{ "just words\n", ":1: not a key" },
 	};
@@ -219,6 +229,24 @@ test_changed(void **state)
 	path = write_conf("hookline.conf", "timeout = 6\n\n");
 	assert_int_equal(conf_changed(c), 1);
 	free(path);
+	conf_free(c);
+}
+
+/* timestamp_header is fine when signed_content signs it. */
+static void
+test_hmac_timestamp_signed(void **state)
+{
+	struct err err;
+	struct conf *c;
+
+	(void)state;
+	c = load("spool_min_free = 0\n[a]\nprovider = hmac\nsecret = x\n"
+	    "signature_header = X-S\ntimestamp_header = X-T\n"
+	    "signed_content = {timestamp}.{body}\n", &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_non_null(conf_endpoint(c, "a")->timestamp_header);
+	assert_int_equal(c->spool_min_free, 0);
 	conf_free(c);
 }
 
@@ -291,6 +319,7 @@ main(void)
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_changed),
+		cmocka_unit_test(test_hmac_timestamp_signed),
 		cmocka_unit_test(test_sizes_and_durations),
 		cmocka_unit_test(test_providers),
 	};

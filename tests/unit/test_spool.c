@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -673,6 +674,31 @@ test_store_min_free(void **state)
 	assert_nothing_visible(f);
 }
 
+/* The default floor: 5% of the file system, at most 1 GiB; and stores
+ * with it where the disk has room for it. */
+static void
+test_floor_default(void **state)
+{
+	struct fixture *f = *state;
+	struct statvfs sv;
+	struct err err;
+	uint64_t avail, want;
+
+	assert_int_equal(spool_floor(0), 0);
+	assert_int_equal(spool_floor(20), 1);
+	assert_int_equal(spool_floor(1ULL << 30), (1ULL << 30) / 20);
+	assert_int_equal(spool_floor(10ULL << 30), 512ULL << 20);
+	assert_int_equal(spool_floor(20ULL << 30), 1ULL << 30);
+	assert_int_equal(spool_floor(4ULL << 40), 1ULL << 30);
+	assert_int_equal(statvfs(f->top, &sv), 0);
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	want = spool_floor((uint64_t)sv.f_blocks * sv.f_frsize);
+	if (avail < want + (64 << 20))
+		skip();		/* a nearly full disk: the floor refuses */
+	assert_int_equal(spool_store(f->spool, SPOOL_MIN_FREE_AUTO, &D1, T0,
+	    NULL, &err), 0);
+}
+
 static void
 test_store_unwritable(void **state)
 {
@@ -716,6 +742,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_faults, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_min_free, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_floor_default, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_unwritable, setup,
 		    teardown),

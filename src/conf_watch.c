@@ -1,0 +1,255 @@
+/* conf_watch.c: which files a configuration came from, and whether a
+ * long-running process should read them again. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "conf_watch.h"
+
+static void
+id_from_stat(struct file_id *id, const struct stat *st)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtim = st->st_mtim;
+	id->ctim = st->st_ctim;
+}
+
+/* Opens path as the loader does and fills *id; the fd, or -1 (then
+ * id->error holds the errno, which is also left in errno). */
+static int
+id_open(const char *path, struct file_id *id)
+{
+	struct stat st;
+	int fd, e;
+
+	memset(id, 0, sizeof(*id));
+	/* O_NONBLOCK: a FIFO put in the file's place must not hang the
+	 * process; reading a regular file ignores it. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		id->error = errno;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		(void)close(fd);
+		id->error = errno = e;
+		return -1;
+	}
+	id_from_stat(id, &st);
+	return fd;
+}
+
+static int
+ts_equal(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static int
+id_equal(const struct file_id *a, const struct file_id *b)
+{
+	if (a->error != 0 || b->error != 0)
+		return a->error == b->error;
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    ts_equal(&a->mtim, &b->mtim) && ts_equal(&a->ctim, &b->ctim);
+}
+
+int
+fileset_open(struct fileset *fs, const char *path)
+{
+	struct file_id id, *nid;
+	char **np, *p;
+	int fd, e;
+
+	fd = id_open(path, &id);
+	e = errno;
+	if ((p = strdup(path)) == NULL)
+		goto nomem;
+	if ((np = reallocarray(fs->path, fs->n + 1, sizeof(*np))) == NULL)
+		goto nomem;
+	fs->path = np;
+	if ((nid = reallocarray(fs->id, fs->n + 1, sizeof(*nid))) == NULL)
+		goto nomem;
+	fs->id = nid;
+	fs->path[fs->n] = p;
+	fs->id[fs->n++] = id;
+	errno = e;
+	return fd;
+nomem:
+	free(p);
+	if (fd != -1)
+		(void)close(fd);
+	errno = ENOMEM;
+	return -1;
+}
+
+int
+fileset_changed(const struct fileset *fs)
+{
+	struct file_id now;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < fs->n; i++) {
+		/* Opened, not only stat'ed: a file that became unreadable
+		 * (or readable) is a change too. */
+		if ((fd = id_open(fs->path[i], &now)) != -1)
+			(void)close(fd);
+		if (!id_equal(&now, &fs->id[i]))
+			return 1;
+	}
+	return 0;
+}
+
+int
+fileset_equal(const struct fileset *a, const struct fileset *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->path[i], b->path[i]) != 0 ||
+		    !id_equal(&a->id[i], &b->id[i]))
+			return 0;
+	return 1;
+}
+
+void
+fileset_clear(struct fileset *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		free(fs->path[i]);
+	free(fs->path);
+	free(fs->id);
+	memset(fs, 0, sizeof(*fs));
+}
+
+void
+fileset_move(struct fileset *dst, struct fileset *src)
+{
+	if (dst == src)
+		return;
+	fileset_clear(dst);
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+/* b - a in whole seconds, rounded down. */
+static long long
+seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	long long s = (long long)b->tv_sec - (long long)a->tv_sec;
+
+	if (b->tv_nsec < a->tv_nsec)
+		s--;
+	return s;
+}
+
+/* 1 when every file exists and was last changed CONF_SETTLE_SECONDS or
+ * more before real. A ctime ahead of our clock (NFS, a clock set back)
+ * is not quiet: the seen-twice rule of conf_reload covers it. */
+static int
+quiet(const struct fileset *fs, const struct timespec *real)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (fs->id[i].error != 0 ||
+		    seconds_between(&fs->id[i].ctim, real) < CONF_SETTLE_SECONDS)
+			return 0;
+	return 1;
+}
+
+int
+reloader_init(struct reloader *r, const char *path, struct err *err)
+{
+	memset(r, 0, sizeof(*r));
+	if (path != NULL && (r->path = strdup(path)) == NULL) {
+		err_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+reloader_clear(struct reloader *r)
+{
+	free(r->path);
+	fileset_clear(&r->bad);
+	fileset_clear(&r->pending);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Why not the mtime alone: cp -p, touch -r, rsync -t, install -p and tar
+ * give a fixed file the broken one's mtime, and on a one-second file
+ * system an edit within the second keeps it, so a fix was skipped for
+ * good. Why not load at once: a file caught while an editor writes it in
+ * place may parse (a section whose secret line is not written yet
+ * accepts unsigned deliveries). Writing a new file and renaming it into
+ * place is the documented way; this catches the rest.
+ */
+enum reload
+conf_reload_at(struct reloader *r, struct conf **c,
+    const struct timespec *real, const struct timespec *mono,
+    struct err *err)
+{
+	struct fileset read = { NULL, NULL, 0 }, *files;
+	struct conf *fresh = NULL;
+	int rc, seen_before;
+
+	if (r->path == NULL || (r->checked.tv_sec != 0 &&
+	    seconds_between(&r->checked, mono) < CONF_CHECK_SECONDS))
+		return RELOAD_NONE;
+	r->checked = *mono;
+	if (!fileset_changed(&(*c)->files)) {
+		fileset_clear(&r->bad);		/* put back as it was */
+		fileset_clear(&r->pending);
+		return RELOAD_NONE;
+	}
+	if (r->bad.n > 0 && !fileset_changed(&r->bad))
+		return RELOAD_NONE;		/* reported already */
+	rc = conf_load_files(r->path, &fresh, &read, err);
+	files = rc == 0 ? &fresh->files : &read;
+	seen_before = fileset_equal(files, &r->pending) &&
+	    seconds_between(&r->pending_since, mono) >= CONF_SETTLE_SECONDS;
+	if (fileset_changed(files) || (!quiet(files, real) && !seen_before)) {
+		if (!fileset_equal(files, &r->pending)) {
+			fileset_move(&r->pending, files);
+			r->pending_since = *mono;
+		}
+		conf_free(fresh);
+		fileset_clear(&read);
+		return RELOAD_WAIT;
+	}
+	fileset_clear(&r->pending);
+	if (rc != 0) {
+		fileset_move(&r->bad, &read);
+		return RELOAD_FAILED;
+	}
+	fileset_clear(&r->bad);
+	conf_free(*c);
+	*c = fresh;
+	return RELOAD_DONE;
+}
+
+enum reload
+conf_reload(struct reloader *r, struct conf **c, struct err *err)
+{
+	struct timespec real, mono;
+
+	if (clock_gettime(CLOCK_REALTIME, &real) == -1 ||
+	    clock_gettime(CLOCK_MONOTONIC, &mono) == -1)
+		return RELOAD_NONE;
+	return conf_reload_at(r, c, &real, &mono, err);
+}
