@@ -286,6 +286,13 @@ test_errors(void **state)
 	    CHECK_ERRORS);
 	assert_true(has_line(r, 2, "cannot read secret file"));
 	free(r);
+	/* An unsigned timestamp: no replay window, so refused. */
+	assert_int_equal(run_check("[h]\nprovider = hmac\nsecret = x\n"
+	    "signature_header = X-S\ntimestamp_header = X-T\n", &r),
+	    CHECK_ERRORS);
+	assert_true(has_line(r, 5, "key 'timestamp_header'"));
+	assert_non_null(strstr(r, "lacks {timestamp}"));
+	free(r);
 }
 
 static void
