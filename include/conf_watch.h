@@ -42,9 +42,9 @@ int	fileset_equal(const struct fileset *a, const struct fileset *b);
 void	fileset_move(struct fileset *dst, struct fileset *src);
 void	fileset_clear(struct fileset *fs);
 
-/* Seconds a file must have been left alone before it is trusted: one
- * changed more recently may be half-written (see conf_reload). */
-#define CONF_SETTLE_SECONDS	1
+/* Milliseconds a file must have been left alone before it is trusted:
+ * one changed more recently may be half-written (see conf_reload). */
+#define CONF_SETTLE_MS		200
 /* A process looks at its files at most this often. */
 #define CONF_CHECK_SECONDS	1
 
@@ -53,8 +53,6 @@ struct reloader {
 	char		*path;		/* the config file as named; NULL:
 					 * running without one, never reload */
 	struct fileset	 bad;		/* the files of the last failed load */
-	struct fileset	 pending;	/* a load not trusted yet */
-	struct timespec	 pending_since;	/* CLOCK_MONOTONIC */
 	struct timespec	 checked;	/* CLOCK_MONOTONIC of the last look */
 };
 
@@ -64,7 +62,7 @@ void	reloader_clear(struct reloader *r);
 
 enum reload {
 	RELOAD_NONE,	/* nothing changed, or a known broken file did not */
-	RELOAD_WAIT,	/* a change not trusted yet: looked at again later */
+	RELOAD_WAIT,	/* files still being written: looked at again later */
 	RELOAD_DONE,	/* *c is the new configuration, the old one freed */
 	RELOAD_FAILED	/* a new breakage, in err; *c kept. Once per
 			 * distinct set of files (identity) */
@@ -73,10 +71,10 @@ enum reload {
 /*
  * At most once per CONF_CHECK_SECONDS: when any file *c was read from
  * (the config file, every secret_file) is not what it was, loads them
- * again. A load is trusted when no file changed while it was read and
- * each was left alone for CONF_SETTLE_SECONDS before (by its ctime),
- * or, when the clocks disagree or a file is missing, when the same
- * files were seen unchanged that long apart. A failed load is not tried
+ * again. When a file it read had changed less than CONF_SETTLE_MS
+ * before (by its ctime), waits for the rest of that time and reads them
+ * all again: the load is used only if both reads met the same files
+ * and nothing changed while they were read. A failed load is not tried
  * again until one of its files changes.
  */
 enum reload conf_reload(struct reloader *r, struct conf **c, struct err *err);

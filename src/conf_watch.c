@@ -155,19 +155,38 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 	return s;
 }
 
-/* 1 when every file exists and was last changed CONF_SETTLE_SECONDS or
- * more before real. A ctime ahead of our clock (NFS, a clock set back)
- * is not quiet: the seen-twice rule of conf_reload covers it. */
-static int
-quiet(const struct fileset *fs, const struct timespec *real)
+/* b - a in milliseconds, within [-1, CONF_SETTLE_MS + 1]. */
+static long
+ms_between(const struct timespec *a, const struct timespec *b)
 {
+	long long s = (long long)b->tv_sec - (long long)a->tv_sec;
+
+	if (s < -1)
+		return -1;
+	if (s > CONF_SETTLE_MS / 1000 + 1)
+		return CONF_SETTLE_MS + 1;
+	return (long)(s * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000);
+}
+
+/* How long to wait before files read at real can be trusted: 0 when
+ * each was changed CONF_SETTLE_MS or more before. A ctime ahead of our
+ * clock (NFS, a clock set back) waits the whole time. */
+static long
+settle_ms(const struct fileset *fs, const struct timespec *real)
+{
+	long wait = 0, age;
 	size_t i;
 
-	for (i = 0; i < fs->n; i++)
-		if (fs->id[i].error != 0 ||
-		    seconds_between(&fs->id[i].ctim, real) < CONF_SETTLE_SECONDS)
-			return 0;
-	return 1;
+	for (i = 0; i < fs->n; i++) {
+		if (fs->id[i].error != 0)
+			continue;
+		age = ms_between(&fs->id[i].ctim, real);
+		if (age < 0)
+			age = 0;
+		if (age < CONF_SETTLE_MS && CONF_SETTLE_MS - age > wait)
+			wait = CONF_SETTLE_MS - age;
+	}
+	return wait;
 }
 
 int
@@ -186,27 +205,40 @@ reloader_clear(struct reloader *r)
 {
 	free(r->path);
 	fileset_clear(&r->bad);
-	fileset_clear(&r->pending);
 	memset(r, 0, sizeof(*r));
+}
+
+/* One load of r->path: 0 with *fresh, or -1 with *read and err. */
+static int
+load(const struct reloader *r, struct conf **fresh, struct fileset *read,
+    struct err *err)
+{
+	*fresh = NULL;
+	return conf_load_files(r->path, fresh, read, err);
 }
 
 /*
  * Why not the mtime alone: cp -p, touch -r, rsync -t, install -p and tar
  * give a fixed file the broken one's mtime, and on a one-second file
  * system an edit within the second keeps it, so a fix was skipped for
- * good. Why not load at once: a file caught while an editor writes it in
- * place may parse (a section whose secret line is not written yet
- * accepts unsigned deliveries). Writing a new file and renaming it into
- * place is the documented way; this catches the rest.
+ * good. Why read twice: a file caught while it is written in place may
+ * parse (a section whose secret line is not written yet accepts
+ * unsigned deliveries). Writing a new file and renaming it into place
+ * is the documented way; this catches writers that pause less than
+ * CONF_SETTLE_MS, which is what scripts and editors writing in place do.
  */
 enum reload
 conf_reload_at(struct reloader *r, struct conf **c,
     const struct timespec *real, const struct timespec *mono,
     struct err *err)
 {
-	struct fileset read = { NULL, NULL, 0 }, *files;
-	struct conf *fresh = NULL;
-	int rc, seen_before;
+	struct fileset read = { NULL, NULL, 0 }, again = { NULL, NULL, 0 };
+	struct fileset *files;
+	struct conf *fresh = NULL, *second = NULL;
+	struct timespec nap;
+	enum reload out = RELOAD_WAIT;
+	long wait;
+	int rc;
 
 	if (r->path == NULL || (r->checked.tv_sec != 0 &&
 	    seconds_between(&r->checked, mono) < CONF_CHECK_SECONDS))
@@ -214,33 +246,44 @@ conf_reload_at(struct reloader *r, struct conf **c,
 	r->checked = *mono;
 	if (!fileset_changed(&(*c)->files)) {
 		fileset_clear(&r->bad);		/* put back as it was */
-		fileset_clear(&r->pending);
 		return RELOAD_NONE;
 	}
 	if (r->bad.n > 0 && !fileset_changed(&r->bad))
 		return RELOAD_NONE;		/* reported already */
-	rc = conf_load_files(r->path, &fresh, &read, err);
+	rc = load(r, &fresh, &read, err);
 	files = rc == 0 ? &fresh->files : &read;
-	seen_before = fileset_equal(files, &r->pending) &&
-	    seconds_between(&r->pending_since, mono) >= CONF_SETTLE_SECONDS;
-	if (fileset_changed(files) || (!quiet(files, real) && !seen_before)) {
-		if (!fileset_equal(files, &r->pending)) {
-			fileset_move(&r->pending, files);
-			r->pending_since = *mono;
-		}
+	if ((wait = settle_ms(files, real)) > 0) {
+		nap.tv_sec = wait / 1000;
+		nap.tv_nsec = (wait % 1000) * 1000000L;
+		while (nanosleep(&nap, &nap) == -1 && errno == EINTR)
+			;
+		rc = load(r, &second, &again, err);
+		if (!fileset_equal(files, rc == 0 ? &second->files : &again))
+			goto done;		/* still being written */
 		conf_free(fresh);
-		fileset_clear(&read);
-		return RELOAD_WAIT;
+		fresh = second;
+		second = NULL;
+		fileset_move(&read, &again);
+		files = rc == 0 ? &fresh->files : &read;
 	}
-	fileset_clear(&r->pending);
+	if (fileset_changed(files))
+		goto done;			/* changed while read */
 	if (rc != 0) {
 		fileset_move(&r->bad, &read);
-		return RELOAD_FAILED;
+		out = RELOAD_FAILED;
+		goto done;
 	}
 	fileset_clear(&r->bad);
 	conf_free(*c);
 	*c = fresh;
-	return RELOAD_DONE;
+	fresh = NULL;
+	out = RELOAD_DONE;
+done:
+	conf_free(second);
+	conf_free(fresh);
+	fileset_clear(&again);
+	fileset_clear(&read);
+	return out;
 }
 
 enum reload

@@ -16,7 +16,8 @@ restore() {
 	umount -l "$TINY" 2>/dev/null
 }
 trap restore EXIT
-sed -i "s,^spool_dir *=.*,spool_dir = $TINY\nspool_min_free = 128K," "$CONF"
+sed -i -e '/^spool_min_free/d' \
+    -e "s,^spool_dir *=.*,spool_dir = $TINY\nspool_min_free = 128K," "$CONF"
 sleep 1
 
 O=$ROOT/out/async-full.log

@@ -3,6 +3,7 @@
  * half-written files, and a broken file reported once. */
 #include "unit.h"
 
+#include <sys/wait.h>
 #include <time.h>
 
 #include "conf.h"
@@ -220,8 +221,11 @@ test_renamed_same_size_and_mtime(void **state)
 	stop(&r, c);
 }
 
-/* A file caught while being written (its section's secret line not
- * there yet) is not trusted: it would accept unsigned deliveries. */
+/* A file caught while being written in place (here: a section whose
+ * secret line is not written yet) is never used: the look waits, reads
+ * it again, and keeps the old configuration while the writer is at it.
+ * A child plays the writer: a line every 10 ms for 400 ms, then the
+ * secret line. */
 static void
 test_half_written(void **state)
 {
@@ -230,29 +234,50 @@ test_half_written(void **state)
 	struct clk k;
 	struct err err;
 	const struct endpoint *ep;
+	struct timespec tick = { 0, 10000000 };
+	enum reload got;
+	char *p = path_of("hookline.conf");
+	pid_t pid;
+	int fd, i, status;
 
 	(void)state;
 	put("hookline.conf", "[a]\nsecret = one\n");
 	start(&r, &c, &k);
-	k.offset = 0;		/* the writer is at it right now */
-	put("hookline.conf", "[a]\n[b]\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_WAIT);
-	assert_null(conf_endpoint(c, "b"));
-	put("hookline.conf", "[a]\n[b]\nsecret = two\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_WAIT);
-	assert_null(conf_endpoint(c, "b"));
-	/* Left alone for a second by the file's ctime: trusted. */
-	k.offset = 2;
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
+	k.offset = 0;		/* the real clock: the writer is at it now */
+	put("hookline.conf", "[a]\nsecret = one\n[b]\n");
+	assert_int_not_equal(pid = fork(), -1);
+	if (pid == 0) {
+		if ((fd = open(p, O_WRONLY | O_APPEND)) == -1)
+			_exit(1);
+		for (i = 0; i < 40; i++)
+			if (nanosleep(&tick, NULL) == -1 ||
+			    write(fd, "; more\n", 7) != 7)
+				_exit(1);
+		_exit(write(fd, "secret = two\n", 13) == 13 &&
+		    close(fd) == 0 ? 0 : 1);
+	}
+	/* Whatever a look meets, it is the old file or the whole new one. */
+	for (i = 0; i < 3; i++) {
+		got = look(&r, &c, &k, &err);
+		if (got == RELOAD_DONE)
+			break;
+		assert_int_equal(got, RELOAD_WAIT);
+		assert_null(conf_endpoint(c, "b"));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (got != RELOAD_DONE)
+		assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
 	assert_non_null(ep = conf_endpoint(c, "b"));
 	assert_int_equal(ep->secrets.n, 1);
+	assert_string_equal(ep->secrets.v[0], "two");
+	free(p);
 	stop(&r, c);
 }
 
-/* When the file's ctime cannot be trusted (a clock set back, NFS), the
- * same file seen unchanged a second apart is. */
+/* A file changed just now, left alone after: read twice, used at once. */
 static void
-test_seen_twice(void **state)
+test_just_written(void **state)
 {
 	struct reloader r;
 	struct conf *c;
@@ -262,12 +287,15 @@ test_seen_twice(void **state)
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
 	start(&r, &c, &k);
-	k.offset = -3600;
+	k.offset = 0;
 	put("hookline.conf", "timeout = 6\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_WAIT);
-	assert_int_equal(c->timeout, 5);
 	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
 	assert_int_equal(c->timeout, 6);
+	/* A ctime ahead of the clock (NFS, a clock set back): the same. */
+	k.offset = -3600;
+	put("hookline.conf", "timeout = 7\n");
+	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
+	assert_int_equal(c->timeout, 7);
 	stop(&r, c);
 }
 
@@ -286,7 +314,6 @@ test_secret_missing(void **state)
 	put("hookline.conf", "[b]\nsecret_file = b.secret\n");
 	start(&r, &c, &k);
 	assert_int_equal(unlink(p), 0);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_WAIT);
 	assert_int_equal(look(&r, &c, &k, &err), RELOAD_FAILED);
 	assert_non_null(strstr(err.msg, "cannot read secret file"));
 	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
@@ -394,7 +421,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_written, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_seen_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_just_written, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_secret_missing, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_throttle_and_no_file, setup,
