@@ -208,15 +208,6 @@ reloader_clear(struct reloader *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* One load of r->path: 0 with *fresh, or -1 with *read and err. */
-static int
-load(const struct reloader *r, struct conf **fresh, struct fileset *read,
-    struct err *err)
-{
-	*fresh = NULL;
-	return conf_load_files(r->path, fresh, read, err);
-}
-
 /*
  * Why not the mtime alone: cp -p, touch -r, rsync -t, install -p and tar
  * give a fixed file the broken one's mtime, and on a one-second file
@@ -250,14 +241,14 @@ conf_reload_at(struct reloader *r, struct conf **c,
 	}
 	if (r->bad.n > 0 && !fileset_changed(&r->bad))
 		return RELOAD_NONE;		/* reported already */
-	rc = load(r, &fresh, &read, err);
+	rc = conf_load_files(r->path, &fresh, &read, err);
 	files = rc == 0 ? &fresh->files : &read;
 	if ((wait = settle_ms(files, real)) > 0) {
 		nap.tv_sec = wait / 1000;
 		nap.tv_nsec = (wait % 1000) * 1000000L;
 		while (nanosleep(&nap, &nap) == -1 && errno == EINTR)
 			;
-		rc = load(r, &second, &again, err);
+		rc = conf_load_files(r->path, &second, &again, err);
 		if (!fileset_equal(files, rc == 0 ? &second->files : &again))
 			goto done;		/* still being written */
 		conf_free(fresh);
