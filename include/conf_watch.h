@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "strlist.h"
 
 struct conf;
 
@@ -25,10 +26,9 @@ struct file_id {
 
 /* Every file a load read, in the order it read them. Zeroed is empty. */
 struct fileset {
-	char		**path;		/* as opened: the config file as
+	struct strlist	 path;		/* as opened: the config file as
 					 * named, so a swapped symlink shows */
-	struct file_id	 *id;
-	size_t		  n;
+	struct file_id	*id;		/* path.n of them */
 };
 
 /* Opens path for reading and records what it is in fs (also when it

@@ -65,25 +65,20 @@ int
 fileset_open(struct fileset *fs, const char *path)
 {
 	struct file_id id, *nid;
-	char **np, *p;
+	size_t n = fs->path.n;
 	int fd, e;
 
 	fd = id_open(path, &id);
 	e = errno;
-	if ((p = strdup(path)) == NULL)
-		goto nomem;
-	if ((np = reallocarray(fs->path, fs->n + 1, sizeof(*np))) == NULL)
-		goto nomem;
-	fs->path = np;
-	if ((nid = reallocarray(fs->id, fs->n + 1, sizeof(*nid))) == NULL)
+	if ((nid = reallocarray(fs->id, n + 1, sizeof(*nid))) == NULL)
 		goto nomem;
 	fs->id = nid;
-	fs->path[fs->n] = p;
-	fs->id[fs->n++] = id;
+	if (strlist_add(&fs->path, path) == -1)
+		goto nomem;
+	fs->id[n] = id;
 	errno = e;
 	return fd;
 nomem:
-	free(p);
 	if (fd != -1)
 		(void)close(fd);
 	errno = ENOMEM;
@@ -97,10 +92,10 @@ fileset_changed(const struct fileset *fs)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < fs->n; i++) {
+	for (i = 0; i < fs->path.n; i++) {
 		/* Opened, not only stat'ed: a file that became unreadable
 		 * (or readable) is a change too. */
-		if ((fd = id_open(fs->path[i], &now)) != -1)
+		if ((fd = id_open(fs->path.v[i], &now)) != -1)
 			(void)close(fd);
 		if (!id_equal(&now, &fs->id[i]))
 			return 1;
@@ -113,10 +108,10 @@ fileset_equal(const struct fileset *a, const struct fileset *b)
 {
 	size_t i;
 
-	if (a->n != b->n)
+	if (a->path.n != b->path.n)
 		return 0;
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->path[i], b->path[i]) != 0 ||
+	for (i = 0; i < a->path.n; i++)
+		if (strcmp(a->path.v[i], b->path.v[i]) != 0 ||
 		    !id_equal(&a->id[i], &b->id[i]))
 			return 0;
 	return 1;
@@ -125,13 +120,9 @@ fileset_equal(const struct fileset *a, const struct fileset *b)
 void
 fileset_clear(struct fileset *fs)
 {
-	size_t i;
-
-	for (i = 0; i < fs->n; i++)
-		free(fs->path[i]);
-	free(fs->path);
+	strlist_clear(&fs->path);
 	free(fs->id);
-	memset(fs, 0, sizeof(*fs));
+	fs->id = NULL;
 }
 
 void
@@ -177,7 +168,7 @@ settle_ms(const struct fileset *fs, const struct timespec *real)
 	long wait = 0, age;
 	size_t i;
 
-	for (i = 0; i < fs->n; i++) {
+	for (i = 0; i < fs->path.n; i++) {
 		if (fs->id[i].error != 0)
 			continue;
 		age = ms_between(&fs->id[i].ctim, real);
@@ -223,7 +214,7 @@ conf_reload_at(struct reloader *r, struct conf **c,
     const struct timespec *real, const struct timespec *mono,
     struct err *err)
 {
-	struct fileset read = { NULL, NULL, 0 }, again = { NULL, NULL, 0 };
+	struct fileset read = { { NULL, 0 }, NULL }, again = read;
 	struct fileset *files;
 	struct conf *fresh = NULL, *second = NULL;
 	struct timespec nap;
@@ -239,7 +230,7 @@ conf_reload_at(struct reloader *r, struct conf **c,
 		fileset_clear(&r->bad);		/* put back as it was */
 		return RELOAD_NONE;
 	}
-	if (r->bad.n > 0 && !fileset_changed(&r->bad))
+	if (r->bad.path.n > 0 && !fileset_changed(&r->bad))
 		return RELOAD_NONE;		/* reported already */
 	rc = conf_load_files(r->path, &fresh, &read, err);
 	files = rc == 0 ? &fresh->files : &read;

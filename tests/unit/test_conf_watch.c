@@ -19,6 +19,14 @@ struct clk {
 	long		offset;
 };
 
+/* One test's process: its configuration, reloader, clocks, last error. */
+struct fx {
+	struct conf	*c;
+	struct reloader	 r;
+	struct clk	 k;
+	struct err	 err;
+};
+
 static char *
 path_of(const char *name)
 {
@@ -64,52 +72,54 @@ set_mtime(const char *name, struct timespec t)
 }
 
 static enum reload
-look(struct reloader *r, struct conf **c, struct clk *k, struct err *err)
+look(struct fx *f)
 {
 	struct timespec real;
 
 	assert_int_equal(clock_gettime(CLOCK_REALTIME, &real), 0);
-	real.tv_sec += k->offset;
-	k->mono.tv_sec++;
-	return conf_reload_at(r, c, &real, &k->mono, err);
+	real.tv_sec += f->k.offset;
+	f->k.mono.tv_sec++;
+	return conf_reload_at(&f->r, &f->c, &real, &f->k.mono, &f->err);
 }
 
-/* Loads hookline.conf into *c and readies r. */
+/* Loads hookline.conf (none when with_file is 0) and readies f. */
 static void
-start(struct reloader *r, struct conf **c, struct clk *k)
+start_with(struct fx *f, int with_file)
 {
-	struct err err;
-	char *p = path_of("hookline.conf");
+	char *p = with_file ? path_of("hookline.conf") : NULL;
 
-	assert_int_equal(conf_load(p, c, &err), 0);
-	assert_int_equal(reloader_init(r, p, &err), 0);
+	memset(f, 0, sizeof(*f));
+	assert_int_equal(conf_load(p, &f->c, &f->err), 0);
+	assert_int_equal(reloader_init(&f->r, p, &f->err), 0);
 	free(p);
-	k->mono.tv_sec = 100;
-	k->mono.tv_nsec = 0;
-	k->offset = 2;
+	f->k.mono.tv_sec = 100;
+	f->k.offset = 2;
 }
 
 static void
-stop(struct reloader *r, struct conf *c)
+start(struct fx *f)
 {
-	conf_free(c);
-	reloader_clear(r);
+	start_with(f, 1);
+}
+
+static void
+stop(struct fx *f)
+{
+	conf_free(f->c);
+	reloader_clear(&f->r);
 }
 
 static void
 test_unchanged(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
-	start(&r, &c, &k);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
-	assert_int_equal(conf_changed(c), 0);
-	stop(&r, c);
+	start(&f);
+	assert_int_equal(look(&f), RELOAD_NONE);
+	assert_int_equal(conf_changed(f.c), 0);
+	stop(&f);
 }
 
 /* A broken edit is reported once; the fix is given the broken file's
@@ -117,54 +127,49 @@ test_unchanged(void **state)
 static void
 test_fix_with_same_mtime(void **state)
 {
-	struct reloader r;
-	struct conf *c, *old;
-	struct clk k;
-	struct err err;
+	struct fx f;
+	struct conf *old;
 	struct timespec broken;
 
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
-	start(&r, &c, &k);
-	old = c;
+	start(&f);
+	old = f.c;
 	put("hookline.conf", "timeout = 0\n");
 	broken = mtime_of("hookline.conf");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_FAILED);
-	assert_non_null(strstr(err.msg, "hookline.conf:1: key 'timeout'"));
-	assert_ptr_equal(c, old);
-	assert_int_equal(c->timeout, 5);
+	assert_int_equal(look(&f), RELOAD_FAILED);
+	assert_non_null(strstr(f.err.msg, "hookline.conf:1: key 'timeout'"));
+	assert_ptr_equal(f.c, old);
+	assert_int_equal(f.c->timeout, 5);
 	/* Once: nothing changed, nothing tried, nothing said. */
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
+	assert_int_equal(look(&f), RELOAD_NONE);
+	assert_int_equal(look(&f), RELOAD_NONE);
 	/* Same size, same mtime as the broken one. */
 	put("hookline.conf", "timeout = 7\n");
 	set_mtime("hookline.conf", broken);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_int_equal(c->timeout, 7);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
-	stop(&r, c);
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_int_equal(f.c->timeout, 7);
+	assert_int_equal(look(&f), RELOAD_NONE);
+	stop(&f);
 }
 
 /* Each new breakage is reported, once each. */
 static void
 test_broken_again(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
-	start(&r, &c, &k);
+	start(&f);
 	put("hookline.conf", "timeout = 0\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_FAILED);
+	assert_int_equal(look(&f), RELOAD_FAILED);
 	put("hookline.conf", "\nbogus = 1\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_FAILED);
-	assert_non_null(strstr(err.msg, ":2: unknown key 'bogus'"));
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
-	assert_int_equal(c->timeout, 5);
-	stop(&r, c);
+	assert_int_equal(look(&f), RELOAD_FAILED);
+	assert_non_null(strstr(f.err.msg, ":2: unknown key 'bogus'"));
+	assert_int_equal(look(&f), RELOAD_NONE);
+	assert_int_equal(f.c->timeout, 5);
+	stop(&f);
 }
 
 /* A secret file rotated in place, its mtime put back, the config file
@@ -172,53 +177,47 @@ test_broken_again(void **state)
 static void
 test_secret_rotated(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 	struct timespec was;
 	const struct endpoint *ep;
 
 	(void)state;
 	put("a.secret", "old-secret\n");
 	put("hookline.conf", "[a]\nsecret_file = a.secret\n");
-	start(&r, &c, &k);
+	start(&f);
 	was = mtime_of("a.secret");
 	put("a.secret", "new-secret\n");
 	set_mtime("a.secret", was);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_non_null(ep = conf_endpoint(c, "a"));
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_non_null(ep = conf_endpoint(f.c, "a"));
 	assert_int_equal(ep->secrets.n, 1);
 	assert_string_equal(ep->secrets.v[0], "new-secret");
-	stop(&r, c);
+	stop(&f);
 }
 
 /* The same size and mtime, but a new file renamed into place. */
 static void
 test_renamed_same_size_and_mtime(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 	char *from = path_of("new.conf"), *to = path_of("hookline.conf");
 
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
-	start(&r, &c, &k);
+	start(&f);
 	/* Broken first, so the fix must beat the remembered failure. */
 	put("new.conf", "timeout = 0\n");
 	set_mtime("new.conf", mtime_of("hookline.conf"));
 	assert_int_equal(rename(from, to), 0);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_FAILED);
+	assert_int_equal(look(&f), RELOAD_FAILED);
 	put("new.conf", "timeout = 9\n");
 	set_mtime("new.conf", mtime_of("hookline.conf"));
 	assert_int_equal(rename(from, to), 0);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_int_equal(c->timeout, 9);
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_int_equal(f.c->timeout, 9);
 	free(from);
 	free(to);
-	stop(&r, c);
+	stop(&f);
 }
 
 /* A file caught while being written in place (here: a section whose
@@ -229,10 +228,7 @@ test_renamed_same_size_and_mtime(void **state)
 static void
 test_half_written(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 	const struct endpoint *ep;
 	struct timespec tick = { 0, 10000000 };
 	enum reload got;
@@ -242,8 +238,8 @@ test_half_written(void **state)
 
 	(void)state;
 	put("hookline.conf", "[a]\nsecret = one\n");
-	start(&r, &c, &k);
-	k.offset = 0;		/* the real clock: the writer is at it now */
+	start(&f);
+	f.k.offset = 0;		/* the real clock: the writer is at it now */
 	put("hookline.conf", "[a]\nsecret = one\n[b]\n");
 	assert_int_not_equal(pid = fork(), -1);
 	if (pid == 0) {
@@ -258,104 +254,94 @@ test_half_written(void **state)
 	}
 	/* Whatever a look meets, it is the old file or the whole new one. */
 	for (i = 0; i < 3; i++) {
-		got = look(&r, &c, &k, &err);
+		got = look(&f);
 		if (got == RELOAD_DONE)
 			break;
 		assert_int_equal(got, RELOAD_WAIT);
-		assert_null(conf_endpoint(c, "b"));
+		assert_null(conf_endpoint(f.c, "b"));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	if (got != RELOAD_DONE)
-		assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_non_null(ep = conf_endpoint(c, "b"));
+		assert_int_equal(look(&f), RELOAD_DONE);
+	assert_non_null(ep = conf_endpoint(f.c, "b"));
 	assert_int_equal(ep->secrets.n, 1);
 	assert_string_equal(ep->secrets.v[0], "two");
 	free(p);
-	stop(&r, c);
+	stop(&f);
 }
 
 /* A file changed just now, left alone after: read twice, used at once. */
 static void
 test_just_written(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
-	start(&r, &c, &k);
-	k.offset = 0;
+	start(&f);
+	f.k.offset = 0;
 	put("hookline.conf", "timeout = 6\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_int_equal(c->timeout, 6);
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_int_equal(f.c->timeout, 6);
 	/* A ctime ahead of the clock (NFS, a clock set back): the same. */
-	k.offset = -3600;
+	f.k.offset = -3600;
 	put("hookline.conf", "timeout = 7\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_int_equal(c->timeout, 7);
-	stop(&r, c);
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_int_equal(f.c->timeout, 7);
+	stop(&f);
 }
 
 /* A secret file gone is a failure once it stays gone; back, it loads. */
 static void
 test_secret_missing(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 	char *p = path_of("b.secret");
 
 	(void)state;
 	put("b.secret", "s1\n");
 	put("hookline.conf", "[b]\nsecret_file = b.secret\n");
-	start(&r, &c, &k);
+	start(&f);
 	assert_int_equal(unlink(p), 0);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_FAILED);
-	assert_non_null(strstr(err.msg, "cannot read secret file"));
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
+	assert_int_equal(look(&f), RELOAD_FAILED);
+	assert_non_null(strstr(f.err.msg, "cannot read secret file"));
+	assert_int_equal(look(&f), RELOAD_NONE);
 	put("b.secret", "s2\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_string_equal(conf_endpoint(c, "b")->secrets.v[0], "s2");
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_string_equal(conf_endpoint(f.c, "b")->secrets.v[0], "s2");
 	free(p);
-	stop(&r, c);
+	stop(&f);
 }
 
 /* At most one look a second; none at all without a file. */
 static void
 test_throttle_and_no_file(void **state)
 {
-	struct reloader r;
-	struct conf *c;
-	struct clk k;
-	struct err err;
+	struct fx f;
 
 	(void)state;
 	put("hookline.conf", "timeout = 5\n");
-	start(&r, &c, &k);
+	start(&f);
 	put("hookline.conf", "timeout = 6\n");
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
+	assert_int_equal(look(&f), RELOAD_DONE);
 	put("hookline.conf", "timeout = 7\n");
-	k.mono.tv_sec--;	/* the same second as the last look */
-	k.mono.tv_nsec = 500000000;
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_DONE);
-	assert_int_equal(c->timeout, 7);
-	stop(&r, c);
+	f.k.mono.tv_sec--;	/* the same second as the last look */
+	f.k.mono.tv_nsec = 500000000;
+	assert_int_equal(look(&f), RELOAD_NONE);
+	assert_int_equal(look(&f), RELOAD_DONE);
+	assert_int_equal(f.c->timeout, 7);
+	stop(&f);
 
-	assert_int_equal(conf_load(NULL, &c, &err), 0);
-	assert_int_equal(reloader_init(&r, NULL, &err), 0);
-	assert_int_equal(look(&r, &c, &k, &err), RELOAD_NONE);
-	stop(&r, c);
+	start_with(&f, 0);
+	assert_int_equal(look(&f), RELOAD_NONE);
+	stop(&f);
 }
 
 static void
 test_fileset(void **state)
 {
-	struct fileset a = { NULL, NULL, 0 }, b = { NULL, NULL, 0 };
+	struct fileset a = { { NULL, 0 }, NULL }, b = a;
 	char *p = path_of("x"), *q = path_of("nonexistent");
 	int fd;
 
@@ -365,7 +351,7 @@ test_fileset(void **state)
 	assert_int_equal(close(fd), 0);
 	assert_int_equal(fileset_open(&a, q), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_equal(a.n, 2);
+	assert_int_equal(a.path.n, 2);
 	assert_int_equal(a.id[1].error, ENOENT);
 	assert_int_equal(fileset_changed(&a), 0);
 	assert_int_not_equal(fd = fileset_open(&b, p), -1);
@@ -377,8 +363,8 @@ test_fileset(void **state)
 	assert_int_equal(chmod(p, 0600), 0);
 	assert_int_equal(fileset_changed(&a), 1);
 	fileset_move(&a, &b);
-	assert_int_equal(b.n, 0);
-	assert_int_equal(a.n, 2);
+	assert_int_equal(b.path.n, 0);
+	assert_int_equal(a.path.n, 2);
 	fileset_clear(&a);
 	assert_int_not_equal(fd = fileset_open(&a, p), -1);
 	assert_int_equal(close(fd), 0);
