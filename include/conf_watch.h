@@ -32,7 +32,9 @@ struct fileset {
 };
 
 /* Opens path for reading and records what it is in fs (also when it
- * cannot be opened). Returns the fd, or -1 with errno. */
+ * cannot be opened). Returns the fd, or -1 with errno. A key whose
+ * value is read from a file (secret_file today) opens it with this, so
+ * that a change to the file reloads the configuration. */
 int	fileset_open(struct fileset *fs, const char *path);
 /* 1 when any file of fs is not what it was when recorded, else 0. */
 int	fileset_changed(const struct fileset *fs);
