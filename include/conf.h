@@ -80,6 +80,8 @@ struct conf {
 	char		*log;		/* "stderr", "syslog" or a path */
 	size_t		 max_body;	/* bytes */
 	unsigned	 timeout;	/* seconds one hook may run */
+	unsigned	 body_timeout;	/* seconds a sender has for the whole
+					 * body; then 408 */
 	unsigned	 kill_after;	/* seconds from SIGTERM to SIGKILL */
 	long		 dedupe_window;	/* seconds */
 	unsigned	 max_running;	/* 0: no bound */

@@ -12,8 +12,11 @@ int	fcgi_detect(void);
 int	cgi_serve(const char *conf_path);
 
 /* Serves FastCGI on listen_addr ("127.0.0.1:9000" or a socket path), or
- * on fd 0 when listen_addr is NULL, until SIGTERM. */
-int	fcgi_serve(const char *conf_path, const char *listen_addr);
+ * on fd 0 when listen_addr is NULL, until SIGTERM: in this process when
+ * workers is 0 (started by a web server that runs as many as it wants),
+ * else in that many worker processes (pool.h). */
+int	fcgi_serve(const char *conf_path, const char *listen_addr,
+	    unsigned workers);
 
 /* libfcgi's version as pkg-config gave it at build time. */
 const char *fcgi_lib_version(void);

@@ -19,4 +19,9 @@ int	signals_default(void);
  * (then poll on a short tick and ask waitid()). */
 int	proc_exit_fd(pid_t pid);
 
+/* This process (a fork of parent) gets SIGTERM when parent dies
+ * (Linux: PR_SET_PDEATHSIG; elsewhere nothing). Returns 0, or -1 when
+ * parent is gone already or the call fails. */
+int	exit_with_parent(pid_t parent);
+
 #endif

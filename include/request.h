@@ -12,7 +12,8 @@ struct io {
 	void		*ctx;
 	/* A CGI meta-variable (RFC 3875 4.1), e.g. "CONTENT_LENGTH". */
 	const char	*(*param)(void *ctx, const char *name);
-	/* Reads body bytes: >0 bytes, 0 at end, -1 on error. */
+	/* Reads body bytes: >0 bytes, 0 at end, -1 on error (errno
+	 * ETIMEDOUT: the body's deadline, body_timeout, has passed). */
 	ssize_t		 (*read)(void *ctx, void *buf, size_t len);
 	/* Writes answer bytes. Returns 0, or -1 on error. */
 	int		 (*write)(void *ctx, const void *buf, size_t len);
@@ -41,7 +42,8 @@ void	request_free(struct request *r);
 int	request_parse_length(const char *s, size_t max, size_t *out);
 
 /* Reads exactly r->content_length bytes. Returns 0, or 400 when the
- * body ends early, 500 when out of memory. */
+ * body ends early, 408 when the adapter's deadline passed first, 500
+ * when out of memory. */
 int	request_read_body(struct request *r);
 
 /* The endpoint name from PATH_INFO: "" for empty or "/", "github" for

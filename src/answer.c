@@ -19,6 +19,7 @@ static const struct {
 	{ 403, "Forbidden", "forbidden" },
 	{ 404, "Not Found", "unknown_endpoint" },
 	{ 405, "Method Not Allowed", "method_not_allowed" },
+	{ 408, "Request Timeout", "request_timeout" },
 	{ 411, "Length Required", "length_required" },
 	{ 413, "Payload Too Large", "payload_too_large" },
 	{ 415, "Unsupported Media Type", "unsupported_media_type" },

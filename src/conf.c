@@ -222,6 +222,20 @@ key_timeout(struct loader *l, const char *v)
 	return 0;
 }
 
+/* How long a sender may take to send its whole body. */
+static int
+key_body_timeout(struct loader *l, const char *v)
+{
+	long n;
+
+	if (get_seconds(l, v, 1, &n) != 0 || n > 3600) {
+		err_set(l->err, "expected seconds from 1 to 3600");
+		return -1;
+	}
+	l->c->body_timeout = (unsigned)n;
+	return 0;
+}
+
 static int
 key_dedupe_window(struct loader *l, const char *v)
 {
@@ -520,6 +534,7 @@ static const struct {
 	{ "spool_dir",		GLOBAL,   key_spool_dir, 0 },
 	{ "max_body",		GLOBAL,   key_max_body, 0 },
 	{ "timeout",		GLOBAL,   key_timeout, 0 },
+	{ "body_timeout",	GLOBAL,   key_body_timeout, 0 },
 	{ "log",		GLOBAL,   key_log, 0 },
 	{ "dedupe_window",	GLOBAL,   key_dedupe_window, 0 },
 	{ "max_running",	GLOBAL,   key_max_running, 0 },
@@ -786,6 +801,7 @@ conf_new(void)
 		return NULL;
 	c->max_body = 10 * 1024 * 1024;
 	c->timeout = 30;
+	c->body_timeout = 30;
 	c->kill_after = 5;
 	c->dedupe_window = 72 * 3600;
 	c->keep_done = 7 * 86400;

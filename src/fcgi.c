@@ -12,11 +12,14 @@
 #include <fcgiapp.h>
 
 #include "conf.h"
+#include "deadline.h"
 #include "fcgi.h"
 #include "handle.h"
 #include "log.h"
+#include "pool.h"
 
 #define LISTEN_BACKLOG		128
+#define LINGER_MS		2000	/* after the answer, in all */
 
 /* Set by SIGTERM: finish the request in hand, then leave. */
 static volatile sig_atomic_t stopping;
@@ -31,34 +34,98 @@ on_term(int sig)
 
 /* --- FastCGI ------------------------------------------------------------ */
 
+/* One FastCGI request in hand. */
+struct fx_ctx {
+	FCGX_Request	 req;
+	struct deadline	 body;		/* for the whole body */
+	int		 armed;		/* SO_RCVTIMEO set on req.ipcFd */
+};
+
 static const char *
 fx_param(void *ctx, const char *name)
 {
-	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+	return FCGX_GetParam(name, ((struct fx_ctx *)ctx)->req.envp);
 }
 
+/*
+ * libfcgi reads the socket with a plain blocking read(2) when its buffer
+ * is empty; a failed read marks the in stream with the error for good
+ * (reads give EOF after it), while the out stream can still be written.
+ * So: ask libfcgi only for what it holds already (no read), or else for
+ * one byte, which costs it one refill of its buffer; before that refill,
+ * SO_RCVTIMEO is set to the time left until the body's deadline. The
+ * deadline is for the whole body: a sender that trickles a byte at a
+ * time still meets it. (A refill reads more than once only when the web
+ * server splits a record header across writes.)
+ */
 static ssize_t
 fx_read(void *ctx, void *buf, size_t len)
 {
-	FCGX_Request *r = ctx;
-	int n;
+	struct fx_ctx *x = ctx;
+	FCGX_Stream *in = x->req.in;
+	ptrdiff_t held = in->stop - in->rdNext;
+	sigset_t term, old;
+	int n, e;
 
+	if (held <= 0 && !in->isClosed) {
+		if (deadline_arm(x->req.ipcFd, &x->body) != 0)
+			return -1;	/* errno ETIMEDOUT: passed */
+		x->armed = 1;
+		len = 1;
+	} else if (held > 0 && len > (size_t)held)
+		len = (size_t)held;
 	if (len > INT32_MAX)
 		len = INT32_MAX;
-	n = FCGX_GetStr(buf, (int)len, r->in);
-	if (n == 0 && FCGX_GetError(r->in) != 0)
+	/* A stop (SIGTERM) waits for the read: the request in hand is
+	 * finished, and libfcgi's read is never cut short by EINTR. */
+	if (sigemptyset(&term) != 0 || sigaddset(&term, SIGTERM) != 0 ||
+	    sigaddset(&term, SIGINT) != 0 ||
+	    sigprocmask(SIG_BLOCK, &term, &old) != 0)
 		return -1;
+	n = FCGX_GetStr(buf, (int)len, in);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (n == 0 && (e = FCGX_GetError(in)) != 0) {
+		errno = e == EAGAIN || e == EWOULDBLOCK ? ETIMEDOUT : EIO;
+		return -1;
+	}
 	return n;
 }
 
 static int
 fx_write(void *ctx, const void *buf, size_t len)
 {
-	FCGX_Request *r = ctx;
+	struct fx_ctx *x = ctx;
 
 	if (len > INT32_MAX)
 		return -1;
-	return FCGX_PutStr(buf, (int)len, r->out) == (int)len ? 0 : -1;
+	return FCGX_PutStr(buf, (int)len, x->req.out) == (int)len ? 0 : -1;
+}
+
+/*
+ * Ends the request. Where the connection closes, libfcgi's own lingering
+ * close (shutdown, then read until nothing comes for 2 s) would read for
+ * as long as the peer keeps sending: a trickling sender answered early
+ * (408, 413) would hold this process. Ours stops after LINGER_MS in all;
+ * FCGX_Detach makes libfcgi close without its own.
+ */
+static void
+fx_finish(struct fx_ctx *x)
+{
+	FCGX_Request *r = &x->req;
+
+	if (x->armed && deadline_disarm(r->ipcFd) != 0)
+		log_msg("warning", "SO_RCVTIMEO not cleared: %s",
+		    strerror(errno));
+	x->armed = 0;
+	if (r->keepConnection && FCGX_GetError(r->in) == 0) {
+		FCGX_Finish_r(r);
+		return;
+	}
+	(void)FCGX_FClose(r->err);	/* err first: out's close ends it */
+	(void)FCGX_FClose(r->out);
+	linger_drain(r->ipcFd, LINGER_MS);
+	(void)FCGX_Detach(r);
+	FCGX_Finish_r(r);
 }
 
 /* --- CGI (RFC 3875) ----------------------------------------------------- */
@@ -72,7 +139,8 @@ cgi_param(void *ctx, const char *name)
 
 /* What the CGI adapter has read of the body, for cgi_discard(). */
 struct cgi_ctx {
-	size_t	got;
+	size_t		got;
+	struct deadline	body;		/* for the whole body */
 };
 
 static ssize_t
@@ -81,9 +149,7 @@ cgi_read(void *ctx, void *buf, size_t len)
 	struct cgi_ctx *c = ctx;
 	ssize_t n;
 
-	do
-		n = read(STDIN_FILENO, buf, len);
-	while (n < 0 && errno == EINTR);
+	n = deadline_read(STDIN_FILENO, buf, len, &c->body);
 	if (n > 0)
 		c->got += (size_t)n;
 	return n;
@@ -218,6 +284,8 @@ cgi_serve(const char *conf_path)
 		cgi_discard(&cc);
 		return 1;
 	}
+	if (deadline_start(&cc.body, c->body_timeout) != 0)
+		log_msg("error", "no monotonic clock: %s", strerror(errno));
 	(void)handle_request(c, &io);
 	cgi_discard(&cc);
 	conf_free(c);
@@ -248,63 +316,97 @@ maybe_reload(struct reloader *r, struct conf **c)
 	}
 }
 
-int
-fcgi_serve(const char *conf_path, const char *listen_addr)
+/* Accepts and answers requests on sock until SIGTERM or SIGINT; *c is
+ * reloaded when its file changes. Returns 0, or 1 when it cannot start. */
+static int
+fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 {
-	FCGX_Request req;
-	struct io io = { &req, fx_param, fx_read, fx_write };
+	struct fx_ctx x;
+	struct io io = { &x, fx_param, fx_read, fx_write };
 	struct sigaction sa;
-	struct conf *c;
-	struct reloader rl;
-	struct err err;
-	int sock = 0;
 
-	if (reloader_init(&rl, conf_path, &err) != 0) {
-		log_msg("error", "%s", err.msg);
-		return 1;
-	}
-	if ((c = load(conf_path)) == NULL) {
-		reloader_clear(&rl);
-		return 1;
-	}
-	if (FCGX_Init() != 0) {
-		log_msg("error", "cannot initialise libfcgi");
-		goto fail;
-	}
-	if (listen_addr != NULL &&
-	    (sock = FCGX_OpenSocket(listen_addr, LISTEN_BACKLOG)) < 0) {
-		log_msg("error", "cannot listen on %s: %s", listen_addr,
-		    strerror(errno));
-		goto fail;
-	}
+	memset(&x, 0, sizeof(x));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a blocked accept() returns, and we leave. */
 	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0 ||
-	    FCGX_InitRequest(&req, sock, 0) != 0) {
+	    FCGX_InitRequest(&x.req, sock, 0) != 0) {
 		log_msg("error", "cannot set up the FastCGI loop");
-		goto fail;
+		return 1;
 	}
 	while (!stopping) {
-		if (FCGX_Accept_r(&req) < 0) {
+		if (FCGX_Accept_r(&x.req) < 0) {
 			if (errno == EINTR && !stopping)
 				continue;
 			break;
 		}
-		maybe_reload(&rl, &c);
-		(void)handle_request(c, &io);
-		FCGX_Finish_r(&req);
+		maybe_reload(rl, c);
+		if (deadline_start(&x.body, (*c)->body_timeout) != 0)
+			log_msg("error", "no monotonic clock: %s",
+			    strerror(errno));
+		(void)handle_request(*c, &io);
+		fx_finish(&x);
 	}
-	FCGX_Free(&req, 1);
-	conf_free(c);
-	reloader_clear(&rl);
-	log_close();
+	FCGX_Free(&x.req, 1);
 	return 0;
-fail:
-	conf_free(c);
-	reloader_clear(&rl);
+}
+
+/* What a worker of the pool starts with; after fork, its own copy. */
+struct server {
+	struct reloader	 rl;
+	struct conf	*conf;
+	int		 sock;
+};
+
+static int
+worker(void *arg)
+{
+	struct server *s = arg;
+	int rc;
+
+	rc = fcgi_loop(&s->rl, &s->conf, s->sock);
+	conf_free(s->conf);
+	s->conf = NULL;
+	reloader_clear(&s->rl);
 	log_close();
-	return 1;
+	return rc;
+}
+
+int
+fcgi_serve(const char *conf_path, const char *listen_addr, unsigned workers)
+{
+	struct server srv;
+	struct err err;
+	int rc = 1;
+
+	memset(&srv, 0, sizeof(srv));
+	if (reloader_init(&srv.rl, conf_path, &err) != 0) {
+		log_msg("error", "%s", err.msg);
+		return 1;
+	}
+	if ((srv.conf = load(conf_path)) == NULL) {
+		reloader_clear(&srv.rl);
+		return 1;
+	}
+	if (FCGX_Init() != 0) {
+		log_msg("error", "cannot initialise libfcgi");
+		goto done;
+	}
+	if (listen_addr != NULL &&
+	    (srv.sock = FCGX_OpenSocket(listen_addr, LISTEN_BACKLOG)) < 0) {
+		log_msg("error", "cannot listen on %s: %s", listen_addr,
+		    strerror(errno));
+		goto done;
+	}
+	if (workers == 0)
+		rc = fcgi_loop(&srv.rl, &srv.conf, srv.sock);
+	else
+		rc = pool_run(workers, worker, &srv) == 0 ? 0 : 1;
+done:
+	conf_free(srv.conf);
+	reloader_clear(&srv.rl);
+	log_close();
+	return rc;
 }

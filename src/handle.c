@@ -119,6 +119,12 @@ read_body(struct ctx *c)
 		err_set(&c->err, "body shorter than CONTENT_LENGTH");
 		return refuse(c, 400, "incomplete_body");
 	}
+	if (status == 408) {
+		err_set(&c->err, "body not complete within body_timeout "
+		    "(%u s): %zu of %zu bytes", c->conf->body_timeout,
+		    c->req.body_len, c->req.content_length);
+		return refuse(c, 408, NULL);
+	}
 	return status ? refuse(c, status, NULL) : 0;
 }
 

@@ -1,5 +1,6 @@
 /* main.c: arguments, mode (FastCGI, own socket, CGI, subcommand) and
  * start-up order. Only start-up code exits. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "fcgi.h"
 #include "forward.h"
 #include "json.h"
+#include "pool.h"
 #include "send.h"
 #include "spoolcmd.h"
 #include "verify.h"
@@ -19,7 +21,11 @@ static const char usage[] =
 "\n"
 "Started by a web server: FastCGI when stdin is a listening socket,\n"
 "CGI when GATEWAY_INTERFACE is set. From a shell:\n"
-"  fcgi --listen ADDR   serve FastCGI on ADDR (127.0.0.1:9000 or a socket path)\n"
+"  fcgi [--listen ADDR] [--workers N]\n"
+"                       serve FastCGI on ADDR (127.0.0.1:9000 or a socket path;\n"
+"                       without it, on the socket that is stdin, as systemd\n"
+"                       passes it) with N worker processes (default: twice\n"
+"                       the CPUs, at least 4, at most 16; here %u)\n"
 "  check                check the configuration; exit 0 clean, 1 warnings, 2 errors\n"
 "  drain [--follow]     run the spool's pending deliveries\n"
 "  list [--pending|--dead|--done] [--json]\n"
@@ -44,23 +50,54 @@ cmd_version(void)
 	return 0;
 }
 
-/* fcgi --listen ADDR */
+static int
+print_usage(FILE *fp)
+{
+	return fprintf(fp, usage, pool_default_workers()) < 0 ||
+	    fflush(fp) == EOF;
+}
+
+/* N of --workers N: 1 to POOL_MAX_WORKERS, digits only. 0 if not. */
+static unsigned
+parse_workers(const char *s)
+{
+	unsigned long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n > POOL_MAX_WORKERS)
+		return 0;
+	return (unsigned)n;
+}
+
+/* fcgi [--listen ADDR] [--workers N] */
 static int
 cmd_fcgi(const char *conf_path, int argc, char **argv)
 {
 	const char *addr = NULL;
+	unsigned workers = pool_default_workers();
 	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
 			addr = argv[++i];
-		else {
-			fprintf(stderr, "hookline fcgi: unknown argument %s\n%s",
-			    argv[i], usage);
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			if ((workers = parse_workers(argv[++i])) == 0) {
+				fprintf(stderr, "hookline fcgi: --workers wants "
+				    "a number from 1 to %d\n", POOL_MAX_WORKERS);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "hookline fcgi: unknown argument %s\n",
+			    argv[i]);
+			(void)print_usage(stderr);
 			return 2;
 		}
 	}
-	return fcgi_serve(conf_path, addr);
+	return fcgi_serve(conf_path, addr, workers);
 }
 
 int
@@ -86,15 +123,15 @@ main(int argc, char **argv)
 	if (n == 0) {
 		free(args);
 		if (fcgi_detect())
-			return fcgi_serve(conf_locate(conf_arg), NULL);
+			return fcgi_serve(conf_locate(conf_arg), NULL, 0);
 		if (cgi_detect())
 			return cgi_serve(conf_locate(conf_arg));
-		fputs(usage, stderr);
+		(void)print_usage(stderr);
 		return 2;
 	}
 	if (strcmp(args[0], "help") == 0 || strcmp(args[0], "--help") == 0 ||
 	    strcmp(args[0], "-h") == 0)
-		i = (fputs(usage, stdout) == EOF);
+		i = print_usage(stdout);
 	else if (strcmp(args[0], "version") == 0 ||
 	    strcmp(args[0], "--version") == 0)
 		i = cmd_version();
@@ -109,8 +146,8 @@ main(int argc, char **argv)
 	    strcmp(args[0], "purge") == 0)
 		i = spool_command(conf_locate(conf_arg), n, args);
 	else {
-		fprintf(stderr, "hookline: unknown command %s\n%s", args[0],
-		    usage);
+		fprintf(stderr, "hookline: unknown command %s\n", args[0]);
+		(void)print_usage(stderr);
 		i = 2;
 	}
 	free(args);

@@ -1,6 +1,9 @@
 /* platform.c: the few things that differ between kernels, behind one call each. */
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <errno.h>
 #include <signal.h>
@@ -82,4 +85,20 @@ proc_exit_fd(pid_t pid)
 	errno = ENOSYS;
 	return -1;
 #endif
+}
+
+int
+exit_with_parent(pid_t parent)
+{
+#ifdef __linux__
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		return -1;
+#endif
+	/* The parent may have died before the line above: then nobody
+	 * would tell us. */
+	if (getppid() != parent) {
+		errno = ESRCH;
+		return -1;
+	}
+	return 0;
 }

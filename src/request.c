@@ -112,9 +112,12 @@ request_read_body(struct request *r)
 	while (got < r->content_length) {
 		n = r->io->read(r->io->ctx, r->body + got,
 		    r->content_length - got);
+		if (n < 0 && errno == ETIMEDOUT)
+			return 408;	/* body_timeout passed first */
 		if (n <= 0)
 			return 400;	/* the body ended before its length */
 		got += (size_t)n;
+		r->body_len = got;	/* so far, for the log */
 	}
 	r->body[got] = '\0';
 	r->body_len = got;

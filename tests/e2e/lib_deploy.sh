@@ -164,6 +164,52 @@ example_command() {
 	LISTEN_CMD=("${w[@]:4}")
 }
 
+# proxy_fcgi_up: conf-examples/apache-proxy-fcgi.conf as shipped (paths
+# and ports replaced) in $D/conf/site.conf; hookline started with the
+# command the example's comment gives (as the web server's user; with
+# HCONF set, -c HCONF instead of the example's), then Apache in front of
+# it. Sets FPORT, BASE and LOGS; stops the case when something does not
+# start.
+proxy_fcgi_up() {
+	local site=$D/conf/site.conf m i
+	need /usr/sbin/apache2 apache2
+	for m in proxy proxy_fcgi setenvif; do
+		[ -f "$APACHE_MODDIR/mod_$m.so" ] || missing "mod_$m not found in $APACHE_MODDIR (Debian package apache2)"
+	done
+	need setpriv util-linux
+	FPORT=$(free_port) || { fail "no free port"; case_end; }
+	[ "$FPORT" != "$DPORT" ] || FPORT=$(free_port)
+	deploy_subst "$EXAMPLES/apache-proxy-fcgi.conf" >"$site"
+	grep -q "fcgi://127.0.0.1:$FPORT\"" "$site" || fail "apache-proxy-fcgi.conf: the placeholder 127.0.0.1:9000 is gone"
+	grep -q "^Listen 127.0.0.1:$DPORT\$" "$site" || fail "apache-proxy-fcgi.conf: the placeholder 127.0.0.1:8080 is gone"
+	[ "$E2E_FAILS" -eq 0 ] || case_end
+	example_command "$site" || case_end
+	[ "${LISTEN_CMD[*]: -2}" = "--listen 127.0.0.1:$FPORT" ] || fail "the command listens on '${LISTEN_CMD[*]: -2}'"
+	for ((i = 0; i + 1 < ${#LISTEN_CMD[@]}; i++)); do
+		[ "${LISTEN_CMD[i]}" = -c ] && [ -n "${HCONF:-}" ] && LISTEN_CMD[i + 1]=$HCONF
+	done
+	bg hookline as_www "${LISTEN_CMD[@]}"
+	if ! wait_for 50 port_open "$FPORT"; then
+		fail "hookline did not listen on $FPORT"
+		show_logs
+		case_end
+	fi
+	apache_main "$site" mpm_event authz_core proxy proxy_fcgi setenvif
+	if ! /usr/sbin/apache2 -f "$D/apache/httpd.conf" -t >"$D/log/apache-t.out" 2>&1; then
+		fail "apache2 -t refuses the configuration"
+		sed 's/^/      /' "$D/log/apache-t.out"
+		case_end
+	fi
+	bg apache /usr/sbin/apache2 -f "$D/apache/httpd.conf" -DFOREGROUND
+	if ! wait_for 100 port_open "$DPORT"; then
+		fail "apache2 did not listen on $DPORT"
+		show_logs
+		case_end
+	fi
+	BASE=http://127.0.0.1:$DPORT/hooks
+	LOGS="$D/log/hookline.out"
+}
+
 # apache_main SITE MODULE...: $D/apache/httpd.conf, the server-wide part
 # lib.sh's write_apache_conf would write, loading MODULE... and
 # including SITE (an example with its placeholders replaced).
@@ -285,4 +331,28 @@ deploy_checks() {
 		expect_lines "$ROOT/out/github.log" "$id" ""
 	done
 	rm -f "$big"
+}
+
+# trickle PATH LENGTH BYTES EVERY OUT: in the background, a POST to
+# 127.0.0.1:$DPORT/PATH that announces LENGTH bytes of body and sends
+# BYTES of them, one every EVERY seconds, as a slow (or hostile) sender
+# would; the answer goes to OUT. TRICKLER is its pid; it ends when
+# answered and closed, or BYTES * EVERY + 30 s after it started.
+trickle() {
+	local path=$1 len=$2 bytes=$3 every=$4 out=$5
+	(
+		trap '' PIPE
+		exec 3<>"/dev/tcp/127.0.0.1/$DPORT" || exit 1
+		printf 'POST /%s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' \
+		    "$path" "$len" >&3
+		timeout "$(awk -v b="$bytes" -v e="$every" 'BEGIN { print int(b * e) + 30 }')" cat <&3 >"$out" &
+		reader=$!
+		for ((i = 0; i < bytes; i++)); do
+			kill -0 "$reader" 2>/dev/null || break
+			printf ' ' >&3 2>/dev/null || break
+			sleep "$every"
+		done
+		wait "$reader"
+	) &
+	TRICKLER=$!
 }

@@ -8,45 +8,9 @@
 set -u
 . "$E2E_DIR/lib_deploy.sh"
 once_per_run
-need /usr/sbin/apache2 apache2
-for m in proxy proxy_fcgi setenvif; do
-	[ -f "$APACHE_MODDIR/mod_$m.so" ] || missing "mod_$m not found in $APACHE_MODDIR (Debian package apache2)"
-done
-need setpriv util-linux
 deploy_root
-FPORT=$(free_port) || { fail "no free port"; case_end; }
-[ "$FPORT" != "$DPORT" ] || FPORT=$(free_port)
-
+proxy_fcgi_up
 site=$D/conf/site.conf
-deploy_subst "$EXAMPLES/apache-proxy-fcgi.conf" >"$site"
-grep -q "fcgi://127.0.0.1:$FPORT\"" "$site" || fail "apache-proxy-fcgi.conf: the placeholder 127.0.0.1:9000 is gone"
-grep -q "^Listen 127.0.0.1:$DPORT\$" "$site" || fail "apache-proxy-fcgi.conf: the placeholder 127.0.0.1:8080 is gone"
-[ "$E2E_FAILS" -eq 0 ] || case_end
-
-example_command "$site" || case_end
-[ "${LISTEN_CMD[*]: -2}" = "--listen 127.0.0.1:$FPORT" ] || fail "the command listens on '${LISTEN_CMD[*]: -2}'"
-bg hookline as_www "${LISTEN_CMD[@]}"
-if ! wait_for 50 port_open "$FPORT"; then
-	fail "hookline did not listen on $FPORT"
-	show_logs
-	case_end
-fi
-
-apache_main "$site" mpm_event authz_core proxy proxy_fcgi setenvif
-if ! /usr/sbin/apache2 -f "$D/apache/httpd.conf" -t >"$D/log/apache-t.out" 2>&1; then
-	fail "apache2 -t refuses the configuration"
-	sed 's/^/      /' "$D/log/apache-t.out"
-	case_end
-fi
-bg apache /usr/sbin/apache2 -f "$D/apache/httpd.conf" -DFOREGROUND
-if ! wait_for 100 port_open "$DPORT"; then
-	fail "apache2 did not listen on $DPORT"
-	show_logs
-	case_end
-fi
-
-BASE=http://127.0.0.1:$DPORT/hooks
-LOGS="$D/log/hookline.out"
 deploy_checks
 
 # /hooksfoo is not hookline's.
