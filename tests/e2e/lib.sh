@@ -529,6 +529,46 @@ post_generic() {
 	post_json "$ep" "{\"event\":\"$ev\",\"data\":{\"n\":1}}" -H "Webhook-Id: $id" "$@"
 }
 
+# trickle PORT PATH LENGTH BYTES EVERY OUT: in the background, a POST to
+# 127.0.0.1:PORT/PATH that announces LENGTH bytes of body and sends
+# BYTES of them, one every EVERY seconds, as a slow (or hostile) sender
+# would; the answer goes to OUT. TRICKLER is its pid; it ends when
+# answered and closed, or BYTES * EVERY + 30 s after it started.
+trickle() {
+	local port=$1 path=$2 len=$3 bytes=$4 every=$5 out=$6
+	(
+		trap '' PIPE
+		exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+		printf 'POST /%s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' \
+		    "$path" "$len" >&3
+		timeout "$(awk -v b="$bytes" -v e="$every" 'BEGIN { print int(b * e) + 30 }')" cat <&3 >"$out" &
+		reader=$!
+		for ((i = 0; i < bytes; i++)); do
+			kill -0 "$reader" 2>/dev/null || break
+			printf ' ' >&3 2>/dev/null || break
+			sleep "$every"
+		done
+		wait "$reader"
+	) &
+	TRICKLER=$!
+}
+
+# expect_408 OUT: the raw HTTP answer in OUT (trickle's) is hookline's
+# JSON 408 request_timeout, and a log line in $LOGS says so.
+expect_408() {
+	if ! grep -q '^HTTP/1.[01] 408' "$1"; then
+		fail "the trickler got: $(head -c 300 "$1" | tr '\r\n' '  ')"
+	else
+		sed '1,/^\r*$/d' "$1" >"$1.json"
+		[ "$(jq -c . <"$1.json" 2>/dev/null)" = '{"status":"error","error":"request_timeout"}' ] ||
+		    fail "the 408's body is $(head -c 200 "$1.json")"
+		grep -qi '^content-type: *application/json' "$1" || fail "the 408 is not application/json"
+	fi
+	# shellcheck disable=SC2086
+	wait_for 30 eval "cat $LOGS 2>/dev/null | grep -F '\"status\":408' | grep -q '\"error\":\"request_timeout\"'" ||
+	    fail "no log line with status 408 and request_timeout in $LOGS"
+}
+
 # ---------------------------------------------------------------------
 # Checks. Each prints what was asked and what came back.
 

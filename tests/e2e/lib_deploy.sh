@@ -332,27 +332,3 @@ deploy_checks() {
 	done
 	rm -f "$big"
 }
-
-# trickle PATH LENGTH BYTES EVERY OUT: in the background, a POST to
-# 127.0.0.1:$DPORT/PATH that announces LENGTH bytes of body and sends
-# BYTES of them, one every EVERY seconds, as a slow (or hostile) sender
-# would; the answer goes to OUT. TRICKLER is its pid; it ends when
-# answered and closed, or BYTES * EVERY + 30 s after it started.
-trickle() {
-	local path=$1 len=$2 bytes=$3 every=$4 out=$5
-	(
-		trap '' PIPE
-		exec 3<>"/dev/tcp/127.0.0.1/$DPORT" || exit 1
-		printf 'POST /%s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' \
-		    "$path" "$len" >&3
-		timeout "$(awk -v b="$bytes" -v e="$every" 'BEGIN { print int(b * e) + 30 }')" cat <&3 >"$out" &
-		reader=$!
-		for ((i = 0; i < bytes; i++)); do
-			kill -0 "$reader" 2>/dev/null || break
-			printf ' ' >&3 2>/dev/null || break
-			sleep "$every"
-		done
-		wait "$reader"
-	) &
-	TRICKLER=$!
-}
