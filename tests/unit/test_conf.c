@@ -50,6 +50,7 @@ test_full_file(void **state)
 	    "spool_dir = /var/spool/x\n"
 	    "max_body = 1M ; inline comment\n"
 	    "timeout = 2m\n"
+	    "body_timeout = 1m\n"
 	    "log = syslog\n"
 	    "retry = 1s 2s 3m\n"
 	    "trusted_proxies = 127.0.0.1 ::1\n"
@@ -66,6 +67,7 @@ test_full_file(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->max_body, 1024 * 1024);
 	assert_int_equal(c->timeout, 120);
+	assert_int_equal(c->body_timeout, 60);
 	assert_string_equal(c->log, "syslog");
 	assert_int_equal(c->nretry, 3);
 	assert_int_equal(c->retry[2], 180);
@@ -113,6 +115,7 @@ test_defaults_and_default_section(void **state)
 	assert_int_equal(ep->provider, PROVIDER_GENERIC);
 	assert_int_equal(c->max_body, 10 * 1024 * 1024);
 	assert_int_equal(c->timeout, 30);
+	assert_int_equal(c->body_timeout, 30);
 	assert_int_equal(c->dedupe_window, 72 * 3600);
 	assert_int_equal(c->nretry, 7);
 	assert_int_equal(c->retry[0], 5);
@@ -157,6 +160,10 @@ test_broken(void **state)
 		{ "max_body = 10T\n", ":1: key 'max_body'" },
 		{ "max_body = -1\n", ":1: key 'max_body'" },
 		{ "timeout = 0\n", ":1: key 'timeout'" },
+		{ "body_timeout = 0\n", ":1: key 'body_timeout'" },
+		{ "body_timeout = 2h\n", ":1: key 'body_timeout'" },
+		{ "body_timeout = soon\n", ":1: key 'body_timeout'" },
+		{ "[a]\nbody_timeout = 5\n", ":2: key 'body_timeout' belongs before" },
 		{ "[a]\nprovider = github\n[a]\n", ":3: section [a] appears twice" },
 		{ "[a]\nx = 1\n", ":2: unknown key 'x'" },
 		{ "[a]\nprovider = gihub\n", ":2: key 'provider'" },

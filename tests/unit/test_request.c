@@ -97,11 +97,13 @@ test_content_types(void **state)
 	assert_null(content_type_media("application/js`on"));
 }
 
-/* An adapter over fixed params and a body handed out in small pieces. */
+/* An adapter over fixed params and a body handed out in small pieces;
+ * with timeout set, the deadline passes when the body runs out. */
 struct fake {
 	const char *const *params;	/* name, value, ..., NULL */
 	const char *body;
 	size_t len, off, chunk;
+	int timeout;
 };
 
 static const char *
@@ -126,6 +128,10 @@ fake_read(void *ctx, void *buf, size_t len)
 		n = len;
 	if (n > f->chunk)
 		n = f->chunk;
+	if (n == 0 && f->timeout) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
 	memcpy(buf, f->body + f->off, n);
 	f->off += n;
 	return (ssize_t)n;
@@ -141,7 +147,7 @@ test_init_headers_body(void **state)
 		"HTTP_X_GITHUB_EVENT", "push",
 		"HTTP_X_HUB_SIGNATURE_256", "sha256=ab", NULL,
 	};
-	struct fake f = { params, "{\"a\":12345}", 11, 0, 3 };
+	struct fake f = { params, "{\"a\":12345}", 11, 0, 3, 0 };
 	struct io io = { &f, fake_param, fake_read, NULL };
 	struct request r;
 
@@ -166,6 +172,15 @@ test_init_headers_body(void **state)
 	assert_int_equal(request_init(&r, &io), 0);
 	r.content_length = 20;
 	assert_int_equal(request_read_body(&r), 400);
+	request_free(&r);
+
+	/* One whose deadline passes first is 408, with what came so far. */
+	f.off = 0;
+	f.timeout = 1;
+	assert_int_equal(request_init(&r, &io), 0);
+	r.content_length = 20;
+	assert_int_equal(request_read_body(&r), 408);
+	assert_int_equal(r.body_len, 11);
 	request_free(&r);
 }
 
