@@ -3,8 +3,9 @@
 # `hookline fcgi --listen` as conf-examples/apache-proxy-fcgi.conf starts
 # it, with its default pool of workers. While one connection trickles
 # its body a byte a second, 50 deliveries (signed and unsigned) are all
-# answered and their hooks run; the trickler then gets hookline's JSON
-# 408 once body_timeout has passed, and a log line. A worker killed with
+# answered and their hooks run, and async ones are run by the drainer a
+# worker kicks; the trickler then gets hookline's JSON 408 once
+# body_timeout has passed, and a log line. A worker killed with
 # SIGKILL is replaced and the pool keeps answering; SIGTERM to the
 # parent stops every worker, and so does SIGKILL (they do not outlive
 # it).
@@ -20,6 +21,11 @@ sed -e "1a body_timeout = $BODY_TIMEOUT" \
     -e "s,^hooks_dir *=.*,hooks_dir = $ROOT/etc/hooks.d," \
     -e "s,^secret_file *=.*,secret_file = $ROOT/etc/github.secret," \
     "$ROOT/etc/hookline.conf" >"$HCONF"
+# And an async endpoint: a worker's 202 kicks a drainer, which runs it.
+mkdir -p "$D/hooks"
+printf '#!/bin/sh\nprintf "async %%s\\n" "$HOOKLINE_DELIVERY" >>%s\n' "$ROOT/out/async-pool.log" >"$D/hooks/ok"
+chmod 0755 "$D/hooks" "$D/hooks/ok"
+printf '[async]\nprovider = generic\nmode = async\nhooks = %s\n' "$D/hooks" >>"$HCONF"
 chmod 0644 "$HCONF"
 proxy_fcgi_up
 parent=$(cat "$D/run/hookline.bgpid")
@@ -81,6 +87,20 @@ for f in "$dir"/*.status; do
 	esac
 done
 [ "$n" = 50 ] || fail "$n deliveries sent, expected 50"
+
+# Async deliveries through the pool: 202, then the drainer a worker
+# kicked runs their hook.
+ids=()
+for k in 1 2 3; do
+	id=$(new_id)
+	ids+=("$id")
+	post_generic async ok "$id"
+	expect_status 202 && expect_json .status accepted
+done
+for id in "${ids[@]}"; do
+	wait_for 100 grep -qx "async $id" "$ROOT/out/async-pool.log" ||
+	    fail "async delivery $id did not run (drainer not kicked?)"
+done
 
 # The trickler's answer: hookline's 408, when body_timeout has passed.
 wait_for $(((BODY_TIMEOUT + 10) * 10)) eval '! pid_alive "$TRICKLER"' ||

@@ -113,6 +113,9 @@ test_clean(void **state)
 	assert_non_null(strstr(r, "ok, 1 endpoint"));
 	assert_null(strstr(r, "warning"));
 	free(r);
+	assert_int_equal(run_check("body_timeout = 10\n" GITHUB, &r),
+	    CHECK_CLEAN);
+	free(r);
 }
 
 static void
@@ -292,6 +295,10 @@ test_errors(void **state)
 	    CHECK_ERRORS);
 	assert_true(has_line(r, 5, "key 'timestamp_header'"));
 	assert_non_null(strstr(r, "lacks {timestamp}"));
+	free(r);
+	assert_int_equal(run_check("body_timeout = 0\n" GITHUB, &r),
+	    CHECK_ERRORS);
+	assert_true(has_line(r, 1, "key 'body_timeout': expected seconds"));
 	free(r);
 }
 
