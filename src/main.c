@@ -97,6 +97,11 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 			return 2;
 		}
 	}
+	if (addr == NULL && !fcgi_detect()) {
+		fprintf(stderr, "hookline fcgi: stdin is not a listening socket; "
+		    "give --listen ADDR\n");
+		return 2;
+	}
 	return fcgi_serve(conf_path, addr, workers);
 }
 

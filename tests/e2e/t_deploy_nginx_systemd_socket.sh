@@ -118,6 +118,9 @@ exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
 if [ "$(id -u)" -eq 0 ] && id "$WWW_USER" >/dev/null 2>&1; then
 	[ "$(stat -c %U "/proc/$pid")" = "$WWW_USER" ] || fail "hookline runs as $(stat -c %U "/proc/$pid")"
 fi
+# It serves with a pool of workers, as `fcgi --listen` does.
+[ "$(pgrep -P "$pid" | wc -l)" -ge 2 ] ||
+    fail "the socket's hookline runs $(pgrep -P "$pid" | wc -l) workers, expected a pool"
 
 # hookline-drain.service's command, once, as that user: nothing due.
 read -r -a dcmd <<<"$(key "$U/hookline-drain.service" ExecStart)"
