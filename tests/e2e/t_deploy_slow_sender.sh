@@ -78,7 +78,7 @@ for f in "$dir"/*.status; do
 	id=$(basename "$f" .status)
 	n=$((n + 1))
 	if [ "$(cat "$f")" != 200 ] || [ "$(jq -r .status <"$dir/$id.body" 2>/dev/null)" != success ]; then
-		fail "$id: answered $(cat "$f") $(head -c 200 "$dir/$id.body") $(head -c 200 "$dir/$id.err")"
+		fail "$id: answered $(cat "$f") $(head -c 200 "$dir/$id.body" 2>/dev/null) $(head -c 200 "$dir/$id.err")"
 		continue
 	fi
 	case $id in
@@ -110,6 +110,7 @@ expect_408 "$tout"
 # A worker killed with SIGKILL is replaced; the pool keeps answering.
 before=$(workers "$parent")
 victim=$(printf '%s\n' "$before" | head -n 1)
+[ -n "$victim" ] || { fail "no worker to kill"; case_end; }
 kill -KILL "$victim"
 wait_for 50 eval '[ "$(workers "$parent" | wc -l)" = "$(printf "%s\n" "$before" | wc -l)" ] && ! workers "$parent" | grep -qx "$victim"' ||
     fail "worker $victim was not replaced: workers now $(workers "$parent" | tr '\n' ' ')"
