@@ -209,15 +209,25 @@ get_seconds(struct loader *l, const char *v, long min, long *out)
 	return 0;
 }
 
+/* A duration from min to max seconds. */
+static int
+get_seconds_upto(struct loader *l, const char *v, long min, long max,
+    long *out)
+{
+	if (get_seconds(l, v, min, out) != 0 || *out > max) {
+		err_set(l->err, "expected seconds from %ld to %ld", min, max);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 key_timeout(struct loader *l, const char *v)
 {
 	long n;
 
-	if (get_seconds(l, v, 1, &n) != 0 || n > 86400) {
-		err_set(l->err, "expected seconds from 1 to 86400");
+	if (get_seconds_upto(l, v, 1, 86400, &n) != 0)
 		return -1;
-	}
 	l->c->timeout = (unsigned)n;
 	return 0;
 }
@@ -228,10 +238,8 @@ key_body_timeout(struct loader *l, const char *v)
 {
 	long n;
 
-	if (get_seconds(l, v, 1, &n) != 0 || n > 3600) {
-		err_set(l->err, "expected seconds from 1 to 3600");
+	if (get_seconds_upto(l, v, 1, 3600, &n) != 0)
 		return -1;
-	}
 	l->c->body_timeout = (unsigned)n;
 	return 0;
 }
@@ -506,10 +514,8 @@ key_forward_timeout(struct loader *l, const char *v)
 {
 	long n;
 
-	if (get_seconds(l, v, 1, &n) != 0 || n > 3600) {
-		err_set(l->err, "expected seconds from 1 to 3600");
+	if (get_seconds_upto(l, v, 1, 3600, &n) != 0)
 		return -1;
-	}
 	*(l->ep != NULL ? &l->ep->forward_timeout : &l->c->forward_timeout) = n;
 	return 0;
 }
