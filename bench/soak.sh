@@ -204,13 +204,15 @@ soak_plain() {
 	fi
 }
 
-# start_remote [WRAPPER...]: `hookline fcgi --listen` on a free port, run
-# by WRAPPER (valgrind and its options) when given, and lighttpd
-# connecting to it. Sets HL_PID.
+# start_remote [WRAPPER...]: `hookline fcgi --listen` on a free port,
+# serving in its own process (--workers 0, so valgrind's log of HL_PID
+# is the one that served), run by WRAPPER (valgrind and its options) when
+# given, and lighttpd connecting to it. Sets HL_PID.
 start_remote() {
 	APP_PORT=$(free_port) || die "no free port"
 	"$@" "$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" fcgi \
-	    --listen "127.0.0.1:$APP_PORT" 2>>"$RUN/log/app-stderr.log" &
+	    --workers 0 --listen "127.0.0.1:$APP_PORT" \
+	    2>>"$RUN/log/app-stderr.log" &
 	HL_PID=$!
 	BENCH_PIDS+=("$HL_PID")
 	wait_for 300 port_open "$APP_PORT" || die "hookline ${1:-} did not listen"

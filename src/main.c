@@ -25,7 +25,8 @@ static const char usage[] =
 "                       serve FastCGI on ADDR (127.0.0.1:9000 or a socket path;\n"
 "                       without it, on the socket that is stdin, as systemd\n"
 "                       passes it) with N worker processes (default: twice\n"
-"                       the CPUs, at least 4, at most 16; here %u)\n"
+"                       the CPUs, at least 4, at most 16; here %u; 0: no\n"
+"                       pool, this process serves, for a debugger)\n"
 "  check                check the configuration; exit 0 clean, 1 warnings, 2 errors\n"
 "  drain [--follow]     run the spool's pending deliveries\n"
 "  list [--pending|--dead|--done] [--json]\n"
@@ -57,20 +58,22 @@ print_usage(FILE *fp)
 	    fflush(fp) == EOF;
 }
 
-/* N of --workers N: 1 to POOL_MAX_WORKERS, digits only. 0 if not. */
-static unsigned
-parse_workers(const char *s)
+/* N of --workers N: 0 to POOL_MAX_WORKERS, digits only. Returns 0 and
+ * *n, or -1. */
+static int
+parse_workers(const char *s, unsigned *n)
 {
-	unsigned long n;
+	unsigned long v;
 	char *end;
 
 	if (*s < '0' || *s > '9')
-		return 0;
+		return -1;
 	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || n > POOL_MAX_WORKERS)
-		return 0;
-	return (unsigned)n;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > POOL_MAX_WORKERS)
+		return -1;
+	*n = (unsigned)v;
+	return 0;
 }
 
 /* fcgi [--listen ADDR] [--workers N] */
@@ -85,9 +88,9 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 		if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
 			addr = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
-			if ((workers = parse_workers(argv[++i])) == 0) {
+			if (parse_workers(argv[++i], &workers) != 0) {
 				fprintf(stderr, "hookline fcgi: --workers wants "
-				    "a number from 1 to %d\n", POOL_MAX_WORKERS);
+				    "a number from 0 to %d\n", POOL_MAX_WORKERS);
 				return 2;
 			}
 		} else {

@@ -8,7 +8,7 @@
 # body_timeout has passed, and a log line. A worker killed with
 # SIGKILL is replaced and the pool keeps answering; SIGTERM to the
 # parent stops every worker, and so does SIGKILL (they do not outlive
-# it).
+# it). --workers 0 serves without a pool.
 set -u
 . "$E2E_DIR/lib_deploy.sh"
 once_per_run
@@ -140,3 +140,12 @@ kill -KILL "$parent"
 for p in $all; do
 	wait_for 50 eval '! pid_alive "$p"' || fail "worker $p outlived its parent's SIGKILL"
 done
+
+# --workers 0: no pool, the one process serves.
+bg hookline3 as_www "${LISTEN_CMD[@]}" --workers 0
+parent=$(cat "$D/run/hookline3.bgpid")
+wait_for 50 port_open "$FPORT" || fail "hookline --workers 0 did not listen"
+id=$(new_id)
+post_generic generic ok "$id"
+expect_status 200 && expect_json .status success
+[ -z "$(workers "$parent")" ] || fail "--workers 0 started workers: $(workers "$parent" | tr '\n' ' ')"
