@@ -25,7 +25,8 @@ long	deadline_left_ms(const struct deadline *d);
 /* read(2) from fd that waits (poll) no later than d. Returns >0 bytes,
  * 0 at end of input, or -1 with errno: ETIMEDOUT when d passed first.
  * EINTR is retried. */
-ssize_t	deadline_read(int fd, void *buf, size_t len, const struct deadline *d);
+ssize_t	deadline_read(int fd, void *buf, size_t len,
+	    const struct deadline *d);
 
 /* SO_RCVTIMEO on socket fd for the time left until d, so that a
  * blocking read inside a library (libfcgi) gives up with EAGAIN then.

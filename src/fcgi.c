@@ -38,7 +38,7 @@ on_term(int sig)
 struct fx_ctx {
 	FCGX_Request	 req;
 	struct deadline	 body;		/* for the whole body */
-	int		 armed;		/* SO_RCVTIMEO set on req.ipcFd */
+	int		 armed;		/* SO_RCVTIMEO on req.ipcFd */
 };
 
 static const char *

@@ -89,8 +89,9 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 			addr = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
 			if (parse_workers(argv[++i], &workers) != 0) {
-				fprintf(stderr, "hookline fcgi: --workers wants "
-				    "a number from 0 to %d\n", POOL_MAX_WORKERS);
+				fprintf(stderr, "hookline fcgi: --workers "
+				    "wants a number from 0 to %d\n",
+				    POOL_MAX_WORKERS);
 				return 2;
 			}
 		} else {
@@ -101,8 +102,8 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 		}
 	}
 	if (addr == NULL && !fcgi_detect()) {
-		fprintf(stderr, "hookline fcgi: stdin is not a listening socket; "
-		    "give --listen ADDR\n");
+		fprintf(stderr, "hookline fcgi: stdin is not a listening "
+		    "socket; give --listen ADDR\n");
 		return 2;
 	}
 	return fcgi_serve(conf_path, addr, workers);

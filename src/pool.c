@@ -17,7 +17,7 @@
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
-#define HEALTHY_SECONDS	1	/* a worker that lived this long was fine */
+#define HEALTHY_SECONDS	1	/* lived this long: it was not the setup */
 
 struct worker {
 	pid_t	pid;		/* 0: not running */
@@ -28,8 +28,8 @@ struct worker {
 struct pool {
 	struct worker	*w;
 	unsigned	 n;
-	unsigned	 fails;		/* workers in a row that died young */
-	struct timespec	 next;		/* no new worker before this */
+	unsigned	 fails;		/* died young, in a row */
+	struct timespec	 next;		/* no new worker before */
 	sigset_t	 waited;	/* SIGTERM SIGINT SIGCHLD, blocked */
 	sigset_t	 old;		/* the mask workers get back */
 	pid_t		 self;

@@ -105,7 +105,7 @@ test_replace_and_stop(void **state)
 	for (i = 0; i < 3; i++)
 		assert_true((w[i] = next_pid(rd)) > 0);
 	assert_int_equal(kill(w[0], SIGKILL), 0);
-	assert_true((w[3] = next_pid(rd)) > 0);		/* the replacement */
+	assert_true((w[3] = next_pid(rd)) > 0);	/* its replacement */
 	assert_true(w[3] != w[0]);
 	assert_int_equal(kill(pool, SIGTERM), 0);
 	assert_int_equal(waitpid(pool, &status, 0), pool);
