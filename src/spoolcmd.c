@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conf.h"
+#include "consumer.h"
 #include "drain.h"
 #include "json.h"
 #include "log.h"
@@ -18,10 +20,11 @@ static const struct {
 	const char	*cmd;
 	const char	*args;
 } usages[] = {
-	{ "drain",	"[--follow]" },
+	{ "drain",	"[--follow] [--now]" },
 	{ "list",	"[--pending|--dead|--done] [--json]" },
 	{ "show",	"[--json] ID...   (ID: a spool name or a delivery id)" },
-	{ "replay",	"[--json] ID...   (ID: a spool name or a delivery id)" },
+	{ "replay",	"[--all] [--json] ID...   (ID: a spool name or a delivery id)" },
+	{ "retry",	"[--json] ID...   (ID: a spool name or a delivery id)" },
 	{ "purge",	"--older-than AGE [--dead|--done] [--json]" },
 };
 
@@ -29,6 +32,18 @@ static const struct {
 struct sel {
 	bool	box[SPOOL__NBOX];
 };
+
+static int	bad_usage(const char *, const char *);
+
+/* A usage error that names the argument. */
+static int
+unknown_arg(const char *cmd, const char *arg)
+{
+	char what[ERR_MAX];
+
+	(void)snprintf(what, sizeof(what), "unknown argument %s", arg);
+	return bad_usage(cmd, what);
+}
 
 static int
 bad_usage(const char *cmd, const char *what)
@@ -118,10 +133,126 @@ puts_safe(const char *s)
 		put_safe(s, strlen(s), NULL);
 }
 
+/* [{name, state, tries, failures, next, error}]: each consumer. */
+static struct jval *
+consumers_json(const struct spool_entry *e)
+{
+	const struct consumer *c;
+	struct jval *arr, *o;
+	size_t i;
+
+	if ((arr = json_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < e->ncons; i++) {
+		c = &e->cons[i];
+		if ((o = json_new_object()) == NULL)
+			break;
+		(void)json_set_str(o, "name", c->name);
+		(void)json_set_str(o, "state", consumer_word(c));
+		(void)json_set_int(o, "tries", c->tries);
+		(void)json_set_int(o, "failures", c->failures);
+		if (c->state == CONS_PENDING)
+			(void)json_set_int(o, "next", c->next);
+		if (c->error != NULL)
+			(void)json_set_str(o, "error", c->error);
+		(void)json_push(arr, o);
+	}
+	return arr;
+}
+
+/* One consumer's story in a few words: "failed for good after 1 try". */
+static void
+fmt_consumer(char *buf, size_t len, const struct consumer *c, time_t now)
+{
+	char t[48], in[32];
+
+	switch (c->state) {
+	case CONS_SUCCEEDED:
+		(void)snprintf(buf, len, "succeeded after %u tr%s", c->tries,
+		    c->tries == 1 ? "y" : "ies");
+		break;
+	case CONS_FAILED:
+		(void)snprintf(buf, len, "failed for good after %u tr%s",
+		    c->tries, c->tries == 1 ? "y" : "ies");
+		break;
+	case CONS_EXHAUSTED:
+		(void)snprintf(buf, len, "ran out of retries after %u tr%s",
+		    c->tries, c->tries == 1 ? "y" : "ies");
+		break;
+	default:
+		fmt_time(t, sizeof(t), c->next);
+		fmt_age(in, sizeof(in), c->next - now);
+		if (c->next <= now)
+			(void)snprintf(buf, len, "%s, %u tr%s, due now",
+			    consumer_word(c), c->tries, c->tries == 1 ? "y" :
+			    "ies");
+		else
+			(void)snprintf(buf, len, "%s, %u tr%s, next %s (in %s)",
+			    consumer_word(c), c->tries, c->tries == 1 ? "y" :
+			    "ies", t, in);
+		break;
+	}
+}
+
+/* Why the delivery is where it is, in one line for people (malloc'ed,
+ * or NULL when out of memory). */
+static char *
+why_text(const struct spool_entry *e, time_t now)
+{
+	const struct consumer *c = consumer_culprit(e);
+	char what[160], t[48], in[32], *s = NULL;
+	size_t retrying = 0, i;
+	int n = -1;
+
+	for (i = 0; i < e->ncons; i++)
+		retrying += e->cons[i].state == CONS_PENDING &&
+		    e->cons[i].failures > 0;
+	switch (e->box) {
+	case SPOOL_CUR:
+		n = asprintf(&s, "running now (attempt %u)", e->attempts);
+		break;
+	case SPOOL_DONE:
+		n = asprintf(&s, "done: %s", e->ncons == 0 ?
+		    "there was nothing to run" : "every consumer succeeded");
+		break;
+	case SPOOL_DEAD:
+		if (c != NULL) {
+			fmt_consumer(what, sizeof(what), c, now);
+			n = asprintf(&s, "dead: %s %s: %s", c->name, what,
+			    c->error != NULL ? c->error : "-");
+		} else
+			n = asprintf(&s, "dead: %s", e->error != NULL ?
+			    e->error : "its state could not be read");
+		break;
+	default:
+		fmt_time(t, sizeof(t), e->next);
+		fmt_age(in, sizeof(in), e->next - now);
+		if (e->next <= now)
+			(void)snprintf(what, sizeof(what), "due now");
+		else
+			(void)snprintf(what, sizeof(what), "next try %s (in %s)",
+			    t, in);
+		if (c != NULL)
+			n = asprintf(&s, "pending: %s; %s failed for good, "
+			    "%zu other%s retrying", what, c->name, retrying,
+			    retrying == 1 ? "" : "s");
+		else if (retrying > 0 || e->errors > 0)
+			n = asprintf(&s, "pending: %s; %zu consumer%s retrying"
+			    "%s%s", what, retrying, retrying == 1 ? "" : "s",
+			    e->error != NULL ? ", last error: " : "",
+			    e->error != NULL ? e->error : "");
+		else
+			n = asprintf(&s, "pending: %s", what);
+		break;
+	}
+	return n < 0 ? NULL : s;
+}
+
 static struct jval *
 entry_json(const struct spool_entry *e, time_t now)
 {
 	struct jval *o, *done;
+	char *why;
 	size_t i;
 
 	if ((o = json_new_object()) == NULL)
@@ -149,19 +280,26 @@ entry_json(const struct spool_entry *e, time_t now)
 	if (e->finished > 0)
 		(void)json_set_int(o, "finished", e->finished);
 	if ((done = json_new_array()) != NULL) {
-		for (i = 0; i < e->done.n; i++) {
-			struct jval *s = json_new_object();
+		for (i = 0; i < e->ncons; i++) {
+			struct jval *s;
 
 			/* json.h has no bare strings: wrap as {hook}. */
-			if (s == NULL)
+			if (e->cons[i].state != CONS_SUCCEEDED)
+				continue;
+			if ((s = json_new_object()) == NULL)
 				break;
-			(void)json_set_str(s, "hook", e->done.v[i]);
+			(void)json_set_str(s, "hook", e->cons[i].name);
 			(void)json_push(done, s);
 		}
 		(void)json_set(o, "succeeded", done);
 	}
+	(void)json_set(o, "consumers", consumers_json(e));
 	if (e->error != NULL)
 		(void)json_set_str(o, "error", e->error);
+	if ((why = why_text(e, now)) != NULL) {
+		(void)json_set_str(o, "why", why);
+		free(why);
+	}
 	return o;
 }
 
@@ -204,7 +342,7 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 		else if (strcmp(argv[i2], "--done") == 0)
 			any = sel.box[SPOOL_DONE] = true;
 		else
-			return bad_usage("list", "unknown argument");
+			return unknown_arg("list", argv[i2]);
 	}
 	for (b = 0; !any && b < SPOOL__NBOX; b++)
 		sel.box[b] = true;
@@ -281,12 +419,60 @@ show_field(const char *label, const char *value)
 	}
 }
 
+/* "attempts 4 (3 failed, 1 succeeded)", then the replays: counts that
+ * add up whatever the history (a replay resets no count). */
+static void
+show_counts(const struct spool_entry *e)
+{
+	unsigned rest = e->attempts, ok;
+
+	rest -= e->failures < rest ? e->failures : rest;
+	rest -= e->interrupted < rest ? e->interrupted : rest;
+	rest -= e->running != 0 && rest > 0 ? 1 : 0;
+	ok = rest;
+	printf("  %-13s %u (%u failed, %u succeeded", "attempts", e->attempts,
+	    e->failures, ok);
+	if (e->interrupted > 0)
+		printf(", %u interrupted", e->interrupted);
+	if (e->running != 0)
+		printf(", 1 running");
+	puts(")");
+	if (e->replays > 0)
+		printf("  %-13s %u time%s\n", "replayed", e->replays,
+		    e->replays == 1 ? "" : "s");
+}
+
+/* Each consumer on its own line: name, state, tries, its last error. */
+static void
+show_consumers(const struct spool_entry *e, time_t now)
+{
+	const struct consumer *c;
+	char what[160];
+	size_t i;
+
+	if (e->ncons == 0)
+		return;
+	printf("  consumers\n");
+	for (i = 0; i < e->ncons; i++) {
+		c = &e->cons[i];
+		fmt_consumer(what, sizeof(what), c, now);
+		printf("    ");
+		puts_safe(c->name);
+		printf(": %s\n", what);
+		if (c->error != NULL && c->state != CONS_SUCCEEDED) {
+			printf("      last error: ");
+			puts_safe(c->error);
+			putchar('\n');
+		}
+	}
+}
+
 static void
 show_text(const struct conf *conf, const struct spool_entry *e,
     const struct spool_run *runs, size_t nruns, time_t now)
 {
 	const struct run_result *r;
-	char t[48], age[32];
+	char t[48], age[32], *why;
 	size_t i, j;
 
 	printf("%s (%s)\n", e->name, state_word(e->box));
@@ -301,8 +487,7 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 	fmt_time(t, sizeof(t), e->received);
 	fmt_age(age, sizeof(age), now - e->received);
 	printf("  %-13s %s (%s ago)\n", "received", t, age);
-	printf("  %-13s %u (%u failed, %u interrupted, %u replays)\n",
-	    "attempts", e->attempts, e->failures, e->interrupted, e->replays);
+	show_counts(e);
 	if (e->box == SPOOL_NEW) {
 		fmt_time(t, sizeof(t), e->next);
 		printf("  %-13s %s\n", "next try", e->next <= now ? "due" : t);
@@ -311,13 +496,20 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 		fmt_time(t, sizeof(t), e->finished);
 		printf("  %-13s %s\n", "finished", t);
 	}
+	why = why_text(e, now);
+	show_field("why", why);
+	free(why);
 	printf("  %-13s", "succeeded");
-	for (i = 0; i < e->done.n; i++) {
+	for (i = 0, j = 0; i < e->ncons; i++) {
+		if (e->cons[i].state != CONS_SUCCEEDED)
+			continue;
 		putchar(' ');
-		puts_safe(e->done.v[i]);
+		puts_safe(e->cons[i].name);
+		j++;
 	}
-	puts(e->done.n == 0 ? " -" : "");
+	puts(j == 0 ? " -" : "");
 	show_field("last error", e->error);
+	show_consumers(e, now);
 	for (i = 0; i < nruns; i++) {
 		fmt_time(t, sizeof(t), runs[i].started);
 		printf("attempt %u, %s, %ld ms%s\n", runs[i].attempt, t,
@@ -455,7 +647,7 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 		if (strcmp(argv[a], "--json") == 0)
 			json = true;
 		else if (argv[a][0] == '-')
-			return bad_usage("show", "unknown argument");
+			return unknown_arg("show", argv[a]);
 		else
 			nids++;
 	}
@@ -513,13 +705,13 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
-/* dead or done -> new: a dead one keeps the hooks that succeeded (only
- * the failed ones run again, as in a retry); a done one runs all of its
- * hooks again, which is what replaying it means. The schedule starts
- * over. */
+/* dead or done -> new: a dead one keeps the consumers that succeeded
+ * (only the others run again; with all, every one); a done one runs all
+ * of them again, which is what replaying it means. Their schedules
+ * start over. */
 static int
 replay_one(const struct conf *conf, enum spool_box box, const char *name,
-    struct err *err)
+    bool all, struct err *err)
 {
 	struct spool_entry e;
 	int rc;
@@ -529,15 +721,7 @@ replay_one(const struct conf *conf, enum spool_box box, const char *name,
 			err_set(err, "gone meanwhile");
 		return -1;
 	}
-	if (box == SPOOL_DONE)
-		strlist_clear(&e.done);
-	e.fate = FATE_PENDING;
-	e.failures = 0;
-	e.replays++;
-	e.next = time(NULL);
-	e.finished = 0;
-	free(e.error);
-	e.error = NULL;
+	consumer_replay(&e, all || box == SPOOL_DONE, (int64_t)time(NULL));
 	rc = spool_write(conf->spool_dir, box, name, &e, err);
 	spool_entry_free(&e);
 	if (rc == -1)
@@ -547,79 +731,173 @@ replay_one(const struct conf *conf, enum spool_box box, const char *name,
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * A pending delivery, due now: claimed into cur/ and locked, so that no
+ * drainer runs it meanwhile (a drainer that finds it gone skips it),
+ * its pending consumers made due, and put back into new/. Returns 0, or
+ * -1 with err.
+ */
 static int
-cmd_replay(const struct conf *conf, int argc, char **argv)
+retry_one(const struct conf *conf, const char *name, struct err *err)
+{
+	struct spool_entry e;
+	struct err e2;
+	int rc, lock;
+
+	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
+	    err)) != 0) {
+		if (rc == 1)
+			err_set(err, "not pending any more (running now?)");
+		return -1;
+	}
+	if ((lock = spool_lock(conf->spool_dir, SPOOL_CUR, name, err)) < 0) {
+		if (lock != -1)
+			err_set(err, "a drainer holds it");
+		(void)spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_NEW,
+		    &e2);
+		return -1;
+	}
+	if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, &e, err)) == 0) {
+		consumer_due_now(&e, (int64_t)time(NULL));
+		rc = spool_write(conf->spool_dir, SPOOL_CUR, name, &e, err);
+		spool_entry_free(&e);
+	}
+	if (spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_NEW,
+	    &e2) != 0 && rc == 0) {
+		*err = e2;
+		rc = -1;
+	}
+	(void)close(lock);
+	return rc == 0 ? 0 : -1;
+}
+
+/* What replay and retry share: options, and what they did. */
+struct act {
+	const char	*cmd;
+	bool		 json;
+	bool		 all;		/* replay --all */
+	struct jval	*arr;		/* --json: what was done */
+	size_t		 n;		/* how many */
+};
+
+/* Reports that name, which was in box, was acted on. */
+static void
+act_done(struct act *a, const char *name, enum spool_box box)
+{
+	struct jval *o;
+
+	a->n++;
+	if (!a->json) {
+		printf("%s %s (was %s)\n", strcmp(a->cmd, "retry") == 0 ?
+		    "due now:" : "replayed", name, state_word(box));
+		return;
+	}
+	if ((o = json_new_object()) != NULL) {
+		(void)json_set_str(o, "name", name);
+		(void)json_set_str(o, "was", state_word(box));
+		(void)json_push(a->arr, o);
+	}
+}
+
+/* replay of one: dead or done back to pending. Returns 0, or 1. */
+static int
+act_replay(const struct conf *conf, struct act *a, enum spool_box box,
+    const char *name)
+{
+	struct err err;
+
+	if (box == SPOOL_NEW || box == SPOOL_CUR) {
+		fprintf(stderr, "hookline replay: %s is %s already%s\n", name,
+		    state_word(box), box == SPOOL_NEW ?
+		    "; `hookline retry` runs it now" : "");
+		return 0;
+	}
+	if (replay_one(conf, box, name, a->all, &err) == -1) {
+		fprintf(stderr, "hookline replay: %s: %s\n", name, err.msg);
+		return 1;
+	}
+	act_done(a, name, box);
+	return 0;
+}
+
+/* retry of one: a pending delivery due now. Returns 0, or 1. */
+static int
+act_retry(const struct conf *conf, struct act *a, enum spool_box box,
+    const char *name)
+{
+	struct err err;
+
+	if (box != SPOOL_NEW) {
+		fprintf(stderr, "hookline retry: %s is %s%s\n", name,
+		    state_word(box), box == SPOOL_CUR ? " now" :
+		    "; `hookline replay` runs it again");
+		return box == SPOOL_CUR ? 0 : 1;
+	}
+	if (retry_one(conf, name, &err) == -1) {
+		fprintf(stderr, "hookline retry: %s: %s\n", name, err.msg);
+		return 1;
+	}
+	act_done(a, name, box);
+	return 0;
+}
+
+/* replay and retry: [--all] [--json] ID...; each delivery an ID names
+ * acted on, then a drainer kicked to run them now rather than at the
+ * next cron tick. */
+static int
+cmd_act(const struct conf *conf, int argc, char **argv)
 {
 	struct strlist found = { NULL, 0 };
-	struct jval *arr = NULL, *o;
+	struct act act = { argv[0], false, false, NULL, 0 };
 	struct err err;
 	enum spool_box box;
 	const char *name;
-	bool json = false;
-	size_t i, nids = 0, replayed = 0;
+	bool replay = strcmp(argv[0], "replay") == 0;
+	size_t i, nids = 0;
 	int a, rc = 0;
 
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--json") == 0)
-			json = true;
+			act.json = true;
+		else if (replay && strcmp(argv[a], "--all") == 0)
+			act.all = true;
 		else if (argv[a][0] == '-')
-			return bad_usage("replay", "unknown argument");
+			return unknown_arg(act.cmd, argv[a]);
 		else
 			nids++;
 	}
 	if (nids == 0)
-		return bad_usage("replay", "which delivery?");
-	if (json && (arr = json_new_array()) == NULL)
+		return bad_usage(act.cmd, "which delivery?");
+	if (act.json && (act.arr = json_new_array()) == NULL)
 		return 1;
 	for (a = 1; a < argc; a++) {
 		if (argv[a][0] == '-')
 			continue;
 		strlist_clear(&found);
 		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
-			fprintf(stderr, "hookline replay: %s\n", err.msg);
+			fprintf(stderr, "hookline %s: %s\n", act.cmd, err.msg);
 			rc = 1;
 			continue;
 		}
 		if (found.n == 0) {
-			fprintf(stderr, "hookline replay: no delivery %s\n",
-			    argv[a]);
+			fprintf(stderr, "hookline %s: no delivery %s\n",
+			    act.cmd, argv[a]);
 			rc = 1;
 		}
-		for (i = 0; i < found.n; i++) {
-			if (split_found(found.v[i], &box, &name) == -1)
-				continue;
-			if (box == SPOOL_NEW || box == SPOOL_CUR) {
-				fprintf(stderr, "hookline replay: %s is %s "
-				    "already\n", name, state_word(box));
-				continue;
-			}
-			if (replay_one(conf, box, name, &err) == -1) {
-				fprintf(stderr, "hookline replay: %s: %s\n",
-				    name, err.msg);
+		for (i = 0; i < found.n; i++)
+			if (split_found(found.v[i], &box, &name) == 0 &&
+			    (replay ? act_replay : act_retry)(conf, &act, box,
+			    name) != 0)
 				rc = 1;
-				continue;
-			}
-			replayed++;
-			if (json) {
-				if ((o = json_new_object()) != NULL) {
-					(void)json_set_str(o, "name", name);
-					(void)json_set_str(o, "was",
-					    state_word(box));
-					(void)json_push(arr, o);
-				}
-			} else
-				printf("replayed %s (was %s)\n", name,
-				    state_word(box));
-		}
 	}
 	strlist_clear(&found);
-	/* Run them now rather than at the next cron tick. */
-	if (replayed > 0 && drain_kick(conf) == -1)
-		fprintf(stderr, "hookline replay: could not start a drainer; "
-		    "`hookline drain` will run them\n");
-	if (json && print_json(arr) != 0)
+	if (act.n > 0 && (spool_poke(conf->spool_dir, &err) == -1 ||
+	    drain_kick(conf) == -1))
+		fprintf(stderr, "hookline %s: could not start a drainer; "
+		    "`hookline drain` will run them\n", act.cmd);
+	if (act.json && print_json(act.arr) != 0)
 		rc = 1;
-	json_free(arr);
+	json_free(act.arr);
 	return rc;
 }
 
@@ -649,7 +927,7 @@ cmd_purge(const struct conf *conf, int argc, char **argv)
 		else if (strncmp(argv[a], "--older-than=", 13) == 0)
 			age = argv[a] + 13;
 		else
-			return bad_usage("purge", "unknown argument");
+			return unknown_arg("purge", argv[a]);
 	}
 	if (age == NULL)
 		return bad_usage("purge", "--older-than AGE is required");
@@ -688,22 +966,48 @@ cmd_purge(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
+/* drain --now: every pending delivery due now, whether this drainer
+ * or one running already takes it. Returns 0, or -1 with err. */
+static int
+all_due(const struct conf *conf, struct err *err)
+{
+	struct strlist names = { NULL, 0 };
+	struct err e2;
+	size_t i;
+
+	if (spool_list(conf->spool_dir, SPOOL_NEW, &names, err) == -1)
+		return -1;
+	for (i = 0; i < names.n; i++)
+		if (retry_one(conf, names.v[i], &e2) == -1)
+			fprintf(stderr, "hookline drain: %s: %s\n", names.v[i],
+			    e2.msg);
+	strlist_clear(&names);
+	return spool_poke(conf->spool_dir, err);
+}
+
 static int
 cmd_drain(const char *conf_path, struct conf **confp, int argc, char **argv)
 {
 	enum drain_mode mode = DRAIN_DUE;
 	struct err err;
+	bool now = false;
 	int a;
 
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--follow") == 0)
 			mode = DRAIN_FOLLOW;
+		else if (strcmp(argv[a], "--now") == 0)
+			now = true;
 		else if (strcmp(argv[a], "--kicked") == 0)
 			mode = DRAIN_PENDING;	/* started by drain_kick */
 		else
-			return bad_usage("drain", "unknown argument");
+			return unknown_arg("drain", argv[a]);
 	}
 	if ((*confp)->log != NULL && log_open((*confp)->log, &err) == -1) {
+		fprintf(stderr, "hookline drain: %s\n", err.msg);
+		return 1;
+	}
+	if (now && all_due(*confp, &err) == -1) {
 		fprintf(stderr, "hookline drain: %s\n", err.msg);
 		return 1;
 	}
@@ -734,8 +1038,9 @@ spool_command(const char *conf_path, int argc, char **argv)
 		rc = cmd_list(conf, argc, argv);
 	else if (strcmp(argv[0], "show") == 0)
 		rc = cmd_show(conf, argc, argv);
-	else if (strcmp(argv[0], "replay") == 0)
-		rc = cmd_replay(conf, argc, argv);
+	else if (strcmp(argv[0], "replay") == 0 ||
+	    strcmp(argv[0], "retry") == 0)
+		rc = cmd_act(conf, argc, argv);
 	else if (strcmp(argv[0], "purge") == 0)
 		rc = cmd_purge(conf, argc, argv);
 	else

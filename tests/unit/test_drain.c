@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consumer.h"
 #include "deliver.h"
 #include "drain.h"
 #include "json.h"
@@ -337,7 +338,7 @@ test_runs_once_and_done(void **state)
 	assert_int_equal(e.attempts, 1);
 	assert_int_equal(e.running, 0);
 	assert_true(e.finished > 0);
-	assert_int_equal(e.done.n, 1);
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
 	spool_entry_free(&e);
 	assert_int_equal(spool_read_runs(f->spool, SPOOL_DONE, name, &runs, &n,
 	    &err), 0);
@@ -375,8 +376,8 @@ test_retry_per_hook(void **state)
 	read_entry(f, SPOOL_NEW, name, &e);
 	assert_int_equal(e.failures, 1);
 	assert_int_equal(e.attempts, 1);
-	assert_int_equal(e.done.n, 1);
-	assert_string_equal(e.done.v[0], "a");
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
+	assert_string_equal(e.cons[0].name, "a");
 	/* Not before 5 s (the first delay), rounded up to a second. */
 	assert_true(e.next >= t0 + 5 && e.next <= t0 + 7);
 	assert_non_null(e.error);
@@ -403,7 +404,7 @@ test_retry_per_hook(void **state)
 	assert_string_equal(R.calls[2].done, "a");
 	assert_int_equal(count(f, "done"), 1);
 	read_entry(f, SPOOL_DONE, name, &e);
-	assert_int_equal(e.done.n, 2);
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 2);
 	assert_null(e.error);
 	spool_entry_free(&e);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consumer.h"
 #include "spool.h"
 
 #define T0	((time_t)1700000000)
@@ -173,8 +174,8 @@ test_entry_roundtrip(void **state)
 	e.started = T0 + 1;
 	e.finished = 0;
 	e.fate = FATE_DEAD;
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
-	assert_int_equal(strlist_add(&e.done, "push.d/10-b"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "push.d/10-b"), 0);
 	e.error = strdup("a hook failed");
 	assert_non_null(buf = spool_entry_encode(&e, &len));
 	assert_int_equal(spool_entry_decode(buf, len, &g, &err), 0);
@@ -190,8 +191,8 @@ test_entry_roundtrip(void **state)
 	assert_int_equal(g.replays, 4);
 	assert_int_equal(g.next, T0 + 5);
 	assert_int_equal(g.fate, FATE_DEAD);
-	assert_int_equal(g.done.n, 2);
-	assert_string_equal(g.done.v[1], "push.d/10-b");
+	assert_int_equal(consumer_count(&g, CONS_SUCCEEDED), 2);
+	assert_string_equal(g.cons[1].name, "push.d/10-b");
 	assert_string_equal(g.error, "a hook failed");
 	free(buf);
 	spool_entry_free(&g);
@@ -429,13 +430,13 @@ test_state_and_runs(void **state)
 	e.attempts = 1;
 	e.failures = 1;
 	e.next = T0 + 5;
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
 	assert_int_equal(spool_write(f->spool, SPOOL_NEW, name, &e, &err), 0);
 	spool_entry_free(&e);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, name, &e, &err), 0);
 	assert_int_equal(e.failures, 1);
 	assert_int_equal(e.next, T0 + 5);
-	assert_int_equal(e.done.n, 1);
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
 	spool_entry_free(&e);
 
 	h.hook = "a";

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consumer.h"
 #include "deliver.h"
 #include "spool.h"
 #include "spoolcmd.h"
@@ -235,14 +236,14 @@ test_replay(void **state)
 	e.failures = 3;
 	e.attempts = 3;
 	e.finished = time(NULL);
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
 	assert_int_equal(spool_write(f->spool, SPOOL_NEW, dead, &e, &err), 0);
 	spool_entry_free(&e);
 	assert_int_equal(spool_move(f->spool, dead, SPOOL_NEW, SPOOL_DEAD,
 	    &err), 0);
 	put(f, done, SPOOL_NEW);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
 	e.fate = FATE_DONE;
 	assert_int_equal(spool_write(f->spool, SPOOL_NEW, done, &e, &err), 0);
 	spool_entry_free(&e);
@@ -256,14 +257,14 @@ test_replay(void **state)
 	assert_int_equal(kicks, 1);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, dead, &e, &err), 0);
 	assert_int_equal(e.fate, FATE_PENDING);
-	assert_int_equal(e.failures, 0);
+	assert_int_equal(e.failures, 3);	/* a replay resets no count */
 	assert_int_equal(e.attempts, 3);	/* HOOKLINE_ATTEMPT goes on */
 	assert_int_equal(e.replays, 1);
-	assert_int_equal(e.done.n, 1);		/* a dead one keeps its successes */
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);		/* a dead one keeps its successes */
 	assert_true(e.next <= time(NULL));
 	spool_entry_free(&e);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
-	assert_int_equal(e.done.n, 0);		/* a done one runs all again */
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 0);		/* a done one runs all again */
 	spool_entry_free(&e);
 	/* Pending ones stay as they are; unknown ones fail. */
 	assert_int_equal(cmd(f, "replay", pend, NULL, NULL), 0);
