@@ -214,19 +214,33 @@ spool_fate_name(enum spool_fate f)
 	return (size_t)f < sizeof(fates) / sizeof(fates[0]) ? fates[f] : "?";
 }
 
+/* A value that must be one of the n words: its index in *out. */
+static int
+val_word(const struct field *f, const char *const *words, size_t n,
+    size_t *out, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f->len == strlen(words[i]) &&
+		    memcmp(f->val, words[i], f->len) == 0) {
+			*out = i;
+			return 0;
+		}
+	err_set(err, "bad %.*s", (int)f->keylen, f->key);
+	return -1;
+}
+
 static int
 val_fate(const struct field *f, enum spool_fate *out, struct err *err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fates) / sizeof(fates[0]); i++)
-		if (f->len == strlen(fates[i]) &&
-		    memcmp(f->val, fates[i], f->len) == 0) {
-			*out = (enum spool_fate)i;
-			return 0;
-		}
-	err_set(err, "bad fate");
-	return -1;
+	if (val_word(f, fates, sizeof(fates) / sizeof(fates[0]), &i,
+	    err) == -1)
+		return -1;
+	*out = (enum spool_fate)i;
+	return 0;
 }
 
 static const char *const cons_states[] = {
@@ -245,14 +259,11 @@ val_cons_state(const struct field *f, enum cons_state *out, struct err *err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cons_states) / sizeof(cons_states[0]); i++)
-		if (f->len == strlen(cons_states[i]) &&
-		    memcmp(f->val, cons_states[i], f->len) == 0) {
-			*out = (enum cons_state)i;
-			return 0;
-		}
-	err_set(err, "bad consumer state");
-	return -1;
+	if (val_word(f, cons_states, sizeof(cons_states) /
+	    sizeof(cons_states[0]), &i, err) == -1)
+		return -1;
+	*out = (enum cons_state)i;
+	return 0;
 }
 
 void
