@@ -330,6 +330,111 @@ test_drain(void **state)
 	assert_int_equal(spool_read(f->spool, SPOOL_DONE, a, &e, &err), 0);
 	assert_int_equal(e.attempts, 1);
 	spool_entry_free(&e);
+
+	/* Waiting an hour for its next try: drain leaves it, drain --now
+	 * runs it. */
+	put(f, a, SPOOL_NEW);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	e.attempts = 1;
+	e.failures = 1;
+	e.next = time(NULL) + 3600;
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "drain", NULL, NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "drain", "--now", NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_DONE, a, &e, &err), 0);
+	assert_int_equal(e.attempts, 2);
+	spool_entry_free(&e);
+}
+
+/* A dead delivery: hook a succeeded, target x failed for good. */
+static void
+put_dead_pair(struct fixture *f, char *name)
+{
+	struct spool_entry e;
+	struct err err;
+
+	put(f, name, SPOOL_NEW);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, name, &e, &err), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "forward:http://x/"), 0);
+	e.cons[1].state = CONS_FAILED;
+	assert_non_null(e.cons[1].error = strdup("forward: HTTP 400"));
+	e.fate = FATE_DEAD;
+	e.attempts = e.failures = 1;
+	e.finished = time(NULL);
+	assert_non_null(e.error = strdup("forward: HTTP 400"));
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, name, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(spool_move(f->spool, name, SPOOL_NEW, SPOOL_DEAD,
+	    &err), 0);
+}
+
+static void
+test_show_why(void **state)
+{
+	struct fixture *f = *state;
+	char a[SPOOL_NAME_MAX + 1];
+
+	put_dead_pair(f, a);
+	assert_int_equal(cmd(f, "show", a, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "  why           dead: "
+	    "forward:http://x/ failed for good after 1 try: forward: HTTP 400\n"));
+	assert_non_null(strstr(f->out, "  attempts      1 (1 failed, "
+	    "0 succeeded)\n"));
+	assert_non_null(strstr(f->out, "    a: succeeded after 1 try\n"));
+	assert_non_null(strstr(f->out, "      last error: forward: HTTP 400\n"));
+	assert_int_equal(cmd(f, "list", "--json", NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "\"consumers\":[{\"name\":\"a\","
+	    "\"state\":\"succeeded\""));
+	assert_non_null(strstr(f->out, "\"state\":\"failed\",\"tries\":1,"
+	    "\"failures\":0,\"error\":\"forward: HTTP 400\"}"));
+	assert_non_null(strstr(f->out, "\"why\":\"dead: forward:http://x/"));
+}
+
+static void
+test_replay_all_and_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char a[SPOOL_NAME_MAX + 1];
+
+	put_dead_pair(f, a);
+	/* Only what did not succeed runs again. */
+	assert_int_equal(cmd(f, "replay", a, NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	assert_int_equal(e.cons[0].state, CONS_SUCCEEDED);
+	assert_int_equal(e.cons[1].state, CONS_PENDING);
+	/* A pending one is retry's, not replay's. */
+	e.next = e.cons[1].next = time(NULL) + 3600;
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "replay", a, NULL, NULL), 0);
+	assert_int_equal(kicks, 1);
+	assert_int_equal(cmd(f, "retry", a, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "due now: "));
+	assert_int_equal(kicks, 2);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	assert_true(e.next <= time(NULL));
+	assert_true(e.cons[1].next <= time(NULL));
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "retry", "nope", NULL, NULL), 1);
+	assert_int_equal(cmd(f, "retry", NULL, NULL, NULL), 2);
+	assert_int_equal(cmd(f, "retry", "--all", a, NULL), 2);
+
+	/* Dead again; --all: every one. */
+	assert_int_equal(spool_move(f->spool, a, SPOOL_NEW, SPOOL_DEAD,
+	    &err), 0);
+	assert_int_equal(cmd(f, "retry", a, NULL, NULL), 1);
+	assert_int_equal(cmd(f, "replay", "--all", "--json", a), 0);
+	assert_non_null(strstr(f->out, "\"was\":\"dead\""));
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	assert_int_equal(e.cons[0].state, CONS_PENDING);
+	assert_int_equal(e.replays, 2);
+	spool_entry_free(&e);
 }
 
 int
@@ -341,6 +446,8 @@ main(void)
 		T(test_list),
 		T(test_show),
 		T(test_replay),
+		T(test_show_why),
+		T(test_replay_all_and_retry),
 		T(test_purge),
 		T(test_drain),
 	};
