@@ -105,9 +105,11 @@ attempt_interrupted(const struct conf *conf, struct spool_entry *e,
 		(void)spool_write_run(conf->spool_dir, e->box, e->name, &r,
 		    NULL);
 	}
+	/* Due at once: the consumers that attempt was running are due
+	 * since before it began; those waiting stay as they are. */
 	e->interrupted++;
 	e->running = 0;
-	consumer_due_now(e, now);
+	e->next = now;
 	e->fate = FATE_PENDING;
 	log_attempt(e, "interrupted", NULL, 0,
 	    "the drainer stopped during this attempt; it runs again");

@@ -202,8 +202,11 @@ spoolcmd_act(const struct conf *conf, int argc, char **argv)
 				rc = 1;
 	}
 	strlist_clear(&found);
-	if (act.n > 0 && (spool_poke(conf->spool_dir, &err) == -1 ||
-	    drain_kick(conf) == -1))
+	/* A drainer running already reads their states again. */
+	if (act.n > 0 && spool_poke(conf->spool_dir, &err) == -1)
+		fprintf(stderr, "hookline %s: %s; a running drainer may take "
+		    "a while to see them\n", act.cmd, err.msg);
+	if (act.n > 0 && drain_kick(conf) == -1)
 		fprintf(stderr, "hookline %s: could not start a drainer; "
 		    "`hookline drain` will run them\n", act.cmd);
 	if (act.json && print_json(act.arr) != 0)
