@@ -12,8 +12,9 @@
 /*
  * Runs one claimed delivery (in cur/) once: marks the attempt as running
  * in its state (so a crash is noticed), runs the consumers that are due
- * at now (the drainer's clock) and have not finished, records the run, settles each consumer and
- * moves the entry on (done/, new/ for a retry, dead/). Returns 1 when it
+ * at now (the drainer's clock) and have not finished, records the run,
+ * settles each consumer and moves the entry on (done/, new/ for a retry,
+ * dead/). Returns 1 when it
  * ran, 0 when it was put back untouched (stop), -1 on a spool error.
  */
 int	attempt_run(const struct conf *conf, struct spool_entry *e,

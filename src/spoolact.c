@@ -235,7 +235,8 @@ all_due(const struct conf *conf, struct err *err)
 }
 
 int
-spoolcmd_drain(const char *conf_path, struct conf **confp, int argc, char **argv)
+spoolcmd_drain(const char *conf_path, struct conf **confp, int argc,
+    char **argv)
 {
 	enum drain_mode mode = DRAIN_DUE;
 	struct err err;

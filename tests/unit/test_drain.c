@@ -668,7 +668,8 @@ test_consumers_independent(void **state)
 	assert_string_equal(consumer_culprit(&e)->name, "forward:x");
 	spool_entry_free(&e);
 	assert_int_equal(logged("\"result\":\"dead\""), 1);
-	assert_int_equal(logged("\"stdout\":\"some output\\n\""), 3);	/* each attempt's line */
+	/* Each attempt's line has the output tail. */
+	assert_int_equal(logged("\"stdout\":\"some output\\n\""), 3);
 }
 
 /* A delivery a hookline of the first record layout left retrying: only

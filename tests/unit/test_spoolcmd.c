@@ -260,11 +260,13 @@ test_replay(void **state)
 	assert_int_equal(e.failures, 3);	/* a replay resets no count */
 	assert_int_equal(e.attempts, 3);	/* HOOKLINE_ATTEMPT goes on */
 	assert_int_equal(e.replays, 1);
-	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);		/* a dead one keeps its successes */
+	/* A dead one keeps its successes. */
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
 	assert_true(e.next <= time(NULL));
 	spool_entry_free(&e);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
-	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 0);		/* a done one runs all again */
+	/* A done one runs all again. */
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 0);
 	spool_entry_free(&e);
 	/* Pending ones stay as they are; unknown ones fail. */
 	assert_int_equal(cmd(f, "replay", pend, NULL, NULL), 0);
