@@ -158,14 +158,14 @@ set_error(struct spool_entry *e, const struct consumer *c, const char *text)
 {
 	char *s = NULL;
 
+	if (c != NULL)
+		text = c->error != NULL ? c->error : "failed";
 	if (c != NULL && strncmp(c->name, FORWARD_PREFIX,
 	    strlen(FORWARD_PREFIX)) != 0) {
-		if (asprintf(&s, "hook %s: %s", c->name, c->error) < 0)
+		if (asprintf(&s, "hook %s: %s", c->name, text) < 0)
 			return -1;
-	} else if (c != NULL || text != NULL) {
-		if ((s = strdup(c != NULL ? c->error : text)) == NULL)
-			return -1;
-	}
+	} else if (text != NULL && (s = strdup(text)) == NULL)
+		return -1;
 	free(e->error);
 	e->error = s;
 	return 0;

@@ -22,7 +22,8 @@ static const struct {
 	{ "drain",	"[--follow] [--now]" },
 	{ "list",	"[--pending|--dead|--done] [--json]" },
 	{ "show",	"[--json] ID...   (ID: a spool name or a delivery id)" },
-	{ "replay",	"[--all] [--json] ID...   (ID: a spool name or a delivery id)" },
+	{ "replay",	"[--all] [--json] ID...   "
+			"(ID: a spool name or a delivery id)" },
 	{ "retry",	"[--json] ID...   (ID: a spool name or a delivery id)" },
 	{ "purge",	"--older-than AGE [--dead|--done] [--json]" },
 };
@@ -161,32 +162,31 @@ consumers_json(const struct spool_entry *e)
 static void
 fmt_consumer(char *buf, size_t len, const struct consumer *c, time_t now)
 {
+	const char *tries = c->tries == 1 ? "try" : "tries";
 	char t[48], in[32];
 
 	switch (c->state) {
 	case CONS_SUCCEEDED:
-		(void)snprintf(buf, len, "succeeded after %u tr%s", c->tries,
-		    c->tries == 1 ? "y" : "ies");
+		(void)snprintf(buf, len, "succeeded after %u %s", c->tries,
+		    tries);
 		break;
 	case CONS_FAILED:
-		(void)snprintf(buf, len, "failed for good after %u tr%s",
-		    c->tries, c->tries == 1 ? "y" : "ies");
+		(void)snprintf(buf, len, "failed for good after %u %s",
+		    c->tries, tries);
 		break;
 	case CONS_EXHAUSTED:
-		(void)snprintf(buf, len, "ran out of retries after %u tr%s",
-		    c->tries, c->tries == 1 ? "y" : "ies");
+		(void)snprintf(buf, len, "ran out of retries after %u %s",
+		    c->tries, tries);
 		break;
 	default:
 		fmt_time(t, sizeof(t), c->next);
 		fmt_age(in, sizeof(in), c->next - now);
 		if (c->next <= now)
-			(void)snprintf(buf, len, "%s, %u tr%s, due now",
-			    consumer_word(c), c->tries, c->tries == 1 ? "y" :
-			    "ies");
+			(void)snprintf(buf, len, "%s, %u %s, due now",
+			    consumer_word(c), c->tries, tries);
 		else
-			(void)snprintf(buf, len, "%s, %u tr%s, next %s (in %s)",
-			    consumer_word(c), c->tries, c->tries == 1 ? "y" :
-			    "ies", t, in);
+			(void)snprintf(buf, len, "%s, %u %s, next %s (in %s)",
+			    consumer_word(c), c->tries, tries, t, in);
 		break;
 	}
 }
