@@ -249,8 +249,9 @@ consumer_settle(struct spool_entry *e, const struct conf *conf,
 	if (pending || rc == -1) {
 		e->fate = FATE_PENDING;
 		e->next = pending ? next : now;
-		why = last_failure(e, out);
-		if (set_error(e, why, why == NULL ? run_error : NULL) == -1)
+		/* What could not run at all is told first. */
+		why = run_error != NULL ? NULL : last_failure(e, out);
+		if (set_error(e, why, run_error) == -1)
 			rc = -1;
 		return rc;
 	}
