@@ -181,26 +181,12 @@ spoolcmd_act(const struct conf *conf, int argc, char **argv)
 		return bad_usage(act.cmd, "which delivery?");
 	if (act.json && (act.arr = json_new_array()) == NULL)
 		return 1;
-	for (a = 1; a < argc; a++) {
-		if (argv[a][0] == '-')
-			continue;
-		strlist_clear(&found);
-		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
-			fprintf(stderr, "hookline %s: %s\n", act.cmd, err.msg);
+	rc = find_ids(conf, act.cmd, argc, argv, &found);
+	for (i = 0; i < found.n; i++)
+		if (split_found(found.v[i], &box, &name) == 0 &&
+		    (replay ? act_replay : act_retry)(conf, &act, box,
+		    name) != 0)
 			rc = 1;
-			continue;
-		}
-		if (found.n == 0) {
-			fprintf(stderr, "hookline %s: no delivery %s\n",
-			    act.cmd, argv[a]);
-			rc = 1;
-		}
-		for (i = 0; i < found.n; i++)
-			if (split_found(found.v[i], &box, &name) == 0 &&
-			    (replay ? act_replay : act_retry)(conf, &act, box,
-			    name) != 0)
-				rc = 1;
-	}
 	strlist_clear(&found);
 	/* A drainer running already reads their states again. */
 	if (act.n > 0 && spool_poke(conf->spool_dir, &err) == -1)

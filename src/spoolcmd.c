@@ -625,6 +625,30 @@ split_found(const char *s, enum spool_box *box, const char **name)
 	return -1;
 }
 
+int
+find_ids(const struct conf *conf, const char *cmd, int argc, char **argv,
+    struct strlist *found)
+{
+	struct err err;
+	size_t before;
+	int a, rc = 0;
+
+	for (a = 1; a < argc; a++) {
+		if (argv[a][0] == '-')
+			continue;
+		before = found->n;
+		if (spool_find(conf->spool_dir, argv[a], found, &err) == -1) {
+			fprintf(stderr, "hookline %s: %s\n", cmd, err.msg);
+			rc = 1;
+		} else if (found->n == before) {
+			fprintf(stderr, "hookline %s: no delivery %s\n", cmd,
+			    argv[a]);
+			rc = 1;
+		}
+	}
+	return rc;
+}
+
 static int
 cmd_show(const struct conf *conf, int argc, char **argv)
 {
@@ -652,48 +676,33 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 		return bad_usage("show", "which delivery?");
 	if (json && (arr = json_new_array()) == NULL)
 		return 1;
-	for (a = 1; a < argc; a++) {
-		if (argv[a][0] == '-')
-			continue;
-		strlist_clear(&found);
-		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
-			fprintf(stderr, "hookline show: %s\n", err.msg);
+	rc = find_ids(conf, "show", argc, argv, &found);
+	for (i = 0; i < found.n; i++) {
+		if (split_found(found.v[i], &box, &name) == -1 ||
+		    spool_read(conf->spool_dir, box, name, &e, &err) != 0) {
+			fprintf(stderr, "hookline show: %s: %s\n",
+			    found.v[i], err.msg);
 			rc = 1;
 			continue;
 		}
-		if (found.n == 0) {
-			fprintf(stderr, "hookline show: no delivery %s\n",
-			    argv[a]);
-			rc = 1;
+		if (spool_read_runs(conf->spool_dir, box, name, &runs,
+		    &nruns, &err) == -1) {
+			runs = NULL;
+			nruns = 0;
 		}
-		for (i = 0; i < found.n; i++) {
-			if (split_found(found.v[i], &box, &name) == -1 ||
-			    spool_read(conf->spool_dir, box, name, &e,
-			    &err) != 0) {
-				fprintf(stderr, "hookline show: %s: %s\n",
-				    found.v[i], err.msg);
-				rc = 1;
-				continue;
+		if (json) {
+			if ((o = entry_json(&e, now)) != NULL) {
+				(void)json_set(o, "runs",
+				    runs_json(runs, nruns));
+				(void)json_push(arr, o);
 			}
-			if (spool_read_runs(conf->spool_dir, box, name, &runs,
-			    &nruns, &err) == -1) {
-				runs = NULL;
-				nruns = 0;
-			}
-			if (json) {
-				if ((o = entry_json(&e, now)) != NULL) {
-					(void)json_set(o, "runs",
-					    runs_json(runs, nruns));
-					(void)json_push(arr, o);
-				}
-			} else {
-				if (i > 0 || a > 1)
-					putchar('\n');
-				show_text(conf, &e, runs, nruns, now);
-			}
-			spool_runs_free(runs, nruns);
-			spool_entry_free(&e);
+		} else {
+			if (i > 0)
+				putchar('\n');
+			show_text(conf, &e, runs, nruns, now);
 		}
+		spool_runs_free(runs, nruns);
+		spool_entry_free(&e);
 	}
 	strlist_clear(&found);
 	if (json && print_json(arr) != 0)

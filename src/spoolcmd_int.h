@@ -14,6 +14,11 @@ int	unknown_arg(const char *cmd, const char *arg);
 const char *state_word(enum spool_box b);
 /* "box/NAME" from spool_find() into its parts. Returns 0 or -1. */
 int	split_found(const char *s, enum spool_box *box, const char **name);
+/* Appends the entries each ID argument names ("box/NAME", spool_find();
+ * arguments starting with '-' are options) to found; says on stderr
+ * which name nothing. Returns 0, or 1 when one did or a lookup failed. */
+int	find_ids(const struct conf *conf, const char *cmd, int argc,
+	    char **argv, struct strlist *found);
 /* Prints v as one line. Returns 0, or 1 when out of memory. */
 int	print_json(struct jval *v);
 
