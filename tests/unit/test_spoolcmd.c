@@ -396,6 +396,50 @@ test_show_why(void **state)
 	assert_non_null(strstr(f->out, "\"why\":\"dead: forward:http://x/"));
 }
 
+/* Dead and done deliveries a hookline of the first record layout left:
+ * shown, and a dead one replayed runs what had not succeeded. */
+static void
+test_old_layout(void **state)
+{
+	static const char *const old[] = {
+	    "hookline_spool 1:1\nendpoint 6:github\nevent 4:push\n"
+	    "id 2:d1\nfate 4:dead\nattempts 1:3\nfailures 1:3\n"
+	    "finished 10:1700000000\ndone 1:a\nerror 13:a hook failed\n",
+	    "hookline_spool 1:1\nendpoint 6:github\nevent 4:push\n"
+	    "id 2:d2\nfate 4:done\nattempts 1:1\nfailures 1:0\n"
+	    "finished 10:1700000000\ndone 1:a\n",
+	};
+	static const enum spool_box box[] = { SPOOL_DEAD, SPOOL_DONE };
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char a[2][SPOOL_NAME_MAX + 1], *path;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		put(f, a[i], SPOOL_NEW);
+		assert_true(asprintf(&path, "%s/new/%s/state", f->spool,
+		    a[i]) > 0);
+		unit_write_file(path, old[i], 0600);
+		free(path);
+		assert_int_equal(spool_move(f->spool, a[i], SPOOL_NEW, box[i],
+		    &err), 0);
+	}
+	assert_int_equal(cmd(f, "show", a[0], NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "  why           dead: a hook failed\n"));
+	assert_non_null(strstr(f->out, "  succeeded     a\n"));
+	assert_int_equal(cmd(f, "show", a[1], NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "  why           done: every consumer "
+	    "succeeded\n"));
+	assert_int_equal(cmd(f, "replay", a[0], NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a[0], &e, &err), 0);
+	assert_int_equal(e.ncons, 1);
+	assert_int_equal(e.cons[0].state, CONS_SUCCEEDED);
+	assert_int_equal(e.legacy_failures, 0);	/* the schedule starts over */
+	assert_int_equal(e.failures, 3);
+	spool_entry_free(&e);
+}
+
 static void
 test_replay_all_and_retry(void **state)
 {
@@ -450,6 +494,7 @@ main(void)
 		T(test_replay),
 		T(test_show_why),
 		T(test_replay_all_and_retry),
+		T(test_old_layout),
 		T(test_purge),
 		T(test_drain),
 	};
