@@ -25,6 +25,8 @@
  *   done/NAME/  every hook succeeded; removed after keep_done
  *   dead/NAME/  out of retries; waits for replay or purge
  *
+ * Beside them: drain.lock (drain.c) and wake (spool_poke()).
+ *
  * NAME/body is the body as received (HOOKLINE_PAYLOAD_FILE), NAME/state
  * the delivery and its progress (struct spool_entry), NAME/run.N what
  * attempt N did (struct spool_run). Files are records (spoolrec.c).
