@@ -4,6 +4,7 @@
 #ifndef HOOKLINE_DELIVER_H
 #define HOOKLINE_DELIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -31,6 +32,9 @@ struct hook_outcome {
 	char			*hook;		/* relative to hooks_dir, owned */
 	struct run_result	 res;
 	char			*why;		/* owned; why it did not run */
+	/* For the spool (forward targets set them; hooks leave 0): */
+	bool			 final;		/* failed for good: no retry */
+	long			 retry_after;	/* > 0: wait at least this */
 };
 
 struct outcome {

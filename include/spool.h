@@ -3,6 +3,8 @@
 #ifndef HOOKLINE_SPOOL_H
 #define HOOKLINE_SPOOL_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +24,8 @@
  *   cur/NAME/   claimed by the drainer that holds drain.lock
  *   done/NAME/  every hook succeeded; removed after keep_done
  *   dead/NAME/  out of retries; waits for replay or purge
+ *
+ * Beside them: drain.lock (drain.c) and wake (spool_poke()).
  *
  * NAME/body is the body as received (HOOKLINE_PAYLOAD_FILE), NAME/state
  * the delivery and its progress (struct spool_entry), NAME/run.N what
@@ -50,6 +54,34 @@ const char	*spool_fate_name(enum spool_fate f);
 
 #define SPOOL_NAME_MAX	64
 
+/* What spool_poked() compares: spool_dir/wake's identity and time. */
+struct spool_mark {
+	ino_t		ino;
+	struct timespec	mtim;
+};
+
+/*
+ * A consumer of a delivery: one hook, or one forward target
+ * ("forward:<url>"). Each has its own state and its own place in the
+ * retry schedule (consumer.c moves it along).
+ */
+enum cons_state {
+	CONS_PENDING,		/* to run, or to run again at next */
+	CONS_SUCCEEDED,
+	CONS_FAILED,		/* failed for good (a forward's 4xx) */
+	CONS_EXHAUSTED		/* failed to the end of the schedule */
+};
+
+struct consumer {
+	char		*name;		/* owned */
+	enum cons_state	 state;
+	unsigned	 tries;		/* attempts that ran it */
+	unsigned	 failures;	/* failed tries since the last replay:
+					 * its place in the schedule */
+	int64_t		 next;		/* pending: not before this time */
+	char		*error;		/* its last failure, or NULL */
+};
+
 /* A delivery's state file. All strings owned. */
 struct spool_entry {
 	char		name[SPOOL_NAME_MAX + 1];	/* set by readers */
@@ -62,16 +94,28 @@ struct spool_entry {
 	uint64_t	 body_len;
 	int64_t		 received;	/* unix seconds */
 	unsigned	 attempts;	/* runs started */
-	unsigned	 failures;	/* runs that ended in failure */
+	unsigned	 failures;	/* runs in which something failed; a
+					 * replay does not reset it */
 	unsigned	 running;	/* attempt being run now; 0: none */
 	unsigned	 interrupted;	/* runs cut short by a crash */
 	unsigned	 replays;
-	int64_t		 next;		/* not before this time */
+	unsigned	 errors;	/* runs in a row that could run nothing
+					 * (hooks folder unreadable, endpoint
+					 * gone), since the last replay */
+	int64_t		 next;		/* not before this time: the earliest
+					 * next of its pending consumers */
 	int64_t		 started;	/* when the last run began */
 	int64_t		 finished;	/* moved to done/ or dead/ */
 	enum spool_fate	 fate;
-	struct strlist	 done;		/* hooks that succeeded */
-	char		*error;		/* last failure, or NULL */
+	struct consumer	*cons;		/* in the order they first ran */
+	size_t		 ncons;
+	/* Read from a record of the first layout (no consumers, only the
+	 * names that succeeded): the failures a consumer not seen yet
+	 * starts from, so that it keeps its place in the schedule. */
+	unsigned	 legacy_failures;
+	char		*error;		/* why it is where it is: the last
+					 * failure; for a dead one, the
+					 * consumer's that sent it there */
 };
 
 void	spool_entry_free(struct spool_entry *e);
@@ -89,6 +133,9 @@ struct spool_run {
 
 void	spool_run_free(struct spool_run *r);
 
+/* "pending", "succeeded", "failed", "exhausted": the record's words. */
+const char	*spool_cons_state_name(enum cons_state s);
+
 /* The record codec (spoolrec.c): pure functions over bytes, so that the
  * reader can be fuzzed. Decoders accept any bytes: they return 0, or -1
  * with err and *e / *r empty. Encoders return a malloc'ed buffer or
@@ -100,6 +147,7 @@ int	spool_run_decode(const char *buf, size_t len, struct spool_run *r,
 	    struct err *err);
 char	*spool_run_encode(const struct spool_run *r, size_t *len);
 #define SPOOL_STATE_MAX	(1024 * 1024)		/* state file bound */
+#define SPOOL_CONS_MAX	1024			/* consumers in one */
 #define SPOOL_RUN_MAX	(64 * 1024 * 1024)	/* run.N bound */
 
 /* 1 when s could be a spool name (what spool_store makes), else 0. */
@@ -169,6 +217,12 @@ int	spool_move(const char *dir, const char *name, enum spool_box from,
  * is not there, -1 on error. */
 int	spool_lock(const char *dir, enum spool_box box, const char *name,
 	    struct err *err);
+
+/* Tells a running drainer that states in new/ changed under it (retry,
+ * drain --now): replaces spool_dir/wake. Returns 0 or -1. */
+int	spool_poke(const char *dir, struct err *err);
+/* 1 when wake changed since *mark (then *mark is updated), else 0. */
+int	spool_poked(const char *dir, struct spool_mark *mark);
 
 /* Removes NAME from box: renamed into tmp/ first, so it disappears at
  * once, then deleted. Returns 0, 1 when not there, -1 on error. */

@@ -134,6 +134,10 @@ record(struct outcome *out, char *name, struct forward_result *r,
 	r->answer = NULL;
 	r->answer_len = 0;
 	o->why = why_of(r, timeout);
+	o->final = r->cls == FORWARD_FAIL || r->cls == FORWARD_GONE;
+	if (r->cls == FORWARD_RETRY && r->retry_after > 0)
+		o->retry_after = r->retry_after > FORWARD_RETRY_AFTER_MAX ?
+		    FORWARD_RETRY_AFTER_MAX : r->retry_after;
 	return 0;
 }
 

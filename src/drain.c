@@ -1,5 +1,5 @@
-/* drain.c: the spool's worker: lock, recover, claim, run, record, and
- * reschedule, finish or bury each delivery; and the detached start of a
+/* drain.c: the spool's worker: lock, recover, claim and schedule
+ * deliveries (attempt.c runs each one); and the detached start of a
  * drainer from the request path. */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,13 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "deliver.h"
-#include "deliver_forward.h"
 #include "drain.h"
-#include "json.h"
+#include "drain_int.h"
 #include "log.h"
 #include "platform.h"
-#include "slots.h"
 #include "spool.h"
 
 #define TMP_MAX_AGE	60	/* seconds before tmp/ litter is removed */
@@ -153,112 +150,6 @@ drain_kick(const struct conf *conf)
 	return 0;
 }
 
-/* One log line for a delivery's attempt. */
-static void
-log_attempt(const struct spool_entry *e, const char *result,
-    const struct outcome *out, long delay, const char *error)
-{
-	struct jval *rec, *hooks, *h;
-	const struct run_result *r;
-	size_t i;
-
-	if ((rec = log_start()) == NULL)
-		return;
-	(void)json_set_str(rec, "spool", e->name);
-	(void)json_set_str(rec, "endpoint", e->endpoint);
-	(void)json_set_str(rec, "event", e->event);
-	(void)json_set_str(rec, "delivery", e->id);
-	if (e->remote_addr != NULL)
-		(void)json_set_str(rec, "remote_addr", e->remote_addr);
-	(void)json_set_int(rec, "attempt", e->attempts);
-	(void)json_set_str(rec, "result", result);
-	if (delay >= 0)
-		(void)json_set_int(rec, "retry_in", delay);
-	if (e->interrupted > 0)
-		(void)json_set_int(rec, "interrupted", e->interrupted);
-	if (error != NULL)
-		(void)json_set_str(rec, "error", error);
-	if (out != NULL && (hooks = json_new_array()) != NULL) {
-		for (i = 0; i < out->n; i++) {
-			r = &out->v[i].res;
-			if ((h = json_new_object()) == NULL)
-				break;
-			(void)json_set_str(h, "hook", out->v[i].hook);
-			(void)json_set_int(h, "exit",
-			    r->exited ? r->exit_code : -1);
-			(void)json_set_int(h, "duration_ms", r->duration_ms);
-			if (r->signal)
-				(void)json_set_int(h, "signal", r->signal);
-			if (r->timed_out)
-				(void)json_set_bool(h, "timed_out", 1);
-			if (out->v[i].why != NULL)
-				(void)json_set_str(h, "refused",
-				    out->v[i].why);
-			(void)json_push(hooks, h);
-		}
-		(void)json_set(rec, "hooks", hooks);
-	}
-	log_record(rec);
-	json_free(rec);
-}
-
-static int
-has(const struct strlist *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * e's attempt e->running began and never finished: the drainer died (or
- * the host did). Keeps what that attempt's run record says succeeded,
- * records the interruption and logs it, so that the log tells which
- * deliveries ran twice. The entry runs again at once.
- */
-static void
-note_interrupted(const struct conf *conf, struct spool_entry *e, time_t now)
-{
-	struct spool_run *runs = NULL, r;
-	size_t nruns = 0, i, j;
-	int recorded = 0;
-
-	if (spool_read_runs(conf->spool_dir, e->box, e->name, &runs, &nruns,
-	    NULL) == 0) {
-		for (i = 0; i < nruns; i++) {
-			if (runs[i].attempt != e->running)
-				continue;
-			recorded = 1;
-			for (j = 0; j < runs[i].n; j++)
-				if (run_ok(&runs[i].v[j].res) &&
-				    !has(&e->done, runs[i].v[j].hook))
-					(void)strlist_add(&e->done,
-					    runs[i].v[j].hook);
-		}
-		spool_runs_free(runs, nruns);
-	}
-	if (!recorded) {
-		memset(&r, 0, sizeof(r));
-		r.attempt = e->running;
-		r.started = e->started;
-		r.duration_ms = e->started > 0 && now >= e->started ?
-		    (long)(now - e->started) * 1000 : 0;
-		r.interrupted = true;
-		r.error = "interrupted: the drainer stopped during this attempt";
-		(void)spool_write_run(conf->spool_dir, e->box, e->name, &r,
-		    NULL);
-	}
-	e->interrupted++;
-	e->running = 0;
-	e->next = now;
-	e->fate = FATE_PENDING;
-	log_attempt(e, "interrupted", NULL, 0,
-	    "the drainer stopped during this attempt; it runs again");
-}
-
 int
 drain_recover(const struct conf *conf, time_t now, struct err *err)
 {
@@ -293,7 +184,7 @@ drain_recover(const struct conf *conf, time_t now, struct err *err)
 			continue;
 		}
 		if (e.running != 0) {
-			note_interrupted(conf, &e, now);
+			attempt_interrupted(conf, &e, now);
 			if (spool_write(conf->spool_dir, SPOOL_CUR, e.name, &e,
 			    &e2) == -1)
 				log_msg("error", "spool cur/%s: %s", e.name,
@@ -312,192 +203,9 @@ drain_recover(const struct conf *conf, time_t now, struct err *err)
 	return n;
 }
 
-/* The first whole second at least delay seconds from now: next tries
- * are kept in seconds, and a retry must never come early. */
-static int64_t
-next_try(long delay)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
-		return (int64_t)time(NULL) + delay + 1;
-	return (int64_t)ts.tv_sec + delay + (ts.tv_nsec > 0);
-}
-
-/* Puts a claimed entry back into new/ untouched (stopped, or the spool
- * failed under us); recovery does the same if this fails too. */
-static void
-unclaim(const struct conf *conf, const char *name)
-{
-	struct err e2;
-
-	if (spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_NEW, &e2) == -1)
-		log_msg("error", "spool cur/%s: %s", name, e2.msg);
-}
-
-/*
- * Runs one claimed delivery (in cur/) once: marks the attempt as running
- * in its state (so a crash is noticed), runs the hooks that have not
- * succeeded yet, records the run, and moves the entry on. Returns 1 when
- * it ran, 0 when it was put back untouched, -1 on a spool error.
- */
+/* Claims new/NAME and runs it. Returns as attempt_run, 0 when gone. */
 static int
-run_claimed(const struct conf *conf, struct spool_entry *e,
-    volatile sig_atomic_t *stop)
-{
-	struct forward_verdict fv = { false, -1 };
-	struct forwarder *fw = NULL;	/* libcurl only when there are targets */
-	struct outcome out = { NULL, 0 };
-	struct spool_run run;
-	struct delivery d;
-	struct timespec t0, t1;
-	struct err err, e2;
-	const struct endpoint *ep;
-	unsigned char *body = NULL;
-	char *body_path = NULL, *error = NULL;
-	const char *result;
-	enum spool_box to;
-	long delay = -1;
-	size_t i;
-	int slot, rc = -1;
-
-	memset(&d, 0, sizeof(d));
-	err.msg[0] = '\0';
-	if (e->running != 0)
-		note_interrupted(conf, e, time(NULL));
-	/* Wait for a slot before the attempt counts: under max_running
-	 * async deliveries wait in the spool. */
-	if ((slot = slot_wait(conf, stop, &err)) < 0) {
-		if (stop == NULL || !*stop)
-			log_msg("error", "spool %s: %s", e->name, err.msg);
-		unclaim(conf, e->name);
-		return stop != NULL && *stop ? 0 : -1;
-	}
-	e->attempts++;
-	e->running = e->attempts;
-	e->started = time(NULL);
-	if (spool_write(conf->spool_dir, SPOOL_CUR, e->name, e, &err) == -1) {
-		slot_release(slot);
-		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
-		unclaim(conf, e->name);
-		return -1;
-	}
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	ep = conf_endpoint(conf, e->endpoint);
-	if (ep == NULL) {
-		err_set(&err, "no endpoint [%s] in the configuration",
-		    e->endpoint);
-		rc = -1;
-	} else if (spool_body(conf->spool_dir, SPOOL_CUR, e->name, &body,
-	    &d.body_len, &body_path, &err) == -1) {
-		rc = -1;
-	} else {
-		d.endpoint = e->endpoint;
-		d.event = e->event;
-		d.id = e->id;
-		d.remote_addr = e->remote_addr;
-		d.content_type = e->content_type;
-		d.body = body;
-		d.body_path = body_path;
-		d.attempt = e->attempts;
-		rc = deliver_run(conf, ep, &d, &e->done, &out, &err);
-		/* Each forward target is a consumer like a hook: recorded in
-		 * out as "forward:<url>", skipped once in e->done. */
-		if (ep->forward.n > 0) {
-			struct err ferr;
-			int frc = forward_delivery(&fw, conf, ep, &d, &e->done,
-			    &out, &fv, &ferr);
-
-			if (frc == -1 && rc != -1) {
-				err = ferr;
-				rc = -1;
-			} else if (frc == 1 && rc == 0)
-				rc = 1;
-		}
-	}
-	slot_release(slot);
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-
-	memset(&run, 0, sizeof(run));
-	run.attempt = e->attempts;
-	run.started = e->started;
-	run.duration_ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	if (rc == -1)
-		run.error = err.msg;
-	run.v = out.v;		/* borrowed: out keeps ownership */
-	run.n = out.n;
-	if (spool_write_run(conf->spool_dir, SPOOL_CUR, e->name, &run,
-	    &e2) == -1)
-		log_msg("error", "spool cur/%s: %s", e->name, e2.msg);
-
-	for (i = 0; i < out.n; i++)
-		if (run_ok(&out.v[i].res) && !has(&e->done, out.v[i].hook) &&
-		    strlist_add(&e->done, out.v[i].hook) == -1)
-			rc = rc == 0 ? 1 : rc;	/* not recorded: run again */
-	e->running = 0;
-	free(e->error);
-	e->error = NULL;
-	if (rc == -1)
-		error = err.msg;
-	else if (rc == 1) {
-		for (i = 0; i < out.n && error == NULL; i++)
-			if (!run_ok(&out.v[i].res))
-				error = out.v[i].why != NULL ? out.v[i].why :
-				    out.v[i].res.timed_out ? "a hook timed out" :
-				    "a hook failed";
-		if (error == NULL)
-			error = "a hook failed";
-	}
-	if (error != NULL && (e->error = strdup(error)) == NULL)
-		error = NULL;
-	if (rc == 0) {
-		e->fate = FATE_DONE;
-		e->finished = time(NULL);
-		result = "done";
-		to = SPOOL_DONE;
-	} else {
-		e->failures++;
-		/* A target that said no for good (4xx, 410): dead now. A
-		 * Retry-After longer than the schedule's wait wins. */
-		delay = fv.permanent ? -1 :
-		    spool_retry_delay(conf, e->failures);
-		if (delay >= 0 && fv.retry_after > delay)
-			delay = fv.retry_after;
-		if (delay < 0) {
-			e->fate = FATE_DEAD;
-			e->finished = time(NULL);
-			result = "dead";
-			to = SPOOL_DEAD;
-		} else {
-			e->fate = FATE_PENDING;
-			e->next = next_try(delay);
-			result = "retry";
-			to = SPOOL_NEW;
-		}
-	}
-	/* State first, then the move: a crash in between is finished by
-	 * drain_recover() from the state's fate. */
-	rc = 1;
-	if (spool_write(conf->spool_dir, SPOOL_CUR, e->name, e, &e2) == -1) {
-		log_msg("error", "spool cur/%s: %s", e->name, e2.msg);
-		rc = -1;
-	} else if (spool_move(conf->spool_dir, e->name, SPOOL_CUR, to,
-	    &e2) == -1) {
-		log_msg("error", "spool cur/%s: %s", e->name, e2.msg);
-		rc = -1;
-	}
-	log_attempt(e, result, &out, delay, error);
-	outcome_free(&out);
-	forwarder_free(fw);
-	free(body);
-	free(body_path);
-	return rc;
-}
-
-/* Claims new/NAME and runs it. Returns as run_claimed, 0 when gone. */
-static int
-drain_one(const struct conf *conf, const char *name,
+drain_one(const struct conf *conf, const char *name, time_t now,
     volatile sig_atomic_t *stop)
 {
 	struct spool_entry e;
@@ -520,7 +228,7 @@ drain_one(const struct conf *conf, const char *name,
 		    &err);
 		return -1;
 	}
-	rc = run_claimed(conf, &e, stop);
+	rc = attempt_run(conf, &e, now, stop);
 	spool_entry_free(&e);
 	return rc;
 }
@@ -556,7 +264,7 @@ drain_due(const struct conf *conf, time_t now, volatile sig_atomic_t *stop,
 		if (rc == 0)
 			spool_entry_free(&e);
 		/* Due, or unreadable: drain_one buries the unreadable. */
-		rc = drain_one(conf, names.v[i], stop);
+		rc = drain_one(conf, names.v[i], now, stop);
 		if (rc == 1)
 			st->ran++;
 		else if (rc == -1) {
@@ -609,6 +317,7 @@ struct pool {
 	int		 lock;		/* drain.lock: not for the workers */
 	struct seen	*cache;		/* sorted by name */
 	size_t		 ncache;
+	struct spool_mark wake;		/* spool_poke: forget the cache */
 };
 
 static void
@@ -710,7 +419,7 @@ pool_sleep(const struct pool *p, long ms)
  * -1 on error. */
 static int
 pool_start(const struct conf *conf, struct pool *p, const char *name,
-    const char *endpoint)
+    const char *endpoint, time_t now)
 {
 	struct worker *v;
 	struct spool_entry e;
@@ -732,14 +441,14 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 	 * recovering drainer could take it from the worker. */
 	if ((lock = spool_lock(conf->spool_dir, SPOOL_CUR, name, &err)) < 0) {
 		log_msg("error", "spool cur/%s: %s", name, err.msg);
-		unclaim(conf, name);
+		drain_unclaim(conf, name);
 		return -1;
 	}
 	if ((p->v[p->n].endpoint = strdup(endpoint)) == NULL ||
 	    (pid = fork()) == -1) {
 		free(p->v[p->n].endpoint);
 		(void)close(lock);
-		unclaim(conf, name);
+		drain_unclaim(conf, name);
 		return -1;
 	}
 	if (pid == 0) {
@@ -754,7 +463,7 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 			    SPOOL_DEAD, &err);
 			_exit(1);
 		}
-		rc = run_claimed(conf, &e, &drain_stop);
+		rc = attempt_run(conf, &e, now, &drain_stop);
 		spool_entry_free(&e);
 		_exit(rc == -1 ? 1 : 0);
 	}
@@ -785,6 +494,12 @@ pool_due(const struct conf *conf, struct pool *p, time_t now,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	/* States changed under the cache (retry, drain --now): read all. */
+	if (spool_poked(conf->spool_dir, &p->wake)) {
+		cache_free(p->cache, p->ncache);
+		p->cache = NULL;
+		p->ncache = 0;
+	}
 	if (spool_list(conf->spool_dir, SPOOL_NEW, &names, err) == -1)
 		return -1;
 	if (names.n > 0 && (cache = calloc(names.n, sizeof(*cache))) == NULL) {
@@ -812,7 +527,7 @@ pool_due(const struct conf *conf, struct pool *p, time_t now,
 				continue;
 			if (rc == -1) {
 				/* Unreadable: buried here, nothing runs. */
-				if (drain_one(conf, names.v[i],
+				if (drain_one(conf, names.v[i], now,
 				    &drain_stop) == -1)
 					st->failed++;
 				continue;
@@ -841,7 +556,7 @@ pool_due(const struct conf *conf, struct pool *p, time_t now,
 			st->blocked++;
 			continue;
 		}
-		rc = pool_start(conf, p, c->name, c->endpoint);
+		rc = pool_start(conf, p, c->name, c->endpoint, now);
 		if (rc == 1)
 			st->ran++;
 		else if (rc == -1) {
@@ -958,7 +673,7 @@ static int
 drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     const char *spool, int lock, struct err *err)
 {
-	struct pool pool = { NULL, 0, lock, NULL, 0 };
+	struct pool pool = { NULL, 0, lock, NULL, 0, { 0, { 0, 0 } } };
 	struct drain_stats st;
 	struct dirmark seen, now_mark;
 	time_t now = time(NULL), last_cleanup = 0, last_scan = 0;

@@ -20,8 +20,6 @@
 #include "spool.h"
 #include "verify.h"
 
-/* What the log keeps of a hook's output (the run keeps 64 KiB). */
-#define LOG_TAIL_MAX	4096
 #define RETRY_AFTER	30	/* seconds, for 429 and 503 */
 
 /* Everything one request owns; torn down in one place. */
@@ -334,14 +332,10 @@ hooks_json(const struct outcome *out, int for_log)
 		    (r->timed_out && json_set_bool(h, "timed_out", 1) != 0) ||
 		    (out->v[i].why && json_set_str(h, "refused",
 		    out->v[i].why) != 0) ||
-		    (for_log && r->out_len > 0 && json_set_strn(h, "stdout",
-		    r->out + (r->out_len > LOG_TAIL_MAX ? r->out_len -
-		    LOG_TAIL_MAX : 0), r->out_len > LOG_TAIL_MAX ? LOG_TAIL_MAX :
+		    (for_log && log_set_tail(h, "stdout", r->out,
 		    r->out_len) != 0) ||
-		    (for_log && r->errout_len > 0 && json_set_strn(h, "stderr",
-		    r->errout + (r->errout_len > LOG_TAIL_MAX ? r->errout_len -
-		    LOG_TAIL_MAX : 0), r->errout_len > LOG_TAIL_MAX ?
-		    LOG_TAIL_MAX : r->errout_len) != 0) ||
+		    (for_log && log_set_tail(h, "stderr", r->errout,
+		    r->errout_len) != 0) ||
 		    json_push(arr, h) != 0) {
 			json_free(h);
 			json_free(arr);

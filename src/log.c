@@ -127,3 +127,15 @@ log_msg(const char *level, const char *fmt, ...)
 	json_free(rec);
 	free(msg);
 }
+
+int
+log_set_tail(struct jval *obj, const char *key, const char *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (len > LOG_TAIL_MAX) {
+		buf += len - LOG_TAIL_MAX;
+		len = LOG_TAIL_MAX;
+	}
+	return json_set_strn(obj, key, buf, len);
+}

@@ -28,10 +28,14 @@ static const char usage[] =
 "                       the CPUs, at least 4, at most 16; here %u; 0: no\n"
 "                       pool, this process serves, for a debugger)\n"
 "  check                check the configuration; exit 0 clean, 1 warnings, 2 errors\n"
-"  drain [--follow]     run the spool's pending deliveries\n"
+"  drain [--follow] [--now]\n"
+"                       run the spool's pending deliveries (--now: all of\n"
+"                       them now, waiting retries too)\n"
 "  list [--pending|--dead|--done] [--json]\n"
 "  show ID              everything recorded of a delivery\n"
-"  replay ID...         dead or done deliveries back to pending\n"
+"  replay [--all] ID... dead or done deliveries back to pending (a dead\n"
+"                       one reruns only what did not succeed; --all: all)\n"
+"  retry ID...          run a pending or retrying delivery now\n"
 "  purge --older-than AGE\n"
 "  send URL [--provider P] [--secret S] [--event E] [FILE]\n"
 "                       send one signed delivery, as a sender would\n"
@@ -152,7 +156,7 @@ main(int argc, char **argv)
 		i = check_command(conf_locate(conf_arg), n, args);
 	else if (strcmp(args[0], "drain") == 0 || strcmp(args[0], "list") == 0 ||
 	    strcmp(args[0], "show") == 0 || strcmp(args[0], "replay") == 0 ||
-	    strcmp(args[0], "purge") == 0)
+	    strcmp(args[0], "retry") == 0 || strcmp(args[0], "purge") == 0)
 		i = spool_command(conf_locate(conf_arg), n, args);
 	else {
 		fprintf(stderr, "hookline: unknown command %s\n", args[0]);

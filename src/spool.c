@@ -813,6 +813,54 @@ spool_lock(const char *dir, enum spool_box box, const char *name,
 }
 
 int
+spool_poke(const char *dir, struct err *err)
+{
+	char *tmp = NULL, *path = NULL;
+	int fd = -1, rc = -1;
+
+	if (asprintf(&tmp, "%s/wake.tmp", dir) == -1 ||
+	    asprintf(&path, "%s/wake", dir) == -1) {
+		err_set(err, "out of memory");
+		goto done;
+	}
+	/* A new file each time: a new inode, even within one tick of the
+	 * file system's clock. */
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1 || rename(tmp, path) == -1) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (fd != -1)
+		(void)close(fd);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+int
+spool_poked(const char *dir, struct spool_mark *mark)
+{
+	struct stat st;
+	char *path;
+	int r;
+
+	if (asprintf(&path, "%s/wake", dir) == -1)
+		return 0;
+	r = stat(path, &st);
+	free(path);
+	if (r == -1 || (st.st_ino == mark->ino &&
+	    st.st_mtim.tv_sec == mark->mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == mark->mtim.tv_nsec))
+		return 0;
+	mark->ino = st.st_ino;
+	mark->mtim = st.st_mtim;
+	return 1;
+}
+
+int
 spool_remove(const char *dir, enum spool_box box, const char *name,
     struct err *err)
 {

@@ -1,5 +1,6 @@
-/* spoolcmd.c: the operator's commands on the spool: drain, list, show,
- * replay, purge; plain text for people, --json for scripts. */
+/* spoolcmd.c: the operator's commands on the spool: list, show, purge
+ * (spoolact.c: replay, retry, drain); plain text for people, --json for
+ * scripts. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,21 +8,23 @@
 #include <time.h>
 
 #include "conf.h"
-#include "drain.h"
+#include "consumer.h"
 #include "json.h"
-#include "log.h"
 #include "spool.h"
 #include "spoolcmd.h"
+#include "spoolcmd_int.h"
 
 /* The usage line of each command, for its usage errors. */
 static const struct {
 	const char	*cmd;
 	const char	*args;
 } usages[] = {
-	{ "drain",	"[--follow]" },
+	{ "drain",	"[--follow] [--now]" },
 	{ "list",	"[--pending|--dead|--done] [--json]" },
 	{ "show",	"[--json] ID...   (ID: a spool name or a delivery id)" },
-	{ "replay",	"[--json] ID...   (ID: a spool name or a delivery id)" },
+	{ "replay",	"[--all] [--json] ID...   "
+			"(ID: a spool name or a delivery id)" },
+	{ "retry",	"[--json] ID...   (ID: a spool name or a delivery id)" },
 	{ "purge",	"--older-than AGE [--dead|--done] [--json]" },
 };
 
@@ -30,7 +33,17 @@ struct sel {
 	bool	box[SPOOL__NBOX];
 };
 
-static int
+/* A usage error that names the argument. */
+int
+unknown_arg(const char *cmd, const char *arg)
+{
+	char what[ERR_MAX];
+
+	(void)snprintf(what, sizeof(what), "unknown argument %s", arg);
+	return bad_usage(cmd, what);
+}
+
+int
 bad_usage(const char *cmd, const char *what)
 {
 	size_t i;
@@ -44,7 +57,7 @@ bad_usage(const char *cmd, const char *what)
 }
 
 /* A state's word for people: a claimed delivery is running. */
-static const char *
+const char *
 state_word(enum spool_box b)
 {
 	switch (b) {
@@ -118,10 +131,125 @@ puts_safe(const char *s)
 		put_safe(s, strlen(s), NULL);
 }
 
+/* [{name, state, tries, failures, next, error}]: each consumer. */
+static struct jval *
+consumers_json(const struct spool_entry *e)
+{
+	const struct consumer *c;
+	struct jval *arr, *o;
+	size_t i;
+
+	if ((arr = json_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < e->ncons; i++) {
+		c = &e->cons[i];
+		if ((o = json_new_object()) == NULL)
+			break;
+		(void)json_set_str(o, "name", c->name);
+		(void)json_set_str(o, "state", consumer_word(c));
+		(void)json_set_int(o, "tries", c->tries);
+		(void)json_set_int(o, "failures", c->failures);
+		if (c->state == CONS_PENDING)
+			(void)json_set_int(o, "next", c->next);
+		if (c->error != NULL)
+			(void)json_set_str(o, "error", c->error);
+		(void)json_push(arr, o);
+	}
+	return arr;
+}
+
+/* One consumer's story in a few words: "failed for good after 1 try". */
+static void
+fmt_consumer(char *buf, size_t len, const struct consumer *c, time_t now)
+{
+	const char *tries = c->tries == 1 ? "try" : "tries";
+	char t[48], in[32];
+
+	switch (c->state) {
+	case CONS_SUCCEEDED:
+		(void)snprintf(buf, len, "succeeded after %u %s", c->tries,
+		    tries);
+		break;
+	case CONS_FAILED:
+		(void)snprintf(buf, len, "failed for good after %u %s",
+		    c->tries, tries);
+		break;
+	case CONS_EXHAUSTED:
+		(void)snprintf(buf, len, "ran out of retries after %u %s",
+		    c->tries, tries);
+		break;
+	default:
+		fmt_time(t, sizeof(t), c->next);
+		fmt_age(in, sizeof(in), c->next - now);
+		if (c->next <= now)
+			(void)snprintf(buf, len, "%s, %u %s, due now",
+			    consumer_word(c), c->tries, tries);
+		else
+			(void)snprintf(buf, len, "%s, %u %s, next %s (in %s)",
+			    consumer_word(c), c->tries, tries, t, in);
+		break;
+	}
+}
+
+/* Why the delivery is where it is, in one line for people (malloc'ed,
+ * or NULL when out of memory). */
+static char *
+why_text(const struct spool_entry *e, time_t now)
+{
+	const struct consumer *c = consumer_culprit(e);
+	char what[160], t[48], in[32], *s = NULL;
+	size_t retrying = 0, i;
+	int n = -1;
+
+	for (i = 0; i < e->ncons; i++)
+		retrying += e->cons[i].state == CONS_PENDING &&
+		    e->cons[i].failures > 0;
+	switch (e->box) {
+	case SPOOL_CUR:
+		n = asprintf(&s, "running now (attempt %u)", e->attempts);
+		break;
+	case SPOOL_DONE:
+		n = asprintf(&s, "done: %s", e->ncons == 0 ?
+		    "there was nothing to run" : "every consumer succeeded");
+		break;
+	case SPOOL_DEAD:
+		if (c != NULL) {
+			fmt_consumer(what, sizeof(what), c, now);
+			n = asprintf(&s, "dead: %s %s: %s", c->name, what,
+			    c->error != NULL ? c->error : "-");
+		} else
+			n = asprintf(&s, "dead: %s", e->error != NULL ?
+			    e->error : "its state could not be read");
+		break;
+	default:
+		fmt_time(t, sizeof(t), e->next);
+		fmt_age(in, sizeof(in), e->next - now);
+		if (e->next <= now)
+			(void)snprintf(what, sizeof(what), "due now");
+		else
+			(void)snprintf(what, sizeof(what), "next try %s (in %s)",
+			    t, in);
+		if (c != NULL)
+			n = asprintf(&s, "pending: %s; %s failed for good, "
+			    "%zu other%s retrying", what, c->name, retrying,
+			    retrying == 1 ? "" : "s");
+		else if (retrying > 0 || e->errors > 0)
+			n = asprintf(&s, "pending: %s; %zu consumer%s retrying"
+			    "%s%s", what, retrying, retrying == 1 ? "" : "s",
+			    e->error != NULL ? ", last error: " : "",
+			    e->error != NULL ? e->error : "");
+		else
+			n = asprintf(&s, "pending: %s", what);
+		break;
+	}
+	return n < 0 ? NULL : s;
+}
+
 static struct jval *
 entry_json(const struct spool_entry *e, time_t now)
 {
 	struct jval *o, *done;
+	char *why;
 	size_t i;
 
 	if ((o = json_new_object()) == NULL)
@@ -149,23 +277,30 @@ entry_json(const struct spool_entry *e, time_t now)
 	if (e->finished > 0)
 		(void)json_set_int(o, "finished", e->finished);
 	if ((done = json_new_array()) != NULL) {
-		for (i = 0; i < e->done.n; i++) {
-			struct jval *s = json_new_object();
+		for (i = 0; i < e->ncons; i++) {
+			struct jval *s;
 
 			/* json.h has no bare strings: wrap as {hook}. */
-			if (s == NULL)
+			if (e->cons[i].state != CONS_SUCCEEDED)
+				continue;
+			if ((s = json_new_object()) == NULL)
 				break;
-			(void)json_set_str(s, "hook", e->done.v[i]);
+			(void)json_set_str(s, "hook", e->cons[i].name);
 			(void)json_push(done, s);
 		}
 		(void)json_set(o, "succeeded", done);
 	}
+	(void)json_set(o, "consumers", consumers_json(e));
 	if (e->error != NULL)
 		(void)json_set_str(o, "error", e->error);
+	if ((why = why_text(e, now)) != NULL) {
+		(void)json_set_str(o, "why", why);
+		free(why);
+	}
 	return o;
 }
 
-static int
+int
 print_json(struct jval *v)
 {
 	const char *t;
@@ -204,7 +339,7 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 		else if (strcmp(argv[i2], "--done") == 0)
 			any = sel.box[SPOOL_DONE] = true;
 		else
-			return bad_usage("list", "unknown argument");
+			return unknown_arg("list", argv[i2]);
 	}
 	for (b = 0; !any && b < SPOOL__NBOX; b++)
 		sel.box[b] = true;
@@ -281,12 +416,60 @@ show_field(const char *label, const char *value)
 	}
 }
 
+/* "attempts 4 (3 failed, 1 succeeded)", then the replays: counts that
+ * add up whatever the history (a replay resets no count). */
+static void
+show_counts(const struct spool_entry *e)
+{
+	unsigned rest = e->attempts, ok;
+
+	rest -= e->failures < rest ? e->failures : rest;
+	rest -= e->interrupted < rest ? e->interrupted : rest;
+	rest -= e->running != 0 && rest > 0 ? 1 : 0;
+	ok = rest;
+	printf("  %-13s %u (%u failed, %u succeeded", "attempts", e->attempts,
+	    e->failures, ok);
+	if (e->interrupted > 0)
+		printf(", %u interrupted", e->interrupted);
+	if (e->running != 0)
+		printf(", 1 running");
+	puts(")");
+	if (e->replays > 0)
+		printf("  %-13s %u time%s\n", "replayed", e->replays,
+		    e->replays == 1 ? "" : "s");
+}
+
+/* Each consumer on its own line: name, state, tries, its last error. */
+static void
+show_consumers(const struct spool_entry *e, time_t now)
+{
+	const struct consumer *c;
+	char what[160];
+	size_t i;
+
+	if (e->ncons == 0)
+		return;
+	printf("  consumers\n");
+	for (i = 0; i < e->ncons; i++) {
+		c = &e->cons[i];
+		fmt_consumer(what, sizeof(what), c, now);
+		printf("    ");
+		puts_safe(c->name);
+		printf(": %s\n", what);
+		if (c->error != NULL && c->state != CONS_SUCCEEDED) {
+			printf("      last error: ");
+			puts_safe(c->error);
+			putchar('\n');
+		}
+	}
+}
+
 static void
 show_text(const struct conf *conf, const struct spool_entry *e,
     const struct spool_run *runs, size_t nruns, time_t now)
 {
 	const struct run_result *r;
-	char t[48], age[32];
+	char t[48], age[32], *why;
 	size_t i, j;
 
 	printf("%s (%s)\n", e->name, state_word(e->box));
@@ -301,8 +484,7 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 	fmt_time(t, sizeof(t), e->received);
 	fmt_age(age, sizeof(age), now - e->received);
 	printf("  %-13s %s (%s ago)\n", "received", t, age);
-	printf("  %-13s %u (%u failed, %u interrupted, %u replays)\n",
-	    "attempts", e->attempts, e->failures, e->interrupted, e->replays);
+	show_counts(e);
 	if (e->box == SPOOL_NEW) {
 		fmt_time(t, sizeof(t), e->next);
 		printf("  %-13s %s\n", "next try", e->next <= now ? "due" : t);
@@ -311,13 +493,20 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 		fmt_time(t, sizeof(t), e->finished);
 		printf("  %-13s %s\n", "finished", t);
 	}
+	why = why_text(e, now);
+	show_field("why", why);
+	free(why);
 	printf("  %-13s", "succeeded");
-	for (i = 0; i < e->done.n; i++) {
+	for (i = 0, j = 0; i < e->ncons; i++) {
+		if (e->cons[i].state != CONS_SUCCEEDED)
+			continue;
 		putchar(' ');
-		puts_safe(e->done.v[i]);
+		puts_safe(e->cons[i].name);
+		j++;
 	}
-	puts(e->done.n == 0 ? " -" : "");
+	puts(j == 0 ? " -" : "");
 	show_field("last error", e->error);
+	show_consumers(e, now);
 	for (i = 0; i < nruns; i++) {
 		fmt_time(t, sizeof(t), runs[i].started);
 		printf("attempt %u, %s, %ld ms%s\n", runs[i].attempt, t,
@@ -417,7 +606,7 @@ fail:
 }
 
 /* "box/NAME" from spool_find into its parts. */
-static int
+int
 split_found(const char *s, enum spool_box *box, const char **name)
 {
 	const char *slash = strchr(s, '/');
@@ -434,6 +623,30 @@ split_found(const char *s, enum spool_box *box, const char **name)
 			return 0;
 		}
 	return -1;
+}
+
+int
+find_ids(const struct conf *conf, const char *cmd, int argc, char **argv,
+    struct strlist *found)
+{
+	struct err err;
+	size_t before;
+	int a, rc = 0;
+
+	for (a = 1; a < argc; a++) {
+		if (argv[a][0] == '-')
+			continue;
+		before = found->n;
+		if (spool_find(conf->spool_dir, argv[a], found, &err) == -1) {
+			fprintf(stderr, "hookline %s: %s\n", cmd, err.msg);
+			rc = 1;
+		} else if (found->n == before) {
+			fprintf(stderr, "hookline %s: no delivery %s\n", cmd,
+			    argv[a]);
+			rc = 1;
+		}
+	}
+	return rc;
 }
 
 static int
@@ -455,7 +668,7 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 		if (strcmp(argv[a], "--json") == 0)
 			json = true;
 		else if (argv[a][0] == '-')
-			return bad_usage("show", "unknown argument");
+			return unknown_arg("show", argv[a]);
 		else
 			nids++;
 	}
@@ -463,160 +676,35 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 		return bad_usage("show", "which delivery?");
 	if (json && (arr = json_new_array()) == NULL)
 		return 1;
-	for (a = 1; a < argc; a++) {
-		if (argv[a][0] == '-')
-			continue;
-		strlist_clear(&found);
-		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
-			fprintf(stderr, "hookline show: %s\n", err.msg);
+	rc = find_ids(conf, "show", argc, argv, &found);
+	for (i = 0; i < found.n; i++) {
+		if (split_found(found.v[i], &box, &name) == -1 ||
+		    spool_read(conf->spool_dir, box, name, &e, &err) != 0) {
+			fprintf(stderr, "hookline show: %s: %s\n",
+			    found.v[i], err.msg);
 			rc = 1;
 			continue;
 		}
-		if (found.n == 0) {
-			fprintf(stderr, "hookline show: no delivery %s\n",
-			    argv[a]);
-			rc = 1;
+		if (spool_read_runs(conf->spool_dir, box, name, &runs,
+		    &nruns, &err) == -1) {
+			runs = NULL;
+			nruns = 0;
 		}
-		for (i = 0; i < found.n; i++) {
-			if (split_found(found.v[i], &box, &name) == -1 ||
-			    spool_read(conf->spool_dir, box, name, &e,
-			    &err) != 0) {
-				fprintf(stderr, "hookline show: %s: %s\n",
-				    found.v[i], err.msg);
-				rc = 1;
-				continue;
+		if (json) {
+			if ((o = entry_json(&e, now)) != NULL) {
+				(void)json_set(o, "runs",
+				    runs_json(runs, nruns));
+				(void)json_push(arr, o);
 			}
-			if (spool_read_runs(conf->spool_dir, box, name, &runs,
-			    &nruns, &err) == -1) {
-				runs = NULL;
-				nruns = 0;
-			}
-			if (json) {
-				if ((o = entry_json(&e, now)) != NULL) {
-					(void)json_set(o, "runs",
-					    runs_json(runs, nruns));
-					(void)json_push(arr, o);
-				}
-			} else {
-				if (i > 0 || a > 1)
-					putchar('\n');
-				show_text(conf, &e, runs, nruns, now);
-			}
-			spool_runs_free(runs, nruns);
-			spool_entry_free(&e);
+		} else {
+			if (i > 0)
+				putchar('\n');
+			show_text(conf, &e, runs, nruns, now);
 		}
+		spool_runs_free(runs, nruns);
+		spool_entry_free(&e);
 	}
 	strlist_clear(&found);
-	if (json && print_json(arr) != 0)
-		rc = 1;
-	json_free(arr);
-	return rc;
-}
-
-/* dead or done -> new: a dead one keeps the hooks that succeeded (only
- * the failed ones run again, as in a retry); a done one runs all of its
- * hooks again, which is what replaying it means. The schedule starts
- * over. */
-static int
-replay_one(const struct conf *conf, enum spool_box box, const char *name,
-    struct err *err)
-{
-	struct spool_entry e;
-	int rc;
-
-	if ((rc = spool_read(conf->spool_dir, box, name, &e, err)) != 0) {
-		if (rc == 1)
-			err_set(err, "gone meanwhile");
-		return -1;
-	}
-	if (box == SPOOL_DONE)
-		strlist_clear(&e.done);
-	e.fate = FATE_PENDING;
-	e.failures = 0;
-	e.replays++;
-	e.next = time(NULL);
-	e.finished = 0;
-	free(e.error);
-	e.error = NULL;
-	rc = spool_write(conf->spool_dir, box, name, &e, err);
-	spool_entry_free(&e);
-	if (rc == -1)
-		return -1;
-	if ((rc = spool_move(conf->spool_dir, name, box, SPOOL_NEW, err)) == 1)
-		err_set(err, "gone meanwhile");
-	return rc == 0 ? 0 : -1;
-}
-
-static int
-cmd_replay(const struct conf *conf, int argc, char **argv)
-{
-	struct strlist found = { NULL, 0 };
-	struct jval *arr = NULL, *o;
-	struct err err;
-	enum spool_box box;
-	const char *name;
-	bool json = false;
-	size_t i, nids = 0, replayed = 0;
-	int a, rc = 0;
-
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--json") == 0)
-			json = true;
-		else if (argv[a][0] == '-')
-			return bad_usage("replay", "unknown argument");
-		else
-			nids++;
-	}
-	if (nids == 0)
-		return bad_usage("replay", "which delivery?");
-	if (json && (arr = json_new_array()) == NULL)
-		return 1;
-	for (a = 1; a < argc; a++) {
-		if (argv[a][0] == '-')
-			continue;
-		strlist_clear(&found);
-		if (spool_find(conf->spool_dir, argv[a], &found, &err) == -1) {
-			fprintf(stderr, "hookline replay: %s\n", err.msg);
-			rc = 1;
-			continue;
-		}
-		if (found.n == 0) {
-			fprintf(stderr, "hookline replay: no delivery %s\n",
-			    argv[a]);
-			rc = 1;
-		}
-		for (i = 0; i < found.n; i++) {
-			if (split_found(found.v[i], &box, &name) == -1)
-				continue;
-			if (box == SPOOL_NEW || box == SPOOL_CUR) {
-				fprintf(stderr, "hookline replay: %s is %s "
-				    "already\n", name, state_word(box));
-				continue;
-			}
-			if (replay_one(conf, box, name, &err) == -1) {
-				fprintf(stderr, "hookline replay: %s: %s\n",
-				    name, err.msg);
-				rc = 1;
-				continue;
-			}
-			replayed++;
-			if (json) {
-				if ((o = json_new_object()) != NULL) {
-					(void)json_set_str(o, "name", name);
-					(void)json_set_str(o, "was",
-					    state_word(box));
-					(void)json_push(arr, o);
-				}
-			} else
-				printf("replayed %s (was %s)\n", name,
-				    state_word(box));
-		}
-	}
-	strlist_clear(&found);
-	/* Run them now rather than at the next cron tick. */
-	if (replayed > 0 && drain_kick(conf) == -1)
-		fprintf(stderr, "hookline replay: could not start a drainer; "
-		    "`hookline drain` will run them\n");
 	if (json && print_json(arr) != 0)
 		rc = 1;
 	json_free(arr);
@@ -649,7 +737,7 @@ cmd_purge(const struct conf *conf, int argc, char **argv)
 		else if (strncmp(argv[a], "--older-than=", 13) == 0)
 			age = argv[a] + 13;
 		else
-			return bad_usage("purge", "unknown argument");
+			return unknown_arg("purge", argv[a]);
 	}
 	if (age == NULL)
 		return bad_usage("purge", "--older-than AGE is required");
@@ -688,33 +776,6 @@ cmd_purge(const struct conf *conf, int argc, char **argv)
 	return rc;
 }
 
-static int
-cmd_drain(const char *conf_path, struct conf **confp, int argc, char **argv)
-{
-	enum drain_mode mode = DRAIN_DUE;
-	struct err err;
-	int a;
-
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--follow") == 0)
-			mode = DRAIN_FOLLOW;
-		else if (strcmp(argv[a], "--kicked") == 0)
-			mode = DRAIN_PENDING;	/* started by drain_kick */
-		else
-			return bad_usage("drain", "unknown argument");
-	}
-	if ((*confp)->log != NULL && log_open((*confp)->log, &err) == -1) {
-		fprintf(stderr, "hookline drain: %s\n", err.msg);
-		return 1;
-	}
-	if (drain_run(conf_path, confp, mode, &err) == -1) {
-		log_msg("error", "drain: %s", err.msg);
-		fprintf(stderr, "hookline drain: %s\n", err.msg);
-		return 1;
-	}
-	return 0;
-}
-
 int
 spool_command(const char *conf_path, int argc, char **argv)
 {
@@ -729,13 +790,14 @@ spool_command(const char *conf_path, int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[0], "drain") == 0)
-		rc = cmd_drain(conf_path, &conf, argc, argv);
+		rc = spoolcmd_drain(conf_path, &conf, argc, argv);
 	else if (strcmp(argv[0], "list") == 0)
 		rc = cmd_list(conf, argc, argv);
 	else if (strcmp(argv[0], "show") == 0)
 		rc = cmd_show(conf, argc, argv);
-	else if (strcmp(argv[0], "replay") == 0)
-		rc = cmd_replay(conf, argc, argv);
+	else if (strcmp(argv[0], "replay") == 0 ||
+	    strcmp(argv[0], "retry") == 0)
+		rc = spoolcmd_act(conf, argc, argv);
 	else if (strcmp(argv[0], "purge") == 0)
 		rc = cmd_purge(conf, argc, argv);
 	else

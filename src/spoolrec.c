@@ -18,9 +18,16 @@
  * "hookline_spool 1:1" (the format's version). Lengths make binary
  * values (a hook's output) safe to store and cheap to read back; numbers
  * are stored as decimal text. Readers ignore keys they do not know.
+ *
+ * A state record of the second layout says "layout 1:2" and describes
+ * each consumer with a "consumer NAME" field followed by its c_* fields;
+ * it also keeps a "done NAME" field for each that succeeded, which is
+ * all the first layout had (so a hookline of the first layout still
+ * reads it). A record without "layout" is of the first layout.
  */
 #define REC_MAGIC	"hookline_spool"
 #define REC_VERSION	"1"
+#define REC_LAYOUT	2	/* of the state record */
 #define REC_KEY_MAX	32
 #define REC_LEN_DIGITS	9
 
@@ -207,24 +214,63 @@ spool_fate_name(enum spool_fate f)
 	return (size_t)f < sizeof(fates) / sizeof(fates[0]) ? fates[f] : "?";
 }
 
+/* A value that must be one of the n words: its index in *out. */
+static int
+val_word(const struct field *f, const char *const *words, size_t n,
+    size_t *out, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f->len == strlen(words[i]) &&
+		    memcmp(f->val, words[i], f->len) == 0) {
+			*out = i;
+			return 0;
+		}
+	err_set(err, "bad %.*s", (int)f->keylen, f->key);
+	return -1;
+}
+
 static int
 val_fate(const struct field *f, enum spool_fate *out, struct err *err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fates) / sizeof(fates[0]); i++)
-		if (f->len == strlen(fates[i]) &&
-		    memcmp(f->val, fates[i], f->len) == 0) {
-			*out = (enum spool_fate)i;
-			return 0;
-		}
-	err_set(err, "bad fate");
-	return -1;
+	if (val_word(f, fates, sizeof(fates) / sizeof(fates[0]), &i,
+	    err) == -1)
+		return -1;
+	*out = (enum spool_fate)i;
+	return 0;
+}
+
+static const char *const cons_states[] = {
+	"pending", "succeeded", "failed", "exhausted"
+};
+
+const char *
+spool_cons_state_name(enum cons_state st)
+{
+	return (size_t)st < sizeof(cons_states) / sizeof(cons_states[0]) ?
+	    cons_states[st] : "?";
+}
+
+static int
+val_cons_state(const struct field *f, enum cons_state *out, struct err *err)
+{
+	size_t i;
+
+	if (val_word(f, cons_states, sizeof(cons_states) /
+	    sizeof(cons_states[0]), &i, err) == -1)
+		return -1;
+	*out = (enum cons_state)i;
+	return 0;
 }
 
 void
 spool_entry_free(struct spool_entry *e)
 {
+	size_t i;
+
 	if (e == NULL)
 		return;
 	free(e->endpoint);
@@ -233,8 +279,81 @@ spool_entry_free(struct spool_entry *e)
 	free(e->remote_addr);
 	free(e->content_type);
 	free(e->error);
-	strlist_clear(&e->done);
+	for (i = 0; i < e->ncons; i++) {
+		free(e->cons[i].name);
+		free(e->cons[i].error);
+	}
+	free(e->cons);
 	memset(e, 0, sizeof(*e));
+}
+
+/* Appends a consumer named by f's value (pending, nothing tried). */
+static int
+cons_field(const struct field *f, struct spool_entry *e, struct err *err)
+{
+	struct consumer *v;
+
+	if (e->ncons >= SPOOL_CONS_MAX) {
+		err_set(err, "too many consumers");
+		return -1;
+	}
+	if ((v = reallocarray(e->cons, e->ncons + 1, sizeof(*v))) == NULL) {
+		err_set(err, "out of memory");
+		return -1;
+	}
+	e->cons = v;
+	memset(&v[e->ncons], 0, sizeof(*v));
+	e->ncons++;
+	return val_str(f, &v[e->ncons - 1].name, err);
+}
+
+/* The c_* fields: they describe the consumer last named. */
+static int
+cons_attr(const struct field *f, struct spool_entry *e, struct err *err)
+{
+	struct consumer *c;
+
+	if (e->ncons == 0) {
+		err_set(err, "%.*s before any consumer", (int)f->keylen,
+		    f->key);
+		return -1;
+	}
+	c = &e->cons[e->ncons - 1];
+	if (key_is(f, "c_state"))
+		return val_cons_state(f, &c->state, err);
+	if (key_is(f, "c_tries"))
+		return val_uint(f, &c->tries, err);
+	if (key_is(f, "c_failures"))
+		return val_uint(f, &c->failures, err);
+	if (key_is(f, "c_next"))
+		return val_int(f, 0, INT64_MAX, &c->next, err);
+	if (key_is(f, "c_error"))
+		return val_str(f, &c->error, err);
+	return 0;
+}
+
+/* The first layout's "done NAME": a consumer that succeeded. */
+static int
+legacy_done(const struct field *f, struct spool_entry *e, struct err *err)
+{
+	if (cons_field(f, e, err) == -1)
+		return -1;
+	e->cons[e->ncons - 1].state = CONS_SUCCEEDED;
+	e->cons[e->ncons - 1].tries = 1;
+	return 0;
+}
+
+/* A record of the first layout: its failures counted since the last
+ * replay and placed the whole delivery in the schedule; the consumers
+ * not seen yet (every one but those that succeeded) start there. */
+static void
+legacy_upgrade(struct spool_entry *e)
+{
+	size_t i;
+
+	e->legacy_failures = e->failures;
+	for (i = 0; i < e->ncons; i++)
+		e->cons[i].next = e->next;
 }
 
 int
@@ -243,8 +362,7 @@ spool_entry_decode(const char *buf, size_t len, struct spool_entry *e,
 {
 	struct field f;
 	size_t pos = 0;
-	int64_t v;
-	char *s = NULL;
+	int64_t v, layout = 1;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -267,14 +385,20 @@ spool_entry_decode(const char *buf, size_t len, struct spool_entry *e,
 			rc = val_str(&f, &e->content_type, err);
 		else if (key_is(&f, "error"))
 			rc = val_str(&f, &e->error, err);
-		else if (key_is(&f, "done")) {
-			if ((rc = val_str(&f, &s, err)) == 0) {
-				rc = strlist_take(&e->done, s);
-				s = NULL;
-				if (rc == -1)
-					err_set(err, "out of memory");
+		else if (key_is(&f, "layout")) {
+			if (e->endpoint == NULL && e->ncons == 0)
+				rc = val_int(&f, 1, REC_LAYOUT, &layout, err);
+			else {
+				err_set(err, "layout after the start");
+				rc = -1;
 			}
-		} else if (key_is(&f, "fate"))
+		} else if (key_is(&f, "done"))
+			rc = layout == 1 ? legacy_done(&f, e, err) : 0;
+		else if (key_is(&f, "consumer"))
+			rc = layout == 1 ? 0 : cons_field(&f, e, err);
+		else if (f.keylen > 2 && memcmp(f.key, "c_", 2) == 0)
+			rc = layout == 1 ? 0 : cons_attr(&f, e, err);
+		else if (key_is(&f, "fate"))
 			rc = val_fate(&f, &e->fate, err);
 		else if (key_is(&f, "attempts"))
 			rc = val_uint(&f, &e->attempts, err);
@@ -286,6 +410,8 @@ spool_entry_decode(const char *buf, size_t len, struct spool_entry *e,
 			rc = val_uint(&f, &e->interrupted, err);
 		else if (key_is(&f, "replays"))
 			rc = val_uint(&f, &e->replays, err);
+		else if (key_is(&f, "errors"))
+			rc = val_uint(&f, &e->errors, err);
 		else if (key_is(&f, "body_len")) {
 			if ((rc = val_int(&f, 0, INT64_MAX, &v, err)) == 0)
 				e->body_len = (uint64_t)v;
@@ -306,9 +432,10 @@ spool_entry_decode(const char *buf, size_t len, struct spool_entry *e,
 		err_set(err, "state record lacks endpoint, event or id");
 		goto fail;
 	}
+	if (layout == 1)
+		legacy_upgrade(e);
 	return 0;
 fail:
-	free(s);
 	spool_entry_free(e);
 	return -1;
 }
@@ -520,9 +647,11 @@ char *
 spool_entry_encode(const struct spool_entry *e, size_t *len)
 {
 	struct obuf b = { NULL, 0, 0, true };
+	const struct consumer *c;
 	size_t i;
 
 	ob_str(&b, REC_MAGIC, REC_VERSION);
+	ob_int(&b, "layout", REC_LAYOUT);
 	ob_str(&b, "endpoint", e->endpoint);
 	ob_str(&b, "event", e->event);
 	ob_str(&b, "id", e->id);
@@ -539,9 +668,20 @@ spool_entry_encode(const struct spool_entry *e, size_t *len)
 	ob_int(&b, "next", e->next);
 	ob_int(&b, "started", e->started);
 	ob_int(&b, "finished", e->finished);
-	for (i = 0; i < e->done.n; i++)
-		ob_str(&b, "done", e->done.v[i]);
+	ob_int(&b, "errors", e->errors);
 	ob_str(&b, "error", e->error);
+	for (i = 0; i < e->ncons; i++)
+		if (e->cons[i].state == CONS_SUCCEEDED)
+			ob_str(&b, "done", e->cons[i].name);
+	for (i = 0; i < e->ncons; i++) {
+		c = &e->cons[i];
+		ob_str(&b, "consumer", c->name);
+		ob_str(&b, "c_state", spool_cons_state_name(c->state));
+		ob_int(&b, "c_tries", c->tries);
+		ob_int(&b, "c_failures", c->failures);
+		ob_int(&b, "c_next", c->next);
+		ob_str(&b, "c_error", c->error);
+	}
 	return ob_finish(&b, len);
 }
 

@@ -4,7 +4,8 @@
 # verifies the Standard Webhooks signature and runs its hook with the
 # same body; and to scripted targets: 503 twice then 200 gets three
 # attempts; 400 is not retried; 429 with Retry-After is waited for; a
-# target that never answers times out and holds up no other target.
+# target that never answers times out and holds up no other target;
+# of two targets, one answering 400 fails alone while the other retries.
 command -v cc >/dev/null 2>&1 || skip "no C compiler for the stub HTTP server"
 [ -x "$LIGHTTPD" ] || skip "lighttpd not installed (the upstream runs behind it)"
 
@@ -47,12 +48,14 @@ start_stub bad 400
 start_stub slow '429|Retry-After: 4' 200
 start_stub hang hang
 start_stub fast 200
+start_stub mixbad 400
+start_stub mixflaky 503 503 200
 
 # --- the upstream hookline, behind its own lighttpd.
 mkdir -p "$UP"/{bin,etc/hooks.d,spool,log,run,tmp,www/html,www/cgi-bin}
 # Hooks folders with no hook in them: the forward is the only consumer.
 # (An endpoint without a hooks folder at all is answered 500 today.)
-for ep in to-hookline wrong-secret flaky bad slow hang; do
+for ep in to-hookline wrong-secret flaky bad slow hang mixed; do
 	mkdir -p "$UP/etc/hooks.d/$ep"
 done
 cp "$HOOKLINE_BIN" "$UP/bin/hookline"
@@ -96,6 +99,10 @@ forward = $(stub_url slow)
 [hang]
 mode    = async
 forward = $(stub_url hang) $(stub_url fast)
+
+[mixed]
+mode    = async
+forward = $(stub_url mixbad) $(stub_url mixflaky)
 EOF
 chmod 0644 "$UP/etc/hookline.conf"
 UPPORT=$(free_port)
@@ -146,13 +153,14 @@ up() {
 
 printf '{"event":"deploy","data":{"ref":"main","n":%s}}' "$RANDOM" >"$ROOT/data/fwd.json"
 id_ok=$(new_id) id_wrong=$(new_id) id_flaky=$(new_id) id_bad=$(new_id)
-id_slow=$(new_id) id_hang=$(new_id)
+id_slow=$(new_id) id_hang=$(new_id) id_mixed=$(new_id)
 up to-hookline "$id_ok" "$ROOT/data/fwd.json"
 up wrong-secret "$id_wrong"
 up flaky "$id_flaky"
 up bad "$id_bad"
 up slow "$id_slow"
 up hang "$id_hang"
+up mixed "$id_mixed"
 
 # The hookline under test took it, signature verified, body unchanged.
 if wait_for 200 grep -q "deploy $id_ok" "$O/fwd-in.log"; then
@@ -208,5 +216,30 @@ up_state "$id_hang" .error | grep -q 'no answer within 2 s' ||
 up_cmd replay "$id_bad" >/dev/null 2>&1 ||
     fail "replay of the dead forward failed"
 wait_for 100 eval '[ "$(stub_count bad)" -ge 2 ]' || fail "replay: the target got no second request"
+
+# Two targets, two consumers: the one answering 400 is failed for good,
+# the other keeps its own retries (503, 503, 200) to its success; then
+# the delivery is dead, for the 400. replay reruns only the failed one;
+# replay --all both.
+wait_for 200 state_is "$id_mixed" dead || fail "mixed: not dead ($(up_state "$id_mixed" .state))"
+[ "$(stub_count mixflaky)" = 3 ] || fail "mixed: the 503 target got $(stub_count mixflaky) requests, expected 3"
+[ "$(stub_count mixbad)" = 1 ] || fail "mixed: the 400 target got $(stub_count mixbad) requests, expected 1"
+[ "$(up_state "$id_mixed" '[.consumers[] | .state] | join(" ")')" = "failed succeeded" ] ||
+    fail "mixed: consumers are '$(up_state "$id_mixed" '[.consumers[] | .state] | join(" ")')'"
+up_state "$id_mixed" '.consumers[0].error' | grep -q 'HTTP 400' ||
+    fail "mixed: the 400 target's error is '$(up_state "$id_mixed" '.consumers[0].error')'"
+up_state "$id_mixed" .error | grep -q 'HTTP 400' || fail "mixed: error is '$(up_state "$id_mixed" .error)'"
+out=$(up_cmd show "$id_mixed" 2>&1)
+printf '%s\n' "$out" | grep -q "why  *dead: forward:$(stub_url mixbad) failed for good after 1 try: .*HTTP 400" ||
+    fail "mixed: show says: $out"
+printf '%s\n' "$out" | grep -q "forward:$(stub_url mixflaky): succeeded after 3 tries" ||
+    fail "mixed: show does not tell the 503 target's success: $out"
+up_cmd replay "$id_mixed" >/dev/null 2>&1 || fail "mixed: replay failed"
+wait_for 100 eval '[ "$(stub_count mixbad)" -ge 2 ]' || fail "mixed: replay did not rerun the 400 target"
+wait_for 100 state_is "$id_mixed" dead || fail "mixed: not dead after the replay"
+[ "$(stub_count mixflaky)" = 3 ] || fail "mixed: replay reran the target that had succeeded"
+up_cmd replay --all "$id_mixed" >/dev/null 2>&1 || fail "mixed: replay --all failed"
+wait_for 100 eval '[ "$(stub_count mixbad)" -ge 3 ] && [ "$(stub_count mixflaky)" -ge 4 ]' ||
+    fail "mixed: replay --all sent $(stub_count mixbad) and $(stub_count mixflaky) requests in all"
 
 stop_upstream

@@ -1,6 +1,6 @@
 /* fuzz_spool_record.c: the spool's record reader on arbitrary bytes, as a
- * state file and as a run record; what decodes must encode and decode
- * back to the same thing. */
+ * state file (either layout) and as a run record; what decodes must
+ * encode and decode back to the same thing, consumers included. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +23,18 @@ entry_again(const struct spool_entry *e)
 	if (strcmp(g.endpoint, e->endpoint) != 0 ||
 	    strcmp(g.event, e->event) != 0 || strcmp(g.id, e->id) != 0 ||
 	    g.attempts != e->attempts || g.failures != e->failures ||
-	    g.next != e->next || g.fate != e->fate || g.done.n != e->done.n)
+	    g.errors != e->errors || g.next != e->next ||
+	    g.fate != e->fate || g.ncons != e->ncons)
 		abort();
-	for (i = 0; i < g.done.n; i++)
-		if (strcmp(g.done.v[i], e->done.v[i]) != 0)
+	for (i = 0; i < g.ncons; i++)
+		if (strcmp(g.cons[i].name, e->cons[i].name) != 0 ||
+		    g.cons[i].state != e->cons[i].state ||
+		    g.cons[i].tries != e->cons[i].tries ||
+		    g.cons[i].failures != e->cons[i].failures ||
+		    g.cons[i].next != e->cons[i].next ||
+		    (g.cons[i].error == NULL) != (e->cons[i].error == NULL) ||
+		    (g.cons[i].error != NULL &&
+		    strcmp(g.cons[i].error, e->cons[i].error) != 0))
 			abort();
 	spool_entry_free(&g);
 	free(buf);

@@ -253,18 +253,23 @@ test_verdicts(void **state)
 		long		 retry_after;
 		int		 exit_a;
 		const char	*why_a;
+		/* Each target's own: the first's and the second's. */
+		bool		 final_a, final_b;
+		long		 ra_a;
 	} cases[] = {
-		{ "503", "200", 1, false, -1, 503, "forward: HTTP 503" },
+		{ "503", "200", 1, false, -1, 503, "forward: HTTP 503",
+		    false, false, 0 },
 		{ "503|Retry-After: 3", "429|Retry-After: 7", 1, false, 7, 503,
-		    "forward: HTTP 503, retry after 3 s" },
+		    "forward: HTTP 503, retry after 3 s", false, false, 3 },
 		{ "429|Retry-After: 99999999", "200", 1, false,
-		    FORWARD_RETRY_AFTER_MAX, 429, NULL },
+		    FORWARD_RETRY_AFTER_MAX, 429, NULL, false, false,
+		    FORWARD_RETRY_AFTER_MAX },
 		{ "400", "200", 1, true, -1, 400, "forward: HTTP 400; not "
-		    "retried" },
+		    "retried", true, false, 0 },
 		{ "410", "503", 1, true, -1, 410, "forward: HTTP 410: the "
-		    "target is gone; not retried" },
+		    "target is gone; not retried", true, false, 0 },
 		{ "302|Location: http://127.0.0.1:1/", "200", 1, true, -1, 302,
-		    NULL },
+		    NULL, true, false, 0 },
 	};
 	const char *sa[2], *sb[2];
 	struct forwarder *fw = NULL;
@@ -302,6 +307,9 @@ test_verdicts(void **state)
 		assert_non_null(out.v[0].why);
 		if (cases[i].why_a != NULL)
 			assert_string_equal(out.v[0].why, cases[i].why_a);
+		assert_int_equal(out.v[0].final, cases[i].final_a);
+		assert_int_equal(out.v[1].final, cases[i].final_b);
+		assert_int_equal(out.v[0].retry_after, cases[i].ra_a);
 		outcome_free(&out);
 		strlist_clear(&ep.forward);
 		stub_stop(&s1);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consumer.h"
 #include "deliver.h"
 #include "drain.h"
 #include "json.h"
@@ -130,6 +131,8 @@ __wrap_deliver_run(const struct conf *conf, const struct endpoint *ep,
 		p = strchr(s->hooks[i], '=');
 		o->hook = strndup(s->hooks[i], (size_t)(p - s->hooks[i]));
 		code = atoi(p + 1);
+		/* "name=400!": failed for good, as a forward's 4xx. */
+		o->final = p[strlen(p) - 1] == '!';
 		o->res.ran = code >= 0;
 		o->res.exited = code >= 0;
 		o->res.exit_code = code;
@@ -337,7 +340,7 @@ test_runs_once_and_done(void **state)
 	assert_int_equal(e.attempts, 1);
 	assert_int_equal(e.running, 0);
 	assert_true(e.finished > 0);
-	assert_int_equal(e.done.n, 1);
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
 	spool_entry_free(&e);
 	assert_int_equal(spool_read_runs(f->spool, SPOOL_DONE, name, &runs, &n,
 	    &err), 0);
@@ -375,8 +378,8 @@ test_retry_per_hook(void **state)
 	read_entry(f, SPOOL_NEW, name, &e);
 	assert_int_equal(e.failures, 1);
 	assert_int_equal(e.attempts, 1);
-	assert_int_equal(e.done.n, 1);
-	assert_string_equal(e.done.v[0], "a");
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
+	assert_string_equal(e.cons[0].name, "a");
 	/* Not before 5 s (the first delay), rounded up to a second. */
 	assert_true(e.next >= t0 + 5 && e.next <= t0 + 7);
 	assert_non_null(e.error);
@@ -403,7 +406,7 @@ test_retry_per_hook(void **state)
 	assert_string_equal(R.calls[2].done, "a");
 	assert_int_equal(count(f, "done"), 1);
 	read_entry(f, SPOOL_DONE, name, &e);
-	assert_int_equal(e.done.n, 2);
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 2);
 	assert_null(e.error);
 	spool_entry_free(&e);
 }
@@ -629,6 +632,80 @@ test_running_in_new(void **state)
 	assert_int_equal(logged("\"result\":\"interrupted\""), 1);
 	read_entry(f, SPOOL_DONE, name, &e);
 	assert_int_equal(e.interrupted, 1);
+	spool_entry_free(&e);
+}
+
+/* One consumer failed for good, another retries to its success: the
+ * delivery waits for it, then is dead for the first. */
+static void
+test_consumers_independent(void **state)
+{
+	static const struct step steps[] = {
+		{ { "a=0", "forward:x=400!", "forward:y=503" }, 0, 0 },
+		{ { "forward:y=503" }, 0, 0 },
+		{ { "forward:y=0" }, 0, 0 },
+	};
+	struct fixture *f = *state;
+	struct spool_entry e;
+	char name[SPOOL_NAME_MAX + 1];
+	time_t t = time(NULL);
+
+	script(steps, 3);
+	put(f, name);
+	assert_int_equal(due(f, t, NULL), 1);
+	assert_int_equal(count(f, "new"), 1);
+	assert_int_equal(due(f, t + 100, NULL), 1);
+	assert_string_equal(R.calls[1].done, "a,forward:x");
+	assert_int_equal(count(f, "new"), 1);
+	assert_int_equal(due(f, t + 1000, NULL), 1);
+	assert_int_equal(count(f, "dead"), 1);
+	read_entry(f, SPOOL_DEAD, name, &e);
+	assert_int_equal(e.attempts, 3);
+	assert_int_equal(e.failures, 2);
+	assert_int_equal(consumer_find(&e, "forward:y")->state,
+	    CONS_SUCCEEDED);
+	assert_int_equal(consumer_find(&e, "forward:x")->state, CONS_FAILED);
+	assert_string_equal(consumer_culprit(&e)->name, "forward:x");
+	spool_entry_free(&e);
+	assert_int_equal(logged("\"result\":\"dead\""), 1);
+	/* Each attempt's line has the output tail. */
+	assert_int_equal(logged("\"stdout\":\"some output\\n\""), 3);
+}
+
+/* A delivery a hookline of the first record layout left retrying: only
+ * what had not succeeded runs, at the schedule's next place. */
+static void
+test_old_layout_runs(void **state)
+{
+	static const struct step steps[] = {
+		{ { "b=1" }, 0, 0 }, { { "b=1" }, 0, 0 },
+	};
+	struct fixture *f = *state;
+	struct spool_entry e;
+	char name[SPOOL_NAME_MAX + 1], *path, *text;
+	time_t t = time(NULL);
+
+	script(steps, 2);
+	put(f, name);
+	assert_true(asprintf(&path, "%s/new/%s/state", f->spool, name) > 0);
+	assert_true(asprintf(&text, "hookline_spool 1:1\nendpoint 6:github\n"
+	    "event 4:push\nid 10:delivery-1\nbody_len 1:7\nfate 7:pending\n"
+	    "attempts 1:1\nfailures 1:1\nrunning 1:0\nnext 1:1\n"
+	    "done 1:a\nerror 13:a hook failed\n") > 0);
+	unit_write_file(path, text, 0600);
+	free(path);
+	free(text);
+	assert_int_equal(due(f, t, NULL), 1);
+	assert_int_equal(R.calls[0].attempt, 2);
+	assert_string_equal(R.calls[0].done, "a");
+	read_entry(f, SPOOL_NEW, name, &e);
+	assert_int_equal(e.ncons, 2);
+	assert_int_equal(consumer_find(&e, "b")->failures, 2);
+	assert_true(e.next >= t + 60);		/* the second delay */
+	spool_entry_free(&e);
+	assert_int_equal(due(f, t + 1000, NULL), 1);
+	read_entry(f, SPOOL_DEAD, name, &e);
+	assert_string_equal(e.error, "hook b: exit 1");
 	spool_entry_free(&e);
 }
 
@@ -956,6 +1033,8 @@ main(void)
 		T(test_recover_keeps_recorded_success),
 		T(test_recover_finished_moves),
 		T(test_running_in_new),
+		T(test_consumers_independent),
+		T(test_old_layout_runs),
 		T(test_corrupt_state_buried),
 		T(test_tmp_leftovers),
 		T(test_keep_done),

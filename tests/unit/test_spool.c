@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consumer.h"
 #include "spool.h"
 
 #define T0	((time_t)1700000000)
@@ -173,8 +174,8 @@ test_entry_roundtrip(void **state)
 	e.started = T0 + 1;
 	e.finished = 0;
 	e.fate = FATE_DEAD;
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
-	assert_int_equal(strlist_add(&e.done, "push.d/10-b"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "push.d/10-b"), 0);
 	e.error = strdup("a hook failed");
 	assert_non_null(buf = spool_entry_encode(&e, &len));
 	assert_int_equal(spool_entry_decode(buf, len, &g, &err), 0);
@@ -190,13 +191,94 @@ test_entry_roundtrip(void **state)
 	assert_int_equal(g.replays, 4);
 	assert_int_equal(g.next, T0 + 5);
 	assert_int_equal(g.fate, FATE_DEAD);
-	assert_int_equal(g.done.n, 2);
-	assert_string_equal(g.done.v[1], "push.d/10-b");
+	assert_int_equal(consumer_count(&g, CONS_SUCCEEDED), 2);
+	assert_string_equal(g.cons[1].name, "push.d/10-b");
 	assert_string_equal(g.error, "a hook failed");
 	free(buf);
 	spool_entry_free(&g);
 	spool_entry_free(&e);
 	spool_entry_free(NULL);
+}
+
+/* A state record as the first layout wrote it: no consumers, the hooks
+ * that succeeded as "done", failures since the last replay. */
+static const char OLD_PENDING[] =
+    "hookline_spool 1:1\n"
+    "endpoint 6:github\n"
+    "event 4:push\n"
+    "id 2:d1\n"
+    "body_len 2:15\n"
+    "received 10:1700000000\n"
+    "fate 7:pending\n"
+    "attempts 1:2\n"
+    "failures 1:2\n"
+    "running 1:0\n"
+    "interrupted 1:0\n"
+    "replays 1:0\n"
+    "next 10:1700000065\n"
+    "started 10:1700000005\n"
+    "finished 1:0\n"
+    "done 1:a\n"
+    "done 11:push.d/10-b\n"
+    "error 13:a hook failed\n";
+
+static void
+test_entry_layouts(void **state)
+{
+	struct spool_entry e, g;
+	struct err err;
+	char *buf, *bad;
+	size_t len;
+
+	(void)state;
+	/* The first layout: its successes become consumers; the others,
+	 * not seen yet, start at its place in the schedule. */
+	assert_int_equal(spool_entry_decode(OLD_PENDING, strlen(OLD_PENDING),
+	    &e, &err), 0);
+	assert_int_equal(e.fate, FATE_PENDING);
+	assert_int_equal(e.ncons, 2);
+	assert_string_equal(e.cons[1].name, "push.d/10-b");
+	assert_int_equal(e.cons[0].state, CONS_SUCCEEDED);
+	assert_int_equal(e.legacy_failures, 2);
+	assert_string_equal(e.error, "a hook failed");
+
+	/* Written again: the second layout, every consumer's state kept,
+	 * and "done" still there for a reader of the first. */
+	assert_int_equal(consumer_succeeded(&e, "c"), 0);
+	e.cons[2].state = CONS_EXHAUSTED;
+	e.cons[2].failures = 3;
+	e.cons[2].next = T0 + 9;
+	assert_non_null(e.cons[2].error = strdup("exit 1"));
+	assert_non_null(buf = spool_entry_encode(&e, &len));
+	assert_non_null(memmem(buf, len, "layout 1:2\n", 11));
+	assert_non_null(memmem(buf, len, "done 1:a\n", 9));
+	assert_int_equal(spool_entry_decode(buf, len, &g, &err), 0);
+	assert_int_equal(g.ncons, 3);
+	assert_int_equal(g.legacy_failures, 0);
+	assert_string_equal(g.cons[2].name, "c");
+	assert_int_equal(g.cons[2].state, CONS_EXHAUSTED);
+	assert_int_equal(g.cons[2].failures, 3);
+	assert_int_equal(g.cons[2].tries, 1);
+	assert_int_equal(g.cons[2].next, T0 + 9);
+	assert_string_equal(g.cons[2].error, "exit 1");
+	spool_entry_free(&g);
+	free(buf);
+	spool_entry_free(&e);
+
+	/* Refused: consumer fields with no consumer, an unknown state, a
+	 * layout to come, a layout after the start. */
+	bad = "hookline_spool 1:1\nlayout 1:2\nendpoint 0:\nevent 1:x\n"
+	    "id 1:y\nc_state 7:pending\n";
+	assert_int_equal(spool_entry_decode(bad, strlen(bad), &e, &err), -1);
+	bad = "hookline_spool 1:1\nlayout 1:2\nendpoint 0:\nevent 1:x\n"
+	    "id 1:y\nconsumer 1:a\nc_state 4:gone\n";
+	assert_int_equal(spool_entry_decode(bad, strlen(bad), &e, &err), -1);
+	bad = "hookline_spool 1:1\nlayout 1:3\nendpoint 0:\nevent 1:x\n"
+	    "id 1:y\n";
+	assert_int_equal(spool_entry_decode(bad, strlen(bad), &e, &err), -1);
+	bad = "hookline_spool 1:1\nendpoint 0:\nlayout 1:2\nevent 1:x\n"
+	    "id 1:y\n";
+	assert_int_equal(spool_entry_decode(bad, strlen(bad), &e, &err), -1);
 }
 
 static void
@@ -429,13 +511,13 @@ test_state_and_runs(void **state)
 	e.attempts = 1;
 	e.failures = 1;
 	e.next = T0 + 5;
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
 	assert_int_equal(spool_write(f->spool, SPOOL_NEW, name, &e, &err), 0);
 	spool_entry_free(&e);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, name, &e, &err), 0);
 	assert_int_equal(e.failures, 1);
 	assert_int_equal(e.next, T0 + 5);
-	assert_int_equal(e.done.n, 1);
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
 	spool_entry_free(&e);
 
 	h.hook = "a";
@@ -722,6 +804,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_entry_roundtrip),
+		cmocka_unit_test(test_entry_layouts),
 		cmocka_unit_test(test_run_roundtrip),
 		cmocka_unit_test(test_decode_refuses),
 		cmocka_unit_test(test_name_valid),

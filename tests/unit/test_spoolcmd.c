@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consumer.h"
 #include "deliver.h"
 #include "spool.h"
 #include "spoolcmd.h"
@@ -235,14 +236,14 @@ test_replay(void **state)
 	e.failures = 3;
 	e.attempts = 3;
 	e.finished = time(NULL);
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
 	assert_int_equal(spool_write(f->spool, SPOOL_NEW, dead, &e, &err), 0);
 	spool_entry_free(&e);
 	assert_int_equal(spool_move(f->spool, dead, SPOOL_NEW, SPOOL_DEAD,
 	    &err), 0);
 	put(f, done, SPOOL_NEW);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
-	assert_int_equal(strlist_add(&e.done, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
 	e.fate = FATE_DONE;
 	assert_int_equal(spool_write(f->spool, SPOOL_NEW, done, &e, &err), 0);
 	spool_entry_free(&e);
@@ -256,14 +257,16 @@ test_replay(void **state)
 	assert_int_equal(kicks, 1);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, dead, &e, &err), 0);
 	assert_int_equal(e.fate, FATE_PENDING);
-	assert_int_equal(e.failures, 0);
+	assert_int_equal(e.failures, 3);	/* a replay resets no count */
 	assert_int_equal(e.attempts, 3);	/* HOOKLINE_ATTEMPT goes on */
 	assert_int_equal(e.replays, 1);
-	assert_int_equal(e.done.n, 1);		/* a dead one keeps its successes */
+	/* A dead one keeps its successes. */
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 1);
 	assert_true(e.next <= time(NULL));
 	spool_entry_free(&e);
 	assert_int_equal(spool_read(f->spool, SPOOL_NEW, done, &e, &err), 0);
-	assert_int_equal(e.done.n, 0);		/* a done one runs all again */
+	/* A done one runs all again. */
+	assert_int_equal(consumer_count(&e, CONS_SUCCEEDED), 0);
 	spool_entry_free(&e);
 	/* Pending ones stay as they are; unknown ones fail. */
 	assert_int_equal(cmd(f, "replay", pend, NULL, NULL), 0);
@@ -329,6 +332,155 @@ test_drain(void **state)
 	assert_int_equal(spool_read(f->spool, SPOOL_DONE, a, &e, &err), 0);
 	assert_int_equal(e.attempts, 1);
 	spool_entry_free(&e);
+
+	/* Waiting an hour for its next try: drain leaves it, drain --now
+	 * runs it. */
+	put(f, a, SPOOL_NEW);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	e.attempts = 1;
+	e.failures = 1;
+	e.next = time(NULL) + 3600;
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "drain", NULL, NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "drain", "--now", NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_DONE, a, &e, &err), 0);
+	assert_int_equal(e.attempts, 2);
+	spool_entry_free(&e);
+}
+
+/* A dead delivery: hook a succeeded, target x failed for good. */
+static void
+put_dead_pair(struct fixture *f, char *name)
+{
+	struct spool_entry e;
+	struct err err;
+
+	put(f, name, SPOOL_NEW);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, name, &e, &err), 0);
+	assert_int_equal(consumer_succeeded(&e, "a"), 0);
+	assert_int_equal(consumer_succeeded(&e, "forward:http://x/"), 0);
+	e.cons[1].state = CONS_FAILED;
+	assert_non_null(e.cons[1].error = strdup("forward: HTTP 400"));
+	e.fate = FATE_DEAD;
+	e.attempts = e.failures = 1;
+	e.finished = time(NULL);
+	assert_non_null(e.error = strdup("forward: HTTP 400"));
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, name, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(spool_move(f->spool, name, SPOOL_NEW, SPOOL_DEAD,
+	    &err), 0);
+}
+
+static void
+test_show_why(void **state)
+{
+	struct fixture *f = *state;
+	char a[SPOOL_NAME_MAX + 1];
+
+	put_dead_pair(f, a);
+	assert_int_equal(cmd(f, "show", a, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "  why           dead: "
+	    "forward:http://x/ failed for good after 1 try: forward: HTTP 400\n"));
+	assert_non_null(strstr(f->out, "  attempts      1 (1 failed, "
+	    "0 succeeded)\n"));
+	assert_non_null(strstr(f->out, "    a: succeeded after 1 try\n"));
+	assert_non_null(strstr(f->out, "      last error: forward: HTTP 400\n"));
+	assert_int_equal(cmd(f, "list", "--json", NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "\"consumers\":[{\"name\":\"a\","
+	    "\"state\":\"succeeded\""));
+	assert_non_null(strstr(f->out, "\"state\":\"failed\",\"tries\":1,"
+	    "\"failures\":0,\"error\":\"forward: HTTP 400\"}"));
+	assert_non_null(strstr(f->out, "\"why\":\"dead: forward:http://x/"));
+}
+
+/* Dead and done deliveries a hookline of the first record layout left:
+ * shown, and a dead one replayed runs what had not succeeded. */
+static void
+test_old_layout(void **state)
+{
+	static const char *const old[] = {
+	    "hookline_spool 1:1\nendpoint 6:github\nevent 4:push\n"
+	    "id 2:d1\nfate 4:dead\nattempts 1:3\nfailures 1:3\n"
+	    "finished 10:1700000000\ndone 1:a\nerror 13:a hook failed\n",
+	    "hookline_spool 1:1\nendpoint 6:github\nevent 4:push\n"
+	    "id 2:d2\nfate 4:done\nattempts 1:1\nfailures 1:0\n"
+	    "finished 10:1700000000\ndone 1:a\n",
+	};
+	static const enum spool_box box[] = { SPOOL_DEAD, SPOOL_DONE };
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char a[2][SPOOL_NAME_MAX + 1], *path;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		put(f, a[i], SPOOL_NEW);
+		assert_true(asprintf(&path, "%s/new/%s/state", f->spool,
+		    a[i]) > 0);
+		unit_write_file(path, old[i], 0600);
+		free(path);
+		assert_int_equal(spool_move(f->spool, a[i], SPOOL_NEW, box[i],
+		    &err), 0);
+	}
+	assert_int_equal(cmd(f, "show", a[0], NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "  why           dead: a hook failed\n"));
+	assert_non_null(strstr(f->out, "  succeeded     a\n"));
+	assert_int_equal(cmd(f, "show", a[1], NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "  why           done: every consumer "
+	    "succeeded\n"));
+	assert_int_equal(cmd(f, "replay", a[0], NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a[0], &e, &err), 0);
+	assert_int_equal(e.ncons, 1);
+	assert_int_equal(e.cons[0].state, CONS_SUCCEEDED);
+	assert_int_equal(e.legacy_failures, 0);	/* the schedule starts over */
+	assert_int_equal(e.failures, 3);
+	spool_entry_free(&e);
+}
+
+static void
+test_replay_all_and_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct err err;
+	char a[SPOOL_NAME_MAX + 1];
+
+	put_dead_pair(f, a);
+	/* Only what did not succeed runs again. */
+	assert_int_equal(cmd(f, "replay", a, NULL, NULL), 0);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	assert_int_equal(e.cons[0].state, CONS_SUCCEEDED);
+	assert_int_equal(e.cons[1].state, CONS_PENDING);
+	/* A pending one is retry's, not replay's. */
+	e.next = e.cons[1].next = time(NULL) + 3600;
+	assert_int_equal(spool_write(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "replay", a, NULL, NULL), 0);
+	assert_int_equal(kicks, 1);
+	assert_int_equal(cmd(f, "retry", a, NULL, NULL), 0);
+	assert_non_null(strstr(f->out, "due now: "));
+	assert_int_equal(kicks, 2);
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	assert_true(e.next <= time(NULL));
+	assert_true(e.cons[1].next <= time(NULL));
+	spool_entry_free(&e);
+	assert_int_equal(cmd(f, "retry", "nope", NULL, NULL), 1);
+	assert_int_equal(cmd(f, "retry", NULL, NULL, NULL), 2);
+	assert_int_equal(cmd(f, "retry", "--all", a, NULL), 2);
+
+	/* Dead again; --all: every one. */
+	assert_int_equal(spool_move(f->spool, a, SPOOL_NEW, SPOOL_DEAD,
+	    &err), 0);
+	assert_int_equal(cmd(f, "retry", a, NULL, NULL), 1);
+	assert_int_equal(cmd(f, "replay", "--all", "--json", a), 0);
+	assert_non_null(strstr(f->out, "\"was\":\"dead\""));
+	assert_int_equal(spool_read(f->spool, SPOOL_NEW, a, &e, &err), 0);
+	assert_int_equal(e.cons[0].state, CONS_PENDING);
+	assert_int_equal(e.replays, 2);
+	spool_entry_free(&e);
 }
 
 int
@@ -340,6 +492,9 @@ main(void)
 		T(test_list),
 		T(test_show),
 		T(test_replay),
+		T(test_show_why),
+		T(test_replay_all_and_retry),
+		T(test_old_layout),
 		T(test_purge),
 		T(test_drain),
 	};

@@ -1,0 +1,33 @@
+/* drain_int.h: between the drainer's loop (drain.c) and the running of
+ * one claimed delivery (attempt.c); not for other modules. */
+#ifndef HOOKLINE_DRAIN_INT_H
+#define HOOKLINE_DRAIN_INT_H
+
+#include <signal.h>
+#include <time.h>
+
+#include "conf.h"
+#include "spool.h"
+
+/*
+ * Runs one claimed delivery (in cur/) once: marks the attempt as running
+ * in its state (so a crash is noticed), runs the consumers that are due
+ * at now (the drainer's clock) and have not finished, records the run,
+ * settles each consumer and moves the entry on (done/, new/ for a retry,
+ * dead/). Returns 1 when it
+ * ran, 0 when it was put back untouched (stop), -1 on a spool error.
+ */
+int	attempt_run(const struct conf *conf, struct spool_entry *e,
+	    time_t now, volatile sig_atomic_t *stop);
+
+/* e's attempt e->running began and never finished (the drainer or the
+ * host died): keeps what its run record says succeeded, records and
+ * logs the interruption; the entry is due again at now. */
+void	attempt_interrupted(const struct conf *conf, struct spool_entry *e,
+	    time_t now);
+
+/* Puts a claimed entry back into new/ untouched; recovery does the same
+ * if this fails too. */
+void	drain_unclaim(const struct conf *conf, const char *name);
+
+#endif
