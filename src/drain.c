@@ -359,15 +359,18 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 	enum spool_box to;
 	long delay = -1;
 	size_t i;
-	int slot, rc = -1;
+	struct slots held;
+	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
 	err.msg[0] = '\0';
 	if (e->running != 0)
 		note_interrupted(conf, e, time(NULL));
-	/* Wait for a slot before the attempt counts: under max_running
-	 * async deliveries wait in the spool. */
-	if ((slot = slot_wait(conf, stop, &err)) < 0) {
+	ep = conf_endpoint(conf, e->endpoint);
+	/* Wait for a slot (the endpoint's own max_running, then the global
+	 * one) before the attempt counts: async deliveries wait in the
+	 * spool. */
+	if (slots_take(conf, ep, -1, -1, stop, &held, &err) != 0) {
 		if (stop == NULL || !*stop)
 			log_msg("error", "spool %s: %s", e->name, err.msg);
 		unclaim(conf, e->name);
@@ -377,13 +380,12 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 	e->running = e->attempts;
 	e->started = time(NULL);
 	if (spool_write(conf->spool_dir, SPOOL_CUR, e->name, e, &err) == -1) {
-		slot_release(slot);
+		slots_release(&held);
 		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
 		unclaim(conf, e->name);
 		return -1;
 	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	ep = conf_endpoint(conf, e->endpoint);
 	if (ep == NULL) {
 		err_set(&err, "no endpoint [%s] in the configuration",
 		    e->endpoint);
@@ -415,7 +417,7 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 				rc = 1;
 		}
 	}
-	slot_release(slot);
+	slots_release(&held);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	memset(&run, 0, sizeof(run));
@@ -461,7 +463,7 @@ run_claimed(const struct conf *conf, struct spool_entry *e,
 		/* A target that said no for good (4xx, 410): dead now. A
 		 * Retry-After longer than the schedule's wait wins. */
 		delay = fv.permanent ? -1 :
-		    spool_retry_delay(conf, e->failures);
+		    endpoint_retry_delay(conf, ep, e->failures);
 		if (delay >= 0 && fv.retry_after > delay)
 			delay = fv.retry_after;
 		if (delay < 0) {
