@@ -129,25 +129,25 @@ ms_since(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static void
-test_wait(void **state)
+/* Forks a child that takes a slot of ep's pool and of the global one
+ * (ep NULL: the global one only), holds them for 300 ms and exits 0.
+ * Returns its pid once it holds them. */
+static pid_t
+hold_briefly(struct fixture *f, const struct endpoint *ep)
 {
-	struct fixture *f = *state;
-	volatile sig_atomic_t stop = 0;
-	struct timespec t0;
 	struct err err;
-	int p[2], s, st;
+	int p[2];
 	pid_t pid;
 	char c;
 
-	f->conf.max_running = 1;
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct timespec ts = { 0, 300 * 1000000L };
+		struct slots held;
 
-		if (slot_acquire(&f->conf, &err) < 0)
+		if (slots_take(&f->conf, ep, 0, 0, NULL, &held, &err) != 0)
 			_exit(1);
 		(void)!write(p[1], "x", 1);
 		nanosleep(&ts, NULL);
@@ -156,6 +156,21 @@ test_wait(void **state)
 	close(p[1]);
 	assert_int_equal(read(p[0], &c, 1), 1);
 	close(p[0]);
+	return pid;
+}
+
+static void
+test_wait(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct timespec t0;
+	struct err err;
+	int s, st;
+	pid_t pid;
+
+	f->conf.max_running = 1;
+	pid = hold_briefly(f, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_true((s = slot_wait(&f->conf, &stop, &err)) >= 0);
 	assert_true(ms_since(&t0) >= 150);
@@ -277,27 +292,11 @@ test_endpoint_wait(void **state)
 	struct timespec t0;
 	struct slots s, t;
 	struct err err;
-	int p[2], st;
+	int st;
 	pid_t pid;
-	char c;
 
 	f->conf.max_running = 4;
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct timespec ts = { 0, 300 * 1000000L };
-		struct slots held;
-
-		if (slots_take(&f->conf, &deploy, 0, 0, NULL, &held, &err) != 0)
-			_exit(1);
-		(void)!write(p[1], "x", 1);
-		nanosleep(&ts, NULL);
-		_exit(0);
-	}
-	close(p[1]);
-	assert_int_equal(read(p[0], &c, 1), 1);
-	close(p[0]);
+	pid = hold_briefly(f, &deploy);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(slots_take(&f->conf, &deploy, 30000, 0, NULL, &s,
 	    &err), 0);
