@@ -1,6 +1,6 @@
-# A section's timeout is that endpoint's alone, sync and async: a hook sleeping 3 s
-# succeeds under [limit_long] (timeout = 8) and gets 504 under
-# [limit_plain], which keeps the global timeout (HOOK_TIMEOUT, 2 s).
+# A section's timeout is that endpoint's alone, sync and async: a hook
+# sleeping 3 s succeeds under [limit_long] (timeout = 8) and gets 504
+# under [limit_plain], which keeps the global timeout (HOOK_TIMEOUT, 2 s).
 add_endpoints "[limit_long]
 provider = generic
 timeout  = 8
