@@ -44,3 +44,6 @@ limit_retry $own 2"
 expect_lines "$O" "limit_global $global" "limit_global $global 1
 limit_global $global 2
 limit_global $global 3"
+# Both dead: the drainer has nothing left and exits (later cases count
+# processes).
+wait_for 50 eval '! drainer_pid >/dev/null' || fail "the drainer is still running"

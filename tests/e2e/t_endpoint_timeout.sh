@@ -36,7 +36,8 @@ timeout  = 8
 
 [limit_plain_async]
 provider = generic
-mode     = async"
+mode     = async
+retry    = none	; dead after the one attempt: no drainer left running"
 for ep in limit_long_async limit_plain_async; do
 	hook "$ep/nap" "sleep 3
 printf '%s %s\n' \"\$HOOKLINE_ENDPOINT\" \"\$HOOKLINE_DELIVERY\" >>$O"
@@ -54,6 +55,14 @@ done_json() {
 wait_for 150 done_json "$along" ||
     fail "limit_long_async: not done in 15 s: $(hl show "$along" 2>&1 | tail -n 5)"
 expect_lines "$O" "$along" "limit_long_async $along"
-wait_for 100 eval "hl show '$aplain' 2>/dev/null | grep -q 'timed out'" ||
-    fail "limit_plain_async: no timed-out attempt in 10 s: $(hl show "$aplain" 2>&1 | tail -n 5)"
+dead_json() {
+	hl list --dead --json | jq -e --arg id "$1" \
+	    'map(select(.delivery == $id)) | length == 1' >/dev/null
+}
+wait_for 100 dead_json "$aplain" ||
+    fail "limit_plain_async: not dead in 10 s: $(hl show "$aplain" 2>&1 | tail -n 5)"
+hl show "$aplain" 2>/dev/null | grep -q 'timed out' ||
+    fail "limit_plain_async: its attempt did not time out: $(hl show "$aplain" 2>&1 | tail -n 5)"
 expect_lines "$O" "$aplain" ""
+# The drainer has nothing left and exits: later cases count processes.
+wait_for 50 eval '! drainer_pid >/dev/null' || fail "the drainer is still running"
