@@ -25,19 +25,11 @@ global=$(new_id)
 post_generic limit_global nope "$global"
 expect_status 202
 
-dead_with() {	# ID FAILURES
-	hl list --dead --json | jq -e --arg id "$1" --argjson n "$2" \
-	    'map(select(.delivery == $id and .failures == $n)) | length == 1' >/dev/null
-}
-pending() {
-	hl list --pending --json | jq -e --arg id "$1" \
-	    'map(select(.delivery == $id)) | length == 1' >/dev/null
-}
-wait_for 100 dead_with "$own" 2 ||
+wait_for 100 listed dead "$own" 2 ||
     fail "limit_retry: not dead after 2 attempts in 10 s: $(hl list 2>&1 | tail -n 4)"
-pending "$global" ||
+listed pending "$global" ||
     fail "limit_global: not pending when limit_retry's delivery was dead: $(hl list 2>&1 | tail -n 4)"
-wait_for 150 dead_with "$global" 3 ||
+wait_for 150 listed dead "$global" 3 ||
     fail "limit_global: not dead after 3 attempts in 15 s: $(hl list 2>&1 | tail -n 4)"
 expect_lines "$O" "limit_retry $own" "limit_retry $own 1
 limit_retry $own 2"
