@@ -70,6 +70,14 @@ struct endpoint {
 	char		*forward_secret;
 	long		 forward_timeout;	/* seconds; 0: the global one */
 	char		*ca_file;	/* absolute; NULL: the global one */
+	/* Limits; read them through endpoint_timeout() and
+	 * endpoint_retry_delay(), which fall back to the global values. */
+	unsigned	 timeout;	/* seconds; 0: the global one */
+	unsigned	 max_running;	/* this endpoint's own bound, on top
+					 * of the global one; 0: none */
+	long		*retry;		/* async schedule; NULL: the global
+					 * one; nretry 0: no retries */
+	size_t		 nretry;
 };
 
 struct conf {
@@ -121,6 +129,18 @@ void	conf_free(struct conf *c);
 
 /* The endpoint for a PATH_INFO-derived name ("" means /), or NULL. */
 const struct endpoint *conf_endpoint(const struct conf *c, const char *name);
+
+/* The seconds one hook of a delivery on ep may run: the endpoint's own
+ * timeout, else the global one (also when ep is NULL). */
+unsigned endpoint_timeout(const struct conf *c, const struct endpoint *ep);
+
+/* The seconds to wait before the next try of an async delivery on ep
+ * that has failed `failures` times: from the endpoint's own retry
+ * schedule, else the global one (also when ep is NULL: an endpoint no
+ * longer in the file), else the default. 0 for failures 0; -1 when the
+ * schedule is used up: dead. */
+long	endpoint_retry_delay(const struct conf *c, const struct endpoint *ep,
+	    unsigned failures);
 
 /* 1 when a file it was read from (the config file, a secret_file)
  * differs from what was loaded, else 0. */

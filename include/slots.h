@@ -1,5 +1,5 @@
 /* slots.h: max_running, the bound on hooks running at once across every
- * hookline process of one host. */
+ * hookline process of one host, globally and per endpoint. */
 #ifndef HOOKLINE_SLOTS_H
 #define HOOKLINE_SLOTS_H
 
@@ -26,5 +26,26 @@ int	slot_wait(const struct conf *conf, volatile sig_atomic_t *stop,
 
 /* Gives a slot back; -1 and SLOT_UNBOUNDED are fine. */
 void	slot_release(int slot);
+
+/* A delivery's places under max_running: one of its endpoint's own
+ * (when the endpoint's section sets max_running; SLOT_UNBOUNDED if not)
+ * and one of the global pool (SLOT_UNBOUNDED without a global bound).
+ * The two are counted apart: a delivery needs both. */
+struct slots {
+	int	ep;
+	int	all;
+};
+
+/* Takes both places, the endpoint's first: waits for it up to
+ * ep_wait_ms, then for a global one up to all_wait_ms (0: one try; < 0:
+ * until *stop turns non-zero; stop may be NULL). ep NULL: the global
+ * pool only. Returns 0 with s held, or -1 with err ("busy: ..." when a
+ * wait ran out, or why the slots cannot be used) and nothing held. */
+int	slots_take(const struct conf *conf, const struct endpoint *ep,
+	    long ep_wait_ms, long all_wait_ms, volatile sig_atomic_t *stop,
+	    struct slots *s, struct err *err);
+
+/* Gives both back; fine on what slots_take left after a failure. */
+void	slots_release(struct slots *s);
 
 #endif

@@ -136,20 +136,21 @@ now_up(void)
 	return (int64_t)ts.tv_sec + (ts.tv_nsec > 0);
 }
 
-/* Takes a slot (under max_running async deliveries wait in the spool)
- * and makes the attempt count, durably. Returns the slot; -1 when the
- * entry was put back (stopped, or the spool failed: *failed). */
+/* Takes the slots (the endpoint's own max_running, then the global
+ * one: async deliveries wait in the spool) and makes the attempt count,
+ * durably. Returns 0; -1 when the entry was put back (stopped, or the
+ * spool failed: *failed). */
 static int
 attempt_begin(const struct conf *conf, struct spool_entry *e,
-    volatile sig_atomic_t *stop, int *failed)
+    volatile sig_atomic_t *stop, struct slots *held, int *failed)
 {
 	struct err err;
-	int slot;
 
 	*failed = 0;
 	if (e->running != 0)
 		attempt_interrupted(conf, e, time(NULL));
-	if ((slot = slot_wait(conf, stop, &err)) < 0) {
+	if (slots_take(conf, e->endpoint == NULL ? NULL :
+	    conf_endpoint(conf, e->endpoint), -1, -1, stop, held, &err) != 0) {
 		*failed = stop == NULL || !*stop;
 		if (*failed)
 			log_msg("error", "spool %s: %s", e->name, err.msg);
@@ -160,13 +161,13 @@ attempt_begin(const struct conf *conf, struct spool_entry *e,
 	e->running = e->attempts;
 	e->started = time(NULL);
 	if (spool_write(conf->spool_dir, SPOOL_CUR, e->name, e, &err) == -1) {
-		slot_release(slot);
+		slots_release(held);
 		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
 		drain_unclaim(conf, e->name);
 		*failed = 1;
 		return -1;
 	}
-	return slot;
+	return 0;
 }
 
 /* Runs e's consumers due at began: its hooks, then its forward targets
@@ -284,14 +285,15 @@ attempt_run(const struct conf *conf, struct spool_entry *e, time_t now,
 	struct timespec t0;
 	struct err err;
 	int64_t began = (int64_t)now;
-	int slot, failed, rc;
+	struct slots held;
+	int failed, rc;
 
-	if ((slot = attempt_begin(conf, e, stop, &failed)) < 0)
+	if (attempt_begin(conf, e, stop, &held, &failed) < 0)
 		return failed ? -1 : 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	err.msg[0] = '\0';
 	rc = run_consumers(conf, e, began, &fw, &out, &err);
-	slot_release(slot);
+	slots_release(&held);
 	record_run(conf, e, &out, &t0, rc == -1 ? err.msg : NULL);
 	rc = attempt_finish(conf, e, &out, rc == -1 ? err.msg : NULL, began);
 	outcome_free(&out);

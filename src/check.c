@@ -446,6 +446,46 @@ check_secret_files(struct checker *k, const struct endpoint *ep)
 	}
 }
 
+/* How long the web server waits for a sync answer in conf-examples/ and
+ * by default (Apache's Timeout, nginx's fastcgi_read_timeout: 60 s).
+ * hookline cannot see the web server's setting; this is the usual one. */
+#define WEB_SERVER_WAIT	60
+
+/* ep's limits (its own, or the global ones it inherits) that cannot do
+ * what they say. */
+static void
+check_limits(struct checker *k, const struct endpoint *ep)
+{
+	const struct conf *c = k->c;
+	unsigned t = endpoint_timeout(c, ep), longest;
+
+	if (ep->retry != NULL && ep->mode == MODE_SYNC)
+		say(k, WARNING, ep_line(k, ep, "retry", 0), ep, "retry is for "
+		    "mode = async: a sync delivery is tried again only when "
+		    "its sender sends it again");
+	if (ep->max_running > c->max_running && c->max_running > 0)
+		say(k, WARNING, ep_line(k, ep, "max_running", 0), ep,
+		    "max_running = %u is never reached: the global "
+		    "max_running = %u bounds all endpoints together",
+		    ep->max_running, c->max_running);
+	if (ep->mode != MODE_SYNC)
+		return;
+	/* A sync answer comes after the wait for one of the endpoint's own
+	 * slots (up to its timeout) and after the hook: its timeout, then
+	 * kill_after until SIGKILL. */
+	longest = t + c->kill_after + (ep->max_running > 0 ? t : 0);
+	if (longest > WEB_SERVER_WAIT)
+		say(k, WARNING, ep->timeout > 0 ? ep_line(k, ep, "timeout", 0) :
+		    key_line(k, "", "timeout", 0), ep, "a sync delivery may "
+		    "take %u s (timeout %u s per hook, %u s more to SIGKILL%s): "
+		    "web servers give up after %u s unless told otherwise "
+		    "(Apache Timeout, nginx fastcgi_read_timeout), senders "
+		    "sooner (GitHub after 10 s); use mode = async, or raise "
+		    "the web server's timeout", longest, t, c->kill_after,
+		    ep->max_running > 0 ? ", after waiting up to the timeout "
+		    "for max_running" : "", WEB_SERVER_WAIT);
+}
+
 static void
 check_endpoint(struct checker *k, const struct endpoint *ep)
 {
@@ -453,6 +493,7 @@ check_endpoint(struct checker *k, const struct endpoint *ep)
 		say(k, WARNING, ep->line, ep, "no secret: unsigned deliveries "
 		    "are accepted");
 	check_secret_files(k, ep);
+	check_limits(k, ep);
 	(void)check_hooks_dir(k, ep, ep_line(k, ep, "hooks", 0), 0);
 }
 

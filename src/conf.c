@@ -228,7 +228,7 @@ key_timeout(struct loader *l, const char *v)
 
 	if (get_seconds_upto(l, v, 1, 86400, &n) != 0)
 		return -1;
-	l->c->timeout = (unsigned)n;
+	*(l->ep != NULL ? &l->ep->timeout : &l->c->timeout) = (unsigned)n;
 	return 0;
 }
 
@@ -269,20 +269,25 @@ key_max_running(struct loader *l, const char *v)
 		err_set(l->err, "expected a number from 0 (no bound) to 4096");
 		return -1;
 	}
-	l->c->max_running = (unsigned)n;
+	*(l->ep != NULL ? &l->ep->max_running : &l->c->max_running) =
+	    (unsigned)n;
 	return 0;
 }
 
+/* "5s 5m 30m" (spaces or commas), or "none": dead after one failure
+ * (a schedule of no waits: non-NULL, nretry 0). */
 static int
 key_retry(struct loader *l, const char *v)
 {
-	long *r = NULL, *nr;
+	long *r = NULL, *nr, **slot = l->ep ? &l->ep->retry : &l->c->retry;
 	size_t n = 0;
 	char *copy, *tok, *save = NULL;
 	int rc = -1;
 
-	if ((copy = strdup(v)) == NULL)
+	if (strcmp(v, "none") == 0 && (r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
+	if ((copy = strdup(r != NULL ? "" : v)) == NULL)
+		goto done;
 	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t,", &save)) {
 		if ((nr = reallocarray(r, n + 1, sizeof(*r))) == NULL)
@@ -292,9 +297,16 @@ key_retry(struct loader *l, const char *v)
 			goto done;
 		n++;
 	}
-	free(l->c->retry);
-	l->c->retry = r;
-	l->c->nretry = n;
+	if (r == NULL && l->ep != NULL) {
+		/* Empty (globally: the default schedule) says nothing
+		 * here; leaving the line out is how to get the global one. */
+		err_set(l->err, "expected durations such as 5s 5m 30m, or "
+		    "none");
+		goto done;
+	}
+	free(*slot);
+	*slot = r;
+	*(l->ep ? &l->ep->nretry : &l->c->nretry) = n;
 	r = NULL;
 	rc = 0;
 done:
@@ -539,12 +551,12 @@ static const struct {
 	{ "hooks_dir",		GLOBAL,   key_hooks_dir, 0 },
 	{ "spool_dir",		GLOBAL,   key_spool_dir, 0 },
 	{ "max_body",		GLOBAL,   key_max_body, 0 },
-	{ "timeout",		GLOBAL,   key_timeout, 0 },
+	{ "timeout",		ANY,      key_timeout, 0 },
 	{ "body_timeout",	GLOBAL,   key_body_timeout, 0 },
 	{ "log",		GLOBAL,   key_log, 0 },
 	{ "dedupe_window",	GLOBAL,   key_dedupe_window, 0 },
-	{ "max_running",	GLOBAL,   key_max_running, 0 },
-	{ "retry",		GLOBAL,   key_retry, 0 },
+	{ "max_running",	ANY,      key_max_running, 0 },
+	{ "retry",		ANY,      key_retry, 0 },
 	{ "keep_done",		GLOBAL,   key_keep_done, 0 },
 	{ "spool_min_free",	GLOBAL,   key_spool_min_free, 0 },
 	{ "trusted_proxies",	GLOBAL,   key_trusted_proxies, 1 },
@@ -621,6 +633,7 @@ endpoint_clear(struct endpoint *ep)
 		explicit_bzero(ep->forward_secret, strlen(ep->forward_secret));
 	free(ep->forward_secret);
 	free(ep->ca_file);
+	free(ep->retry);
 }
 
 /* Opens section name; 0, or -1 with l->err. */
@@ -918,6 +931,33 @@ conf_endpoint(const struct conf *c, const char *name)
 		if (strcmp(c->endpoints[i].name, want) == 0)
 			return &c->endpoints[i];
 	return *name == '\0' ? &c->implicit : NULL;
+}
+
+unsigned
+endpoint_timeout(const struct conf *c, const struct endpoint *ep)
+{
+	return ep != NULL && ep->timeout > 0 ? ep->timeout : c->timeout;
+}
+
+long
+endpoint_retry_delay(const struct conf *c, const struct endpoint *ep,
+    unsigned failures)
+{
+	const long *v = default_retry;
+	size_t n = sizeof(default_retry) / sizeof(default_retry[0]);
+
+	if (ep != NULL && ep->retry != NULL) {
+		v = ep->retry;
+		n = ep->nretry;
+	} else if (c->retry != NULL) {
+		v = c->retry;
+		n = c->nretry;
+	}
+	if (failures == 0)
+		return 0;
+	if ((size_t)failures - 1 >= n)
+		return -1;
+	return v[failures - 1];
 }
 
 int

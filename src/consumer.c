@@ -95,7 +95,7 @@ failure_text(const struct hook_outcome *o)
 /* One consumer's try: its new state and, when it waits, its next. */
 static int
 consumer_try(struct consumer *c, const struct conf *conf,
-    const struct hook_outcome *o, int64_t now)
+    const struct endpoint *ep, const struct hook_outcome *o, int64_t now)
 {
 	long delay;
 	char *why;
@@ -116,7 +116,7 @@ consumer_try(struct consumer *c, const struct conf *conf,
 		c->state = CONS_FAILED;
 		return 0;
 	}
-	delay = spool_retry_delay(conf, c->failures);
+	delay = endpoint_retry_delay(conf, ep, c->failures);
 	if (delay < 0) {
 		c->state = CONS_EXHAUSTED;
 		return 0;
@@ -207,6 +207,9 @@ consumer_settle(struct spool_entry *e, const struct conf *conf,
     const struct outcome *out, const char *run_error, int64_t began,
     int64_t now)
 {
+	/* The endpoint's own retry schedule, else the global one. */
+	const struct endpoint *ep = e->endpoint == NULL ? NULL :
+	    conf_endpoint(conf, e->endpoint);
 	const struct consumer *why;
 	struct consumer *c;
 	int64_t next = 0;
@@ -218,7 +221,7 @@ consumer_settle(struct spool_entry *e, const struct conf *conf,
 	for (i = 0; i < out->n; i++) {
 		failed = failed || !run_ok(&out->v[i].res);
 		if ((c = consumer_get(e, out->v[i].hook)) == NULL ||
-		    consumer_try(c, conf, &out->v[i], now) == -1)
+		    consumer_try(c, conf, ep, &out->v[i], now) == -1)
 			rc = -1;
 	}
 	if (run_error == NULL && rc == 0)
@@ -235,7 +238,7 @@ consumer_settle(struct spool_entry *e, const struct conf *conf,
 		/* Its own schedule: the whole delivery waits, or is dead
 		 * at its end. */
 		e->errors++;
-		delay = spool_retry_delay(conf, e->errors);
+		delay = endpoint_retry_delay(conf, ep, e->errors);
 		if (delay < 0) {
 			e->fate = FATE_DEAD;
 			e->finished = now;

@@ -149,7 +149,7 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 			.body = d->body,
 			.body_len = d->body_len,
 			.payload_fd = payload_fd,
-			.timeout = conf->timeout,
+			.timeout = endpoint_timeout(conf, ep),
 			.kill_after = conf->kill_after,
 		};
 		if (run_hook(&spec, &o->res, &rerr) != 0)

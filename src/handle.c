@@ -349,16 +349,23 @@ static int
 run_sync(struct ctx *c)
 {
 	struct delivery d;
+	struct slots held;
 	size_t i;
-	int slot, rc, timed_out = 0;
+	int rc, timed_out = 0;
 
-	if ((slot = slot_acquire(c->conf, &c->err)) < 0) {
+	/* Under the endpoint's own max_running a delivery waits for the
+	 * one running (up to the endpoint's timeout) rather than get 429:
+	 * GitHub and Gitea never send a delivery again by themselves, and
+	 * GitLab counts a 429 towards disabling the hook. The global bound
+	 * protects the host: over it, 429 at once. */
+	if (slots_take(c->conf, c->ep, (long)endpoint_timeout(c->conf, c->ep) *
+	    1000, 0, NULL, &held, &c->err) != 0) {
 		c->ans.retry_after = RETRY_AFTER;
 		return refuse(c, 429, NULL);
 	}
 	delivery_of(c, &d);
 	rc = deliver_run(c->conf, c->ep, &d, NULL, &c->out, &c->err);
-	slot_release(slot);
+	slots_release(&held);
 	(void)json_set(c->rec, "hooks", hooks_json(&c->out, 1));
 	if (rc < 0)
 		return refuse(c, 500, NULL);

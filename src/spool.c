@@ -23,11 +23,6 @@
 
 static const char *const boxes[SPOOL__NBOX] = { "new", "cur", "done", "dead" };
 
-/* Retry delays after the 1st, 2nd, ... failure (issue #4). */
-static const long retry_default[] = {
-	5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600
-};
-
 #define KEEP_DONE_DEFAULT	(7L * 86400)
 
 const char *
@@ -1066,18 +1061,9 @@ spool_find(const char *dir, const char *key, struct strlist *out,
 long
 spool_retry_delay(const struct conf *conf, unsigned failures)
 {
-	const long *v = retry_default;
-	size_t n = sizeof(retry_default) / sizeof(retry_default[0]);
-
-	if (conf->retry != NULL) {
-		v = conf->retry;
-		n = conf->nretry;
-	}
-	if (failures == 0)
-		return 0;
-	if ((size_t)failures - 1 >= n)
-		return -1;
-	return v[failures - 1];
+	/* The schedule lives with the configuration (an endpoint may have
+	 * its own: endpoint_retry_delay). */
+	return endpoint_retry_delay(conf, NULL, failures);
 }
 
 long

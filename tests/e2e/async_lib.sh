@@ -50,3 +50,11 @@ drainer_pid() {
 lines_of() {
 	grep -cF -- "$2" "$1" 2>/dev/null || true
 }
+
+# listed BOX ID [FAILURES]: `hookline list --BOX` shows delivery ID once
+# (with that many failures, when given).
+listed() {
+	hl list "--$1" --json | jq -e --arg id "$2" --argjson n "${3:-null}" \
+	    'map(select(.delivery == $id and ($n == null or .failures == $n)))
+	    | length == 1' >/dev/null
+}

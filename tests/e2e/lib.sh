@@ -98,6 +98,17 @@ port_open() {
 # next request reloads it.
 conf_settle() { sleep 1.1; }
 
+# add_endpoints TEXT: appends TEXT (sections of a case) to hookline.conf
+# once per server (a case runs again against the same root only when it
+# is listed twice), then lets the FastCGI processes see it.
+add_endpoints() {
+	local first
+	first=$(printf '%s\n' "$1" | grep -m1 '^\[')
+	grep -qxF -- "$first" "$ROOT/etc/hookline.conf" && return 0
+	printf '\n%s\n' "$1" >>"$ROOT/etc/hookline.conf"
+	conf_settle
+}
+
 # wait_for TENTHS COMMAND...: runs COMMAND every 0.1 s until it succeeds,
 # for at most TENTHS tenths of a second; returns its last status.
 wait_for() {

@@ -27,7 +27,7 @@ hl list --pending --json | jq -e --arg id "$id" 'map(select(.delivery == $id)) |
 touch "$FIXED"
 out=$(hl replay "$id" 2>&1) || fail "replay failed: $out"
 printf '%s\n' "$out" | grep -q 'was dead' || fail "replay said: $out"
-wait_for 100 eval "[ \$(lines_of $O '$id') -ge 4 ]" || fail "the replayed delivery did not run"
+wait_for 100 eval "[ \"\$(lines_of $O '$id')\" -ge 4 ] 2>/dev/null" || fail "the replayed delivery did not run"
 expect_lines "$O" "$id" "$id 1
 $id 2
 $id 3

@@ -275,6 +275,62 @@ test_implicit_endpoint(void **state)
 	free(r);
 }
 
+/* Per-endpoint limits that cannot do what they say; sensible ones pass. */
+static void
+test_limits(void **state)
+{
+	char *r;
+
+	(void)state;
+	make_dir("hooks.d/deploy", 0755);
+	make_dir("hooks.d/chat", 0755);
+	make_dir("hooks.d/pay", 0755);
+	assert_int_equal(run_check(GITHUB
+	    "timeout = 20\n"			/* 5 */
+	    "[deploy]\n"
+	    "secret_file = gh.secret\n"
+	    "mode = async\n"
+	    "timeout = 10m\n"
+	    "max_running = 1\n"		/* 10 */
+	    "retry = none\n"
+	    "[chat]\n"
+	    "secret_file = gh.secret\n"
+	    "timeout = 5s\n"
+	    "[pay]\n"				/* 15 */
+	    "secret_file = gh.secret\n"
+	    "mode = async\n"
+	    "retry = 1m 5m 1h 1d\n", &r), CHECK_CLEAN);
+	assert_null(strstr(r, "warning"));
+	free(r);
+
+	assert_int_equal(run_check("hooks_dir = hooks.d\n"
+	    "max_running = 4\n"
+	    "timeout = 70\n"			/* 3 */
+	    "[github]\n"
+	    "secret_file = gh.secret\n"			/* 5 */
+	    "retry = 5s 5m\n"
+	    "max_running = 5\n"
+	    "[deploy]\n"
+	    "secret_file = gh.secret\n"
+	    "timeout = 30\n"			/* 10 */
+	    "max_running = 1\n"
+	    "[chat]\n"
+	    "secret_file = gh.secret\n"
+	    "timeout = 5\n", &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 6, "[github]: retry is for mode = async"));
+	assert_true(has_line(r, 7, "[github]: max_running = 5 is never "
+	    "reached: the global max_running = 4"));
+	/* The global timeout, inherited: 70 + 5, and 70 waiting for one of
+	 * its own 5 slots. */
+	assert_true(has_line(r, 3, "[github]: a sync delivery may take 145 s"));
+	/* Its own, and the wait for its slot: 30 + 5 + 30. */
+	assert_true(has_line(r, 10, "[deploy]: a sync delivery may take 65 s"));
+	assert_true(has_line(r, 10, "waiting up to the timeout"));
+	assert_null(strstr(r, "[chat]"));
+	assert_non_null(strstr(r, "4 warnings"));
+	free(r);
+}
+
 static void
 test_errors(void **state)
 {
@@ -341,6 +397,7 @@ main(void)
 		cmocka_unit_test_setup(test_hooks, setup_each),
 		cmocka_unit_test_setup(test_document_root, setup_each),
 		cmocka_unit_test_setup(test_implicit_endpoint, setup_each),
+		cmocka_unit_test_setup(test_limits, setup_each),
 		cmocka_unit_test_setup(test_errors, setup_each),
 		cmocka_unit_test_setup(test_command_usage, setup_each),
 	};

@@ -169,7 +169,14 @@ test_broken(void **state)
 		{ "[a]\nprovider = gihub\n", ":2: key 'provider'" },
 		{ "[a]\nmode = later\n", ":2: key 'mode'" },
 		{ "[a/b]\nmode = sync\n", "section [a/b]" },
-		{ "[a]\ntimeout = 5\n", ":2: key 'timeout' belongs before" },
+		{ "[a]\nmax_body = 5\n", ":2: key 'max_body' belongs before" },
+		{ "[a]\ntimeout = 0\n", ":2: key 'timeout'" },
+		{ "[a]\ntimeout = 2d\n", ":2: key 'timeout'" },
+		{ "[a]\nmax_running = -1\n", ":2: key 'max_running'" },
+		{ "[a]\nmax_running = 5000\n", ":2: key 'max_running'" },
+		{ "[a]\nretry =\n", ":2: key 'retry'" },
+		{ "[a]\nretry = 1s, soon\n", ":2: key 'retry'" },
+		{ "[a]\nretry = none 5s\n", ":2: key 'retry'" },
 		{ "provider = github\n", ":1: key 'provider' belongs in" },
 		{ "[a]\nsecret_file = /nonexistent/x\n", ":2: key 'secret_file'" },
 		{ "[a]\nevent = ../x\n", ":2: key 'event'" },
@@ -209,6 +216,84 @@ test_broken(void **state)
 		    strstr(err.msg, "hookline.conf") == NULL)
 			fail_msg("case %zu: no file name in '%s'", i, err.msg);
 	}
+}
+
+/* timeout, max_running and retry in a section override the global
+ * value for that endpoint only; the accessors fall back to the global
+ * one, also for no endpoint at all. */
+static void
+test_endpoint_limits(void **state)
+{
+	struct err err;
+	struct conf *c;
+	const struct endpoint *deploy, *chat, *pay, *plain;
+
+	(void)state;
+	c = load("timeout = 30\n"
+	    "max_running = 8\n"
+	    "retry = 1s 2s\n"
+	    "[deploy]\n"
+	    "timeout = 10m\n"
+	    "max_running = 1\n"
+	    "mode = async\n"
+	    "retry = none\n"
+	    "[chat]\n"
+	    "timeout = 5s\n"
+	    "max_running = 0\n"
+	    "[pay]\n"
+	    "mode = async\n"
+	    "retry = 1m, 5m,1h\n"
+	    "[plain]\n", &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_non_null(deploy = conf_endpoint(c, "deploy"));
+	assert_non_null(chat = conf_endpoint(c, "chat"));
+	assert_non_null(pay = conf_endpoint(c, "pay"));
+	assert_non_null(plain = conf_endpoint(c, "plain"));
+	/* The global values are untouched by the sections. */
+	assert_int_equal(c->timeout, 30);
+	assert_int_equal(c->max_running, 8);
+	assert_int_equal(c->nretry, 2);
+
+	assert_int_equal(endpoint_timeout(c, deploy), 600);
+	assert_int_equal(endpoint_timeout(c, chat), 5);
+	assert_int_equal(endpoint_timeout(c, pay), 30);
+	assert_int_equal(endpoint_timeout(c, plain), 30);
+	assert_int_equal(endpoint_timeout(c, &c->implicit), 30);
+	assert_int_equal(endpoint_timeout(c, NULL), 30);
+
+	assert_int_equal(deploy->max_running, 1);
+	assert_int_equal(chat->max_running, 0);
+	assert_int_equal(plain->max_running, 0);
+
+	/* none: dead after the first failure. */
+	assert_int_equal(endpoint_retry_delay(c, deploy, 0), 0);
+	assert_int_equal(endpoint_retry_delay(c, deploy, 1), -1);
+	assert_int_equal(endpoint_retry_delay(c, pay, 1), 60);
+	assert_int_equal(endpoint_retry_delay(c, pay, 2), 300);
+	assert_int_equal(endpoint_retry_delay(c, pay, 3), 3600);
+	assert_int_equal(endpoint_retry_delay(c, pay, 4), -1);
+	assert_int_equal(endpoint_retry_delay(c, plain, 1), 1);
+	assert_int_equal(endpoint_retry_delay(c, plain, 2), 2);
+	assert_int_equal(endpoint_retry_delay(c, plain, 3), -1);
+	assert_int_equal(endpoint_retry_delay(c, NULL, 2), 2);
+	conf_free(c);
+
+	/* No global schedule: the default one, under an endpoint too. */
+	assert_non_null(c = load("[plain]\n", &err));
+	assert_int_equal(endpoint_retry_delay(c, conf_endpoint(c, "plain"), 1),
+	    5);
+	assert_int_equal(endpoint_retry_delay(c, NULL, 7), 36000);
+	assert_int_equal(endpoint_retry_delay(c, NULL, 8), -1);
+	conf_free(c);
+
+	/* none globally too; a section may still have its own. */
+	assert_non_null(c = load("retry = none\n[a]\nretry = 3s\n[b]\n",
+	    &err));
+	assert_int_equal(endpoint_retry_delay(c, NULL, 1), -1);
+	assert_int_equal(endpoint_retry_delay(c, conf_endpoint(c, "b"), 1), -1);
+	assert_int_equal(endpoint_retry_delay(c, conf_endpoint(c, "a"), 1), 3);
+	conf_free(c);
 }
 
 static void
@@ -324,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_defaults_and_default_section),
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_endpoint_limits),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_changed),
 		cmocka_unit_test(test_hmac_timestamp_signed),

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -440,6 +441,38 @@ test_dead_after_schedule(void **state)
 	assert_int_equal(due(f, t + 100000, NULL), 0);
 }
 
+/* An endpoint's own retry schedule replaces the global one (5 60): one
+ * wait of 2 s, then dead after the second failure. */
+static void
+test_dead_after_endpoint_schedule(void **state)
+{
+	static const struct step steps[] = {
+		{ { "x=1" }, 0, 0 }, { { "x=1" }, 0, 0 },
+	};
+	struct fixture *f = *state;
+	struct spool_entry e;
+	char name[SPOOL_NAME_MAX + 1];
+	long mine[] = { 2 };
+	time_t t = time(NULL);
+
+	f->ep[0].retry = mine;
+	f->ep[0].nretry = 1;
+	script(steps, 2);
+	put(f, name);
+	assert_int_equal(due(f, t, NULL), 1);
+	read_entry(f, SPOOL_NEW, name, &e);
+	assert_true(e.next >= t + 2 && e.next <= t + 4);	/* not 5 s */
+	spool_entry_free(&e);
+	assert_int_equal(logged("\"retry_in\":2"), 1);
+	assert_int_equal(due(f, t + 100, NULL), 1);
+	assert_int_equal(count(f, "dead"), 1);
+	read_entry(f, SPOOL_DEAD, name, &e);
+	assert_int_equal(e.failures, 2);
+	spool_entry_free(&e);
+	f->ep[0].retry = NULL;
+	f->ep[0].nretry = 0;
+}
+
 static void
 test_nothing_runnable_retries(void **state)
 {
@@ -860,6 +893,56 @@ test_waits_for_slot(void **state)
 	assert_int_equal(st.ran, 1);
 }
 
+/* Under its endpoint's own max_running, a delivery waits in the spool
+ * untouched too, also without a global bound; another endpoint's slot
+ * does not hold it up. */
+static void
+test_waits_for_endpoint_slot(void **state)
+{
+	static const struct step steps[] = { { { "push=0" }, 0, 0 } };
+	struct fixture *f = *state;
+	struct timespec ts = { 0, 300 * 1000000L };
+	struct drain_stats st;
+	struct slots held;
+	struct err err;
+	char name[SPOOL_NAME_MAX + 1];
+	pid_t pid;
+	int status;
+
+	script(steps, 1);
+	f->ep[0].max_running = 1;
+	f->ep[1].max_running = 1;
+	put(f, name);
+	assert_int_equal(slots_take(f->conf, &f->ep[1], 0, 0, NULL, &held,
+	    &err), 0);
+	assert_int_equal(drain_due(f->conf, time(NULL), NULL, &st, &err), 0);
+	assert_int_equal(st.ran, 1);
+	slots_release(&held);
+
+	/* Its own endpoint's slot held: a drainer (a child here, as it
+	 * waits) claims the delivery and runs it only once it is free. */
+	put(f, name);
+	assert_int_equal(slots_take(f->conf, &f->ep[0], 0, 0, NULL, &held,
+	    &err), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* Our copy of the parent's lock: the lock stays the
+		 * parent's until it lets go too. */
+		slots_release(&held);
+		_exit(drain_due(f->conf, time(NULL), NULL, &st, &err) == 0 &&
+		    st.ran == 1 ? 0 : 1);
+	}
+	nanosleep(&ts, NULL);
+	assert_int_equal(count(f, "done"), 1);	/* the first one only */
+	slots_release(&held);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(count(f, "done"), 2);
+	f->ep[0].max_running = 0;
+	f->ep[1].max_running = 0;
+}
+
 /* Lines of the trace file starting with prefix. */
 static int
 traced(const char *prefix)
@@ -1028,6 +1111,7 @@ main(void)
 		T(test_retry_per_hook),
 		T(test_dead_after_schedule),
 		T(test_nothing_runnable_retries),
+		T(test_dead_after_endpoint_schedule),
 		T(test_unknown_endpoint_retries),
 		T(test_recover_interrupted),
 		T(test_recover_keeps_recorded_success),
@@ -1041,6 +1125,7 @@ main(void)
 		T(test_fifo),
 		T(test_lock),
 		T(test_waits_for_slot),
+		T(test_waits_for_endpoint_slot),
 		T(test_drain_run_pending),
 		T(test_drain_run_due),
 		T(test_drain_run_parallel),

@@ -1,5 +1,6 @@
 /* test_slots.c: max_running across processes: unbounded, busy, freed by
- * release and by the holder's death, waiting, close-on-exec. */
+ * release and by the holder's death, waiting, close-on-exec; an
+ * endpoint's own bound beside the global one. */
 #include "unit.h"
 
 #include <sys/stat.h>
@@ -128,25 +129,25 @@ ms_since(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static void
-test_wait(void **state)
+/* Forks a child that takes a slot of ep's pool and of the global one
+ * (ep NULL: the global one only), holds them for 300 ms and exits 0.
+ * Returns its pid once it holds them. */
+static pid_t
+hold_briefly(struct fixture *f, const struct endpoint *ep)
 {
-	struct fixture *f = *state;
-	volatile sig_atomic_t stop = 0;
-	struct timespec t0;
 	struct err err;
-	int p[2], s, st;
+	int p[2];
 	pid_t pid;
 	char c;
 
-	f->conf.max_running = 1;
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct timespec ts = { 0, 300 * 1000000L };
+		struct slots held;
 
-		if (slot_acquire(&f->conf, &err) < 0)
+		if (slots_take(&f->conf, ep, 0, 0, NULL, &held, &err) != 0)
 			_exit(1);
 		(void)!write(p[1], "x", 1);
 		nanosleep(&ts, NULL);
@@ -155,6 +156,21 @@ test_wait(void **state)
 	close(p[1]);
 	assert_int_equal(read(p[0], &c, 1), 1);
 	close(p[0]);
+	return pid;
+}
+
+static void
+test_wait(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct timespec t0;
+	struct err err;
+	int s, st;
+	pid_t pid;
+
+	f->conf.max_running = 1;
+	pid = hold_briefly(f, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_true((s = slot_wait(&f->conf, &stop, &err)) >= 0);
 	assert_true(ms_since(&t0) >= 150);
@@ -190,6 +206,115 @@ test_unusable_spool(void **state)
 	assert_int_equal(slot_wait(&f->conf, NULL, &err), -1);
 }
 
+static struct endpoint
+ep_of(const char *name, unsigned max_running)
+{
+	struct endpoint ep;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.name = (char *)name;
+	ep.max_running = max_running;
+	return ep;
+}
+
+/* An endpoint's slots are its own: busy for it, free for another
+ * endpoint and for the global pool; a numeric name is no global slot. */
+static void
+test_endpoint_bound(void **state)
+{
+	struct fixture *f = *state;
+	struct endpoint deploy = ep_of("deploy", 1), chat = ep_of("chat", 0),
+	    zero = ep_of("0", 1);
+	struct slots a, b, c;
+	struct err err;
+
+	f->conf.max_running = 0;
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &a, &err), 0);
+	assert_true(a.ep >= 0 && a.ep != SLOT_UNBOUNDED);
+	assert_int_equal(a.all, SLOT_UNBOUNDED);
+	assert_true(fcntl(a.ep, F_GETFD) & FD_CLOEXEC);
+	err.msg[0] = '\0';
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &b, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "busy"));
+	assert_non_null(strstr(err.msg, "[deploy]"));
+	assert_int_equal(b.ep, -1);
+	assert_int_equal(b.all, -1);
+	/* No bound of its own: only the global one, here none. */
+	assert_int_equal(slots_take(&f->conf, &chat, 0, 0, NULL, &b, &err), 0);
+	assert_int_equal(b.ep, SLOT_UNBOUNDED);
+	slots_release(&b);
+	/* Endpoint "0" next to global slot 0. */
+	f->conf.max_running = 1;
+	assert_int_equal(slots_take(&f->conf, &zero, 0, 0, NULL, &b, &err), 0);
+	assert_true(b.ep >= 0 && b.all >= 0 && b.all != SLOT_UNBOUNDED);
+	assert_int_equal(slots_take(&f->conf, NULL, 0, 0, NULL, &c, &err), -1);
+	slots_release(&b);
+	slots_release(&b);	/* twice is fine */
+	slots_release(&a);
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &a, &err), 0);
+	slots_release(&a);
+}
+
+/* A delivery needs both: with the global pool full, taking fails and
+ * leaves the endpoint's slot it got free again. */
+static void
+test_endpoint_and_global(void **state)
+{
+	struct fixture *f = *state;
+	struct endpoint deploy = ep_of("deploy", 2);
+	struct slots a, b, c;
+	struct err err;
+
+	f->conf.max_running = 1;
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &a, &err), 0);
+	err.msg[0] = '\0';
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &b, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "busy"));
+	assert_null(strstr(err.msg, "[deploy]"));	/* the global pool */
+	/* Without the global bound, deploy has its second slot free. */
+	f->conf.max_running = 0;
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &b, &err), 0);
+	assert_int_equal(slots_take(&f->conf, &deploy, 0, 0, NULL, &c, &err),
+	    -1);
+	slots_release(&a);
+	slots_release(&b);
+}
+
+/* A second delivery waits for the endpoint's running one, up to its
+ * wait; past it, busy. */
+static void
+test_endpoint_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct endpoint deploy = ep_of("deploy", 1);
+	struct timespec t0;
+	struct slots s, t;
+	struct err err;
+	int st;
+	pid_t pid;
+
+	f->conf.max_running = 4;
+	pid = hold_briefly(f, &deploy);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(slots_take(&f->conf, &deploy, 30000, 0, NULL, &s,
+	    &err), 0);
+	assert_true(ms_since(&t0) >= 150);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* Held here now: a short wait runs out. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err.msg[0] = '\0';
+	assert_int_equal(slots_take(&f->conf, &deploy, 100, 0, NULL, &t,
+	    &err), -1);
+	/* (Whole milliseconds on both sides: 99 is as good as 100.) */
+	assert_true(ms_since(&t0) >= 99);
+	assert_non_null(strstr(err.msg, "busy"));
+	slots_release(&s);
+}
+
 int
 main(void)
 {
@@ -200,6 +325,9 @@ main(void)
 		T(test_across_processes),
 		T(test_wait),
 		T(test_unusable_spool),
+		T(test_endpoint_bound),
+		T(test_endpoint_and_global),
+		T(test_endpoint_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
