@@ -2,8 +2,6 @@
 #ifndef HOOKLINE_FCGI_H
 #define HOOKLINE_FCGI_H
 
-/* 1 when started as a CGI program (GATEWAY_INTERFACE set). */
-int	cgi_detect(void);
 /* 1 when stdin is a listening socket (started as a FastCGI app). */
 int	fcgi_detect(void);
 

@@ -90,10 +90,34 @@ fail:
 	return -1;
 }
 
+/*
+ * The drainer's environment: ours without GATEWAY_INTERFACE. The drainer
+ * is no CGI program, and with that variable hookline ignores its
+ * arguments (args.c), so "drain -c FILE" would be read as a request.
+ * The array is allocated (free it); the strings are environ's.
+ */
+static char **
+drainer_env(void)
+{
+	static const char gw[] = "GATEWAY_INTERFACE=";
+	char **env;
+	size_t i, n;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 1, sizeof(*env))) == NULL)
+		return NULL;
+	for (i = n = 0; environ[i] != NULL; i++)
+		if (strncmp(environ[i], gw, sizeof(gw) - 1) != 0)
+			env[n++] = environ[i];
+	return env;
+}
+
 int
 drain_kick(const struct conf *conf)
 {
 	const char *argv[6];
+	char **env;
 	char self[4096];
 	struct stat st;
 	ssize_t n;
@@ -123,8 +147,12 @@ drain_kick(const struct conf *conf)
 	/* Keep stderr only when it is a file (a web server's error log):
 	 * a pipe would hold the web server until the drainer exits. */
 	keep_stderr = fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode);
-	if ((pid = fork()) == -1)
+	if ((env = drainer_env()) == NULL)
 		return -1;
+	if ((pid = fork()) == -1) {
+		free(env);
+		return -1;
+	}
 	if (pid == 0) {
 		/* Between fork and exec: async-signal-safe calls only. */
 		if (setsid() == -1)
@@ -141,9 +169,10 @@ drain_kick(const struct conf *conf)
 		if (close_fds_from(3) == -1)
 			_exit(1);
 		(void)signal(SIGPIPE, SIG_DFL);
-		execv(plat_self_exe(), (char *const *)argv);
+		execve(plat_self_exe(), (char *const *)argv, env);
 		_exit(127);
 	}
+	free(env);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			break;		/* reaped by someone else: fine */

@@ -231,14 +231,6 @@ fcgi_lib_version(void)
 }
 
 int
-cgi_detect(void)
-{
-	const char *gi = getenv("GATEWAY_INTERFACE");
-
-	return gi != NULL && *gi != '\0';
-}
-
-int
 fcgi_detect(void)
 {
 	return !FCGX_IsCGI();

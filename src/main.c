@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "check.h"
 #include "conf.h"
 #include "fcgi.h"
 #include "forward.h"
 #include "json.h"
+#include "log.h"
 #include "pool.h"
 #include "send.h"
 #include "spoolcmd.h"
@@ -20,7 +22,8 @@ static const char usage[] =
 "usage: hookline [-c FILE] [COMMAND [ARGS]]\n"
 "\n"
 "Started by a web server: FastCGI when stdin is a listening socket,\n"
-"CGI when GATEWAY_INTERFACE is set. From a shell:\n"
+"CGI when GATEWAY_INTERFACE is set (then no argument is read, not even\n"
+"-c: Apache makes arguments of a query string). From a shell:\n"
 "  fcgi [--listen ADDR] [--workers N]\n"
 "                       serve FastCGI on ADDR (127.0.0.1:9000 or a socket path;\n"
 "                       without it, on the socket that is stdin, as systemd\n"
@@ -116,32 +119,39 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char *conf_arg = NULL;
+	const struct args_start how = {
+		getenv("GATEWAY_INTERFACE") != NULL, fcgi_detect
+	};
+	struct args a;
 	char **args;
-	int i, n = 0;
+	int i, n;
 
 	/* A hook that stops reading its stdin must not kill us. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return 1;
-	/* -c FILE may stand anywhere; the rest is the command. */
-	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL)
+	/* Under a web server's GATEWAY_INTERFACE argv is the visitor's
+	 * (args.c): args_parse() does not read it. */
+	if (args_parse(argc, argv, &how, &a) != 0)
 		return 1;
-	for (i = 1; i < argc; i++) {
-		if ((strcmp(argv[i], "-c") == 0 ||
-		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-			conf_arg = argv[++i];
-		else
-			args[n++] = argv[i];
-	}
-	if (n == 0) {
-		free(args);
-		if (fcgi_detect())
-			return fcgi_serve(conf_locate(conf_arg), NULL, 0);
-		if (cgi_detect())
-			return cgi_serve(conf_locate(conf_arg));
+	switch (a.mode) {
+	case ARGS_FCGI:
+		args_free(&a);	/* a.conf is argv's */
+		return fcgi_serve(conf_locate(a.conf), NULL, 0);
+	case ARGS_CGI:
+		/* The count only: the words are a stranger's. */
+		if (a.ignored > 0)
+			log_msg("warning", "started as CGI (GATEWAY_INTERFACE "
+			    "is set): %d argument(s) ignored", a.ignored);
+		return cgi_serve(conf_locate(a.conf));
+	case ARGS_USAGE:
+		args_free(&a);
 		(void)print_usage(stderr);
 		return 2;
+	case ARGS_COMMAND:
+		break;
 	}
+	args = a.cmd;
+	n = a.ncmd;
 	if (strcmp(args[0], "help") == 0 || strcmp(args[0], "--help") == 0 ||
 	    strcmp(args[0], "-h") == 0)
 		i = print_usage(stdout);
@@ -149,20 +159,20 @@ main(int argc, char **argv)
 	    strcmp(args[0], "--version") == 0)
 		i = cmd_version();
 	else if (strcmp(args[0], "fcgi") == 0)
-		i = cmd_fcgi(conf_locate(conf_arg), n, args);
+		i = cmd_fcgi(conf_locate(a.conf), n, args);
 	else if (strcmp(args[0], "send") == 0)
 		i = send_command(n, args);
 	else if (strcmp(args[0], "check") == 0)
-		i = check_command(conf_locate(conf_arg), n, args);
+		i = check_command(conf_locate(a.conf), n, args);
 	else if (strcmp(args[0], "drain") == 0 || strcmp(args[0], "list") == 0 ||
 	    strcmp(args[0], "show") == 0 || strcmp(args[0], "replay") == 0 ||
 	    strcmp(args[0], "retry") == 0 || strcmp(args[0], "purge") == 0)
-		i = spool_command(conf_locate(conf_arg), n, args);
+		i = spool_command(conf_locate(a.conf), n, args);
 	else {
 		fprintf(stderr, "hookline: unknown command %s\n", args[0]);
 		(void)print_usage(stderr);
 		i = 2;
 	}
-	free(args);
+	args_free(&a);
 	return i;
 }
