@@ -13,6 +13,7 @@
 #include "spool.h"
 #include "spoolcmd.h"
 #include "spoolcmd_int.h"
+#include "termsafe.h"
 
 /* The usage line of each command, for its usage errors. */
 static const struct {
@@ -101,27 +102,13 @@ fmt_time(char *buf, size_t len, int64_t t)
 		(void)snprintf(buf, len, "-");
 }
 
-/* Writes bytes for a terminal: control bytes other than newline and tab
- * become '?', so that a hook's output cannot drive the terminal. With
- * indent, each line is indented and the last one ended. */
+/* Writes a stranger's bytes (hook output, sender data) for a terminal,
+ * every control character escaped (termsafe.c). With indent, each line
+ * is indented and the last one ended. */
 static void
 put_safe(const char *s, size_t len, const char *indent)
 {
-	size_t i;
-	int bol = 1;
-
-	for (i = 0; i < len; i++) {
-		if (bol && indent != NULL)
-			fputs(indent, stdout);
-		bol = s[i] == '\n';
-		if (s[i] == '\n' || s[i] == '\t' ||
-		    ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f))
-			putchar(s[i]);
-		else
-			putchar('?');
-	}
-	if (indent != NULL && len > 0 && !bol)
-		putchar('\n');
+	(void)term_text(stdout, s, len, indent);
 }
 
 static void
@@ -310,8 +297,9 @@ print_json(struct jval *v)
 		fprintf(stderr, "hookline: out of memory\n");
 		return 1;
 	}
-	fwrite(t, 1, len, stdout);
-	putchar('\n');
+	/* json-c leaves C1 controls and invalid UTF-8 raw. */
+	if (term_json(stdout, t, len) != 0 || putchar('\n') == EOF)
+		return 1;
 	return 0;
 }
 
