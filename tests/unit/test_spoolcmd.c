@@ -213,7 +213,7 @@ test_show(void **state)
 	assert_non_null(strstr(f->out, "      deploying\n"));
 	/* A hook's output does not reach the terminal raw. */
 	assert_null(strchr(f->out, '\x1b'));
-	assert_non_null(strstr(f->out, "?[2Jgone"));
+	assert_non_null(strstr(f->out, "\\x1b[2Jgone"));
 	/* By the sender's delivery id too; JSON keeps the bytes. */
 	assert_int_equal(cmd(f, "show", "--json", D1.id, NULL), 0);
 	assert_non_null(strstr(f->out, "\"runs\":[{\"attempt\":1"));
