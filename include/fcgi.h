@@ -2,6 +2,9 @@
 #ifndef HOOKLINE_FCGI_H
 #define HOOKLINE_FCGI_H
 
+/* 1 when started by a web server for a request: GATEWAY_INTERFACE is
+ * set, even empty (RFC 3875). */
+int	cgi_detect(void);
 /* 1 when stdin is a listening socket (started as a FastCGI app). */
 int	fcgi_detect(void);
 

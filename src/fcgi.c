@@ -231,6 +231,13 @@ fcgi_lib_version(void)
 }
 
 int
+cgi_detect(void)
+{
+	/* Set at all, even empty: then argv is a visitor's (args.c). */
+	return getenv("GATEWAY_INTERFACE") != NULL;
+}
+
+int
 fcgi_detect(void)
 {
 	return !FCGX_IsCGI();

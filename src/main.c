@@ -119,9 +119,7 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const struct args_start how = {
-		getenv("GATEWAY_INTERFACE") != NULL, fcgi_detect
-	};
+	const struct args_start how = { cgi_detect(), fcgi_detect };
 	struct args a;
 	char **args;
 	int i, n;
