@@ -98,7 +98,8 @@ wait_for 50 test -s "$D/log/stub.out" || { fail "the stub server did not start";
 STUB=http://127.0.0.1:$(head -n 1 "$D/log/stub.out")/
 stub_lines() { cat "$D/log/stub.requests" 2>/dev/null | wc -l; }
 
-# start_apache MPM CGI-MODULE: Apache from site.conf, in the foreground.
+# start_cgi_apache MPM CGI-MODULE: Apache from site.conf, in the
+# foreground.
 start_cgi_apache() {
 	apache_main "$D/conf/site.conf" "$1" authz_core mime alias env dir "$2"
 	printf 'TypesConfig /etc/mime.types\n<IfModule mod_cgid.c>\nScriptSock "%s/run/cgisock"\n</IfModule>\n' \
@@ -114,8 +115,16 @@ start_cgi_apache() {
 	wait_for 100 port_open "$DPORT" || { fail "apache2 ($1, $2) did not listen on $DPORT"; show_logs; return 1; }
 }
 
+# stop_cgi_apache CGI-MODULE: by the pid bg noted, and by Apache's pid
+# file (should setsid have forked).
 stop_cgi_apache() {
+	local pid
+	pid=$(cat "$D/run/apache2.pid" 2>/dev/null)
 	stop_pid "$(cat "$D/run/apache-$1.bgpid")"
+	if [ -n "$pid" ] && pid_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		wait_for 50 eval "! pid_alive $pid" || kill -KILL "$pid" 2>/dev/null
+	fi
 	wait_for 50 eval "! port_open $DPORT"
 }
 
