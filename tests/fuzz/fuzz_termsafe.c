@@ -43,14 +43,16 @@ safe_char(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The value of the lowercase hex digit c (term_text writes "%02x"). */
 static int
 hexval(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	abort();
+	static const char digits[] = "0123456789abcdef";
+	const char *p;
+
+	if (c == '\0' || (p = strchr(digits, c)) == NULL)
+		abort();
+	return (int)(p - digits);
 }
 
 static void

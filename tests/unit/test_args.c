@@ -2,6 +2,8 @@
  * argv and how hookline was started; under CGI argv is never read. */
 #include "unit.h"
 
+#include <stdbool.h>
+
 #include "args.h"
 
 /* The stdin facts, and how often args_parse() asked. */
@@ -23,7 +25,7 @@ not_listening(void)
 
 /* Parses the NULL-terminated words (argv[0] first) as main would. */
 static struct args
-parse(bool gateway, int (*listens)(void), const char **words)
+parse(bool gateway, int (*listens)(void), const char *const *words)
 {
 	const struct args_start how = { gateway, listens };
 	struct args a;
@@ -108,143 +110,79 @@ test_gateway_listening_is_fcgi(void **state)
 	args_free(&a);
 }
 
-/* conf-examples/crontab: cron has no GATEWAY_INTERFACE. */
+/* Without a gateway, argv counts: each row is one command line, how
+ * stdin is, and what args_parse() must make of it. */
 static void
-test_cron_line(void **state)
+test_without_gateway(void **state)
 {
-	const char *w[] = { "/home/me/cgi-bin/hookline.cgi", "-c",
-	    "/home/me/hookline/hookline.conf", "drain", NULL };
-	struct args a;
+	static const struct {
+		const char	*why;
+		const char	*words[8];
+		bool		 listens;
+		enum args_mode	 mode;
+		const char	*conf;
+		const char	*cmd[4];	/* the whole command */
+		int		 asked;		/* stdin_listens() calls */
+	} t[] = {
+		{ "conf-examples/crontab (cron has no GATEWAY_INTERFACE)",
+		    { "/home/me/cgi-bin/hookline.cgi", "-c",
+		    "/home/me/hookline/hookline.conf", "drain" }, false,
+		    ARGS_COMMAND, "/home/me/hookline/hookline.conf",
+		    { "drain" }, 0 },
+		{ "the drainer a request starts (drain.c)",
+		    { "/srv/hookline.cgi", "drain", "--kicked", "-c",
+		    "/srv/hookline.conf" }, false, ARGS_COMMAND,
+		    "/srv/hookline.conf", { "drain", "--kicked" }, 0 },
+		{ "lighttpd bin-path, mod_fcgid, spawn-fcgi: stdin listens",
+		    { "/usr/local/bin/hookline" }, true, ARGS_FCGI, NULL,
+		    { NULL }, 1 },
+		{ "a FcgidWrapper or bin-path line with -c FILE",
+		    { "/usr/local/bin/hookline", "-c",
+		    "/etc/hookline/hookline.conf" }, true, ARGS_FCGI,
+		    "/etc/hookline/hookline.conf", { NULL }, 1 },
+		{ "-c anywhere; the rest in order",
+		    { "hookline", "list", "--json", "-c", "a.conf", "--dead" },
+		    false, ARGS_COMMAND, "a.conf",
+		    { "list", "--json", "--dead" }, 0 },
+		{ "--config",
+		    { "hookline", "--config", "b.conf", "check" }, false,
+		    ARGS_COMMAND, "b.conf", { "check" }, 0 },
+		{ "a command wins over a listening stdin (a socket unit)",
+		    { "hookline", "fcgi", "--listen", "127.0.0.1:9000" }, true,
+		    ARGS_COMMAND, NULL, { "fcgi", "--listen",
+		    "127.0.0.1:9000" }, 0 },
+		{ "nothing to do", { "hookline" }, false, ARGS_USAGE, NULL,
+		    { NULL }, 1 },
+		{ "-c with no file after it is a word (an unknown command)",
+		    { "hookline", "list", "-c" }, false, ARGS_COMMAND, NULL,
+		    { "list", "-c" }, 0 },
+		{ "argc 0", { NULL }, false, ARGS_USAGE, NULL, { NULL }, 1 },
+	};
+	size_t i;
+	int n;
 
 	(void)state;
-	a = parse(false, not_listening, w);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_string_equal(a.conf, "/home/me/hookline/hookline.conf");
-	assert_int_equal(a.ncmd, 1);
-	assert_string_equal(a.cmd[0], "drain");
-	assert_null(a.cmd[1]);
-	assert_int_equal(a.ignored, 0);
-	/* A command never sets libfcgi up to look at stdin. */
-	assert_int_equal(listens_asked, 0);
-	args_free(&a);
-}
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct args a = parse(false, t[i].listens ? listening :
+		    not_listening, t[i].words);
 
-/* The drainer a request starts (drain.c, without GATEWAY_INTERFACE). */
-static void
-test_kicked_drainer(void **state)
-{
-	const char *w[] = { "/srv/hookline.cgi", "drain", "--kicked", "-c",
-	    "/srv/hookline.conf", NULL };
-	struct args a;
-
-	(void)state;
-	a = parse(false, not_listening, w);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_string_equal(a.conf, "/srv/hookline.conf");
-	assert_int_equal(a.ncmd, 2);
-	assert_string_equal(a.cmd[0], "drain");
-	assert_string_equal(a.cmd[1], "--kicked");
-	args_free(&a);
-}
-
-/* FastCGI as lighttpd's bin-path, mod_fcgid and spawn-fcgi start it:
- * no gateway, stdin listens; a -c FILE on their command line counts. */
-static void
-test_fastcgi(void **state)
-{
-	const char *bare[] = { "/usr/local/bin/hookline", NULL };
-	const char *conf[] = { "/usr/local/bin/hookline", "-c",
-	    "/etc/hookline/hookline.conf", NULL };
-	struct args a;
-
-	(void)state;
-	a = parse(false, listening, bare);
-	assert_int_equal(a.mode, ARGS_FCGI);
-	assert_null(a.conf);
-	args_free(&a);
-
-	a = parse(false, listening, conf);
-	assert_int_equal(a.mode, ARGS_FCGI);
-	assert_string_equal(a.conf, "/etc/hookline/hookline.conf");
-	assert_int_equal(a.ncmd, 0);
-	args_free(&a);
-}
-
-/* From a shell: -c or --config anywhere; the rest in order. */
-static void
-test_shell_commands(void **state)
-{
-	const char *list[] = { "hookline", "list", "--json", "-c", "a.conf",
-	    "--dead", NULL };
-	const char *check[] = { "hookline", "--config", "b.conf", "check", NULL };
-	const char *send[] = { "hookline", "send", "http://127.0.0.1:1/x",
-	    "--event", "push", "-", NULL };
-	const char *fcgi[] = { "hookline", "fcgi", "--listen", "127.0.0.1:9000",
-	    NULL };
-	struct args a;
-
-	(void)state;
-	a = parse(false, not_listening, list);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_string_equal(a.conf, "a.conf");
-	assert_int_equal(a.ncmd, 3);
-	assert_string_equal(a.cmd[0], "list");
-	assert_string_equal(a.cmd[1], "--json");
-	assert_string_equal(a.cmd[2], "--dead");
-	assert_null(a.cmd[3]);
-	args_free(&a);
-
-	a = parse(false, not_listening, check);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_string_equal(a.conf, "b.conf");
-	assert_int_equal(a.ncmd, 1);
-	assert_string_equal(a.cmd[0], "check");
-	args_free(&a);
-
-	a = parse(false, not_listening, send);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_null(a.conf);
-	assert_int_equal(a.ncmd, 5);
-	assert_string_equal(a.cmd[4], "-");
-	args_free(&a);
-
-	/* A command wins over a listening stdin (a systemd socket unit
-	 * running "hookline fcgi"). */
-	a = parse(false, listening, fcgi);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_string_equal(a.cmd[0], "fcgi");
-	assert_int_equal(listens_asked, 0);
-	args_free(&a);
-}
-
-/* Nothing to do; "-c" with no file after it is a word of the command
- * (main then says it is an unknown command). */
-static void
-test_usage_and_edges(void **state)
-{
-	const char *none[] = { "hookline", NULL };
-	const char *dangling[] = { "hookline", "list", "-c", NULL };
-	const char *empty[] = { NULL };
-	struct args a;
-
-	(void)state;
-	a = parse(false, not_listening, none);
-	assert_int_equal(a.mode, ARGS_USAGE);
-	assert_int_equal(listens_asked, 1);
-	args_free(&a);
-
-	a = parse(false, not_listening, dangling);
-	assert_int_equal(a.mode, ARGS_COMMAND);
-	assert_null(a.conf);
-	assert_int_equal(a.ncmd, 2);
-	assert_string_equal(a.cmd[1], "-c");
-	args_free(&a);
-
-	a = parse(false, not_listening, empty);
-	assert_int_equal(a.mode, ARGS_USAGE);
-	args_free(&a);
-	/* Twice is fine. */
-	args_free(&a);
+		print_message("%s\n", t[i].why);
+		assert_int_equal(a.mode, t[i].mode);
+		if (t[i].conf == NULL)
+			assert_null(a.conf);
+		else
+			assert_string_equal(a.conf, t[i].conf);
+		for (n = 0; t[i].cmd[n] != NULL; n++)
+			assert_string_equal(a.cmd[n], t[i].cmd[n]);
+		assert_int_equal(a.ncmd, n);
+		if (a.cmd != NULL)
+			assert_null(a.cmd[n]);
+		assert_int_equal(a.ignored, 0);
+		assert_int_equal(listens_asked, t[i].asked);
+		args_free(&a);
+		/* Twice is fine. */
+		args_free(&a);
+	}
 }
 
 int
@@ -254,11 +192,7 @@ main(void)
 		cmocka_unit_test(test_cgi_hostile_argv),
 		cmocka_unit_test(test_cgi_plain),
 		cmocka_unit_test(test_gateway_listening_is_fcgi),
-		cmocka_unit_test(test_cron_line),
-		cmocka_unit_test(test_kicked_drainer),
-		cmocka_unit_test(test_fastcgi),
-		cmocka_unit_test(test_shell_commands),
-		cmocka_unit_test(test_usage_and_edges),
+		cmocka_unit_test(test_without_gateway),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
