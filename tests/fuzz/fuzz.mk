@@ -5,6 +5,8 @@
 #                from its corpus; without clang, replay the corpora under gcc
 #   fuzz-replay  replay every corpus file once through a gcc-built driver
 #   fuzz         run each target FUZZ_LONG seconds (300)
+# UBSan stops a run at its first report, as ASan does: a report is then
+# a crash with its input saved, never a line lost in the log.
 
 PKGS	= json-c libcurl libcrypto inih fcgi
 FCFLAGS	= -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"fuzz"' -g -O1 \
@@ -23,7 +25,8 @@ $(OUT) $(OUT)/replay:
 	mkdir -p $@
 
 $(OUT)/%: tests/fuzz/fuzz_%.c $(SRC) $(wildcard include/*.h src/*.h tests/fuzz/*.h) | $(OUT)
-	clang $(FCFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(SRC) $(FLIBS)
+	clang $(FCFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $< $(SRC) $(FLIBS)
 
 $(OUT)/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SRC) \
 	    $(wildcard include/*.h src/*.h tests/fuzz/*.h) | $(OUT)/replay
