@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "termsafe.h"
 
 /* The log state: with the configuration, the only process-wide state. */
 static struct {
@@ -76,6 +78,53 @@ log_start(void)
 	return rec;
 }
 
+static bool
+plain_ascii(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * The line to write for serialized JSON text of *len bytes, newline
+ * ended, its length in *len. Hook output in a line is a stranger's
+ * bytes: C1 controls and invalid UTF-8 are escaped as show does
+ * (json-c escapes only C0), so tailing the log drives no terminal.
+ * Returns a line the caller frees, or NULL.
+ */
+static char *
+log_line(const char *text, size_t *len)
+{
+	char *line = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (plain_ascii(text, *len)) {
+		if ((line = malloc(*len + 1)) == NULL)
+			return NULL;
+		memcpy(line, text, *len);
+		line[(*len)++] = '\n';
+		return line;
+	}
+	if ((f = open_memstream(&line, &n)) == NULL)
+		return NULL;
+	if (term_json(f, text, *len) == -1 || fputc('\n', f) == EOF) {
+		(void)fclose(f);
+		free(line);
+		return NULL;
+	}
+	if (fclose(f) == EOF) {
+		free(line);
+		return NULL;
+	}
+	*len = n;
+	return line;
+}
+
 void
 log_record(struct jval *rec)
 {
@@ -86,16 +135,15 @@ log_record(struct jval *rec)
 
 	if (rec == NULL || (text = json_text(rec, &len)) == NULL)
 		return;
+	if ((line = log_line(text, &len)) == NULL)
+		return;
 	if (logstate.kind == LOG_TO_SYSLOG) {
-		syslog(LOG_INFO, "%s", text);
+		syslog(LOG_INFO, "%.*s", (int)(len - 1), line);
+		free(line);
 		return;
 	}
 	/* One write per line, so lines of concurrent processes never mix
 	 * (O_APPEND, and pipes keep writes of up to PIPE_BUF whole). */
-	if ((line = malloc(len + 1)) == NULL)
-		return;
-	memcpy(line, text, len);
-	line[len++] = '\n';
 	while (off < len) {
 		n = write(logstate.fd, line + off, len - off);
 		if (n < 0 && errno == EINTR)
