@@ -22,16 +22,16 @@ struct delivery {
 	const char		*content_type;
 	const unsigned char	*body;
 	size_t			 body_len;
-	/* A file holding the body (the spool's copy), or NULL: then one is
-	 * written under the spool's tmp folder for the run and removed. */
-	const char		*body_path;
 	unsigned		 attempt;	/* 1 for the first run */
 };
 
 struct hook_outcome {
 	char			*hook;		/* relative to hooks_dir, owned */
 	struct run_result	 res;
-	char			*why;		/* owned; why it did not run */
+	char			*why;		/* owned; why it did not run, for
+						 * the log: may hold server paths */
+	char			*reason;	/* owned; the same for the sender:
+						 * a few words, never a path */
 	/* For the spool (forward targets set them; hooks leave 0): */
 	bool			 final;		/* failed for good: no retry */
 	long			 retry_after;	/* > 0: wait at least this */
@@ -47,9 +47,11 @@ struct outcome {
  * earlier attempt). Appends one entry per hook run to out. Returns 0
  * when every hook it ran succeeded (also when none ran), 1 when one
  * failed or timed out, -1 when nothing could be run (err: hooks folder
- * unreadable, no memory for the payload). A delivery from the spool
- * (body_path set) names that file in HOOKLINE_PAYLOAD_FILE; otherwise
- * the body goes to a sealed memfd at the hook's fd 4, /dev/fd/4. */
+ * unreadable, no memory or disk for the payload file). The attempt's
+ * hooks share one copy of the body (payfile_make(): under the spool,
+ * 0600), restored between hooks if one changed it, removed at the end:
+ * HOOKLINE_PAYLOAD_FILE names it. A hook refused or not started has
+ * why (full path) and reason (none) set. */
 int	deliver_run(const struct conf *conf, const struct endpoint *ep,
 	    const struct delivery *d, const struct strlist *done,
 	    struct outcome *out, struct err *err);

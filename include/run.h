@@ -1,5 +1,5 @@
-/* run.h: run one hook: open it once, execute that same file with the
- * body on stdin and an environment built from nothing, under a deadline. */
+/* run.h: run one hook: check it, execute it by its path with the body
+ * on stdin and an environment built from nothing, under a deadline. */
 #ifndef HOOKLINE_RUN_H
 #define HOOKLINE_RUN_H
 
@@ -17,7 +17,6 @@ struct run_spec {
 	const char *const	*env;		/* whole environment, NULL-ended */
 	const unsigned char	*body;		/* written to stdin */
 	size_t			 body_len;
-	int			 payload_fd;	/* the hook's fd 4, or -1 */
 	unsigned		 timeout;	/* seconds; then SIGTERM */
 	unsigned		 kill_after;	/* seconds; then SIGKILL */
 };
@@ -38,10 +37,12 @@ struct run_result {
 };
 
 /* Runs the hook and reaps it and its process group. Returns 0 when it
- * ran (whatever its exit), -1 when it was refused (symlink leading out
- * of hooks_dir, not a regular file, not executable, group- or
- * world-writable) or could not be started (exec failed, e.g. a missing
- * #! interpreter); err says why. res is filled in both cases and must
+ * ran (whatever its exit), -1 when it was refused (see hook_check():
+ * symlink leading out of hooks_dir, not a regular file, not executable,
+ * group- or world-writable, owned by someone else, in a folder others
+ * may write) or could not be started (exec failed, e.g. a missing #!
+ * interpreter); err says why in a few words and never holds a path
+ * (the caller knows it: hooks_dir/relpath). res is filled in both cases and must
  * be released with run_result_free(). (Also -1 with res->ran set if
  * the run could not be supervised, e.g. poll() failed: it was killed.)
  *
@@ -51,9 +52,8 @@ struct run_result {
  * 1 s grace. SIGPIPE needs no care from the caller (blocked and taken
  * back here); SIGCHLD must not be SIG_IGN, and no other thread may
  * wait for any child (waitpid(-1)), or the status is lost.
- * A #! script sees $0 = /dev/fd/3 (the kernel names it by the fd it
- * ran); a binary sees argv[0] = hooks_dir/relpath. The hook's fds are
- * 0, 1, 2, 3 (itself) and 4 (a copy of payload_fd, if not -1). */
+ * argv is hooks_dir/relpath, then event: a #! script's $0 is its path.
+ * The hook's fds are 0, 1 and 2 only. */
 int	run_hook(const struct run_spec *spec, struct run_result *res,
 	    struct err *err);
 void	run_result_free(struct run_result *res);

@@ -199,8 +199,9 @@ int	spool_read_runs(const char *dir, enum spool_box box, const char *name,
 	    struct spool_run **v, size_t *n, struct err *err);
 void	spool_runs_free(struct spool_run *v, size_t n);
 
-/* Reads NAME/body into *buf (NUL-terminated, *len bytes) and puts its
- * absolute path in *path. Returns 0 or -1. Caller frees both. */
+/* Reads NAME/body into *buf (NUL-terminated, *len bytes) and, unless
+ * path is NULL, puts its absolute path in *path. Returns 0 or -1.
+ * Caller frees both. */
 int	spool_body(const char *dir, enum spool_box box, const char *name,
 	    unsigned char **buf, size_t *len, char **path, struct err *err);
 

@@ -184,7 +184,6 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 	struct err ferr;
 	const struct endpoint *ep;
 	unsigned char *body = NULL;
-	char *body_path = NULL;
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
@@ -198,7 +197,7 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 		goto done;
 	}
 	if (spool_body(conf->spool_dir, SPOOL_CUR, e->name, &body,
-	    &d.body_len, &body_path, err) == -1)
+	    &d.body_len, NULL, err) == -1)
 		goto done;
 	d.endpoint = e->endpoint;
 	d.event = e->event;
@@ -206,7 +205,6 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 	d.remote_addr = e->remote_addr;
 	d.content_type = e->content_type;
 	d.body = body;
-	d.body_path = body_path;
 	d.attempt = e->attempts;
 	rc = deliver_run(conf, ep, &d, &skip, out, err) == -1 ? -1 : 0;
 	if (ep->forward.n > 0 && forward_delivery(fw, conf, ep, &d, &skip,
@@ -217,7 +215,6 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 done:
 	strlist_clear(&skip);
 	free(body);
-	free(body_path);
 	return rc;
 }
 

@@ -1,14 +1,11 @@
 /* deliver.c: run one delivery's hooks, for the sync path and the
  * drainer alike: route, environment, payload file, each hook in turn. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "deliver.h"
+#include "payfile.h"
 #include "route.h"
 
 /* Builds the contract's environment, exactly and only these. */
@@ -46,47 +43,6 @@ build_env(const struct endpoint *ep, const struct delivery *d,
 	return rc;
 }
 
-/* The hook's fd 4: HOOKLINE_PAYLOAD_FILE names it for a sync run. */
-#define PAYLOAD_FD_PATH	"/dev/fd/4"
-
-/* The body in a sealed memory file, for hooks that want a file to seek
- * in: no disk write, nothing left behind if we are killed, and no hook
- * can change what the next one reads. Returns the fd, or -1 with err. */
-static int
-payload_memfd(const struct delivery *d, struct err *err)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = memfd_create("hookline-payload", MFD_CLOEXEC |
-	    MFD_ALLOW_SEALING)) == -1) {
-		err_set(err, "cannot make the payload file: %s",
-		    strerror(errno));
-		return -1;
-	}
-	while (off < d->body_len) {
-		n = write(fd, d->body + off, d->body_len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err_set(err, "cannot write the payload file: %s",
-			    n < 0 ? strerror(errno) : "short write");
-			(void)close(fd);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE | F_SEAL_SEAL) == -1) {
-		err_set(err, "cannot seal the payload file: %s",
-		    strerror(errno));
-		(void)close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int
 was_done(const struct strlist *done, const char *hook)
 {
@@ -98,17 +54,37 @@ was_done(const struct strlist *done, const char *hook)
 	return 0;
 }
 
+/* Why hook did not run: o->reason for the sender, without any server
+ * path (contract: answers hold no path; GitHub shows them in its UI),
+ * and o->why for the log, with the hook's full path. */
+static int
+note_refusal(struct hook_outcome *o, const char *hooks_dir,
+    const struct err *rerr)
+{
+	const char *sep = hooks_dir[0] != '\0' &&
+	    hooks_dir[strlen(hooks_dir) - 1] == '/' ? "" : "/";
+
+	if ((o->reason = strdup(rerr->msg)) == NULL ||
+	    asprintf(&o->why, "%s%s%s: %s", hooks_dir, sep, o->hook,
+	    rerr->msg) < 0) {
+		o->why = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int
 deliver_run(const struct conf *conf, const struct endpoint *ep,
     const struct delivery *d, const struct strlist *done,
     struct outcome *out, struct err *err)
 {
 	struct strlist hooks = { 0 }, env = { 0 };
+	struct payfile pf = { .fd = -1 };
 	struct hook_outcome *o, *v;
 	struct run_spec spec;
 	struct err rerr;
-	size_t i;
-	int payload_fd = -1, rc = -1;
+	size_t i, ran = 0;
+	int rc = -1;
 
 	if (route_resolve(ep->hooks_dir, d->event, &hooks, err) != 0)
 		goto done;
@@ -116,11 +92,13 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 		rc = 0;
 		goto done;
 	}
-	/* A spooled delivery has its body in a file already. */
-	if (d->body_path == NULL && (payload_fd = payload_memfd(d, err)) == -1)
+	/* One copy per attempt, shared by its hooks, sync and async alike:
+	 * never the spool's own body file, which a hook could change for
+	 * the retries. */
+	if (payfile_make(&pf, conf->spool_dir, d->body, d->body_len,
+	    err) == -1)
 		goto done;
-	if (build_env(ep, d, d->body_path ? d->body_path : PAYLOAD_FD_PATH,
-	    &env) != 0) {
+	if (build_env(ep, d, pf.path, &env) != 0) {
 		err_set(err, "out of memory");
 		goto done;
 	}
@@ -128,6 +106,11 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 	for (i = 0; i < hooks.n; i++) {
 		if (was_done(done, hooks.v[i]))
 			continue;
+		/* What the last hook did to the copy stays with it. */
+		if (ran++ > 0 && payfile_keep(&pf, err) == -1) {
+			rc = -1;
+			goto done;
+		}
 		if ((v = reallocarray(out->v, out->n + 1, sizeof(*v))) == NULL) {
 			err_set(err, "out of memory");
 			rc = -1;
@@ -148,18 +131,22 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 			.env = (const char *const *)env.v,
 			.body = d->body,
 			.body_len = d->body_len,
-			.payload_fd = payload_fd,
 			.timeout = endpoint_timeout(conf, ep),
 			.kill_after = conf->kill_after,
 		};
-		if (run_hook(&spec, &o->res, &rerr) != 0)
-			o->why = strdup(rerr.msg);
+		if (run_hook(&spec, &o->res, &rerr) != 0 &&
+		    note_refusal(o, ep->hooks_dir, &rerr) == -1) {
+			err_set(err, "out of memory");
+			rc = -1;
+			goto done;
+		}
 		if (!run_ok(&o->res))
 			rc = 1;
 	}
 done:
-	if (payload_fd != -1)
-		(void)close(payload_fd);
+	/* After the last hook, also one that timed out: it was killed and
+	 * reaped with its whole group by now. */
+	payfile_remove(&pf);
 	strlist_clear(&env);
 	strlist_clear(&hooks);
 	return rc;
@@ -173,6 +160,7 @@ outcome_free(struct outcome *o)
 	for (i = 0; i < o->n; i++) {
 		free(o->v[i].hook);
 		free(o->v[i].why);
+		free(o->v[i].reason);
 		run_result_free(&o->v[i].res);
 	}
 	free(o->v);

@@ -314,7 +314,9 @@ run_async(struct ctx *c)
 	return 202;
 }
 
-/* [{hook, exit, duration_ms}] for the answer; more for the log. */
+/* [{hook, exit, duration_ms}] for the answer; more for the log. A
+ * refusal: its reason for the sender, never a server path; the log has
+ * the hook's full path too. */
 static struct jval *
 hooks_json(const struct outcome *out, int for_log)
 {
@@ -330,8 +332,10 @@ hooks_json(const struct outcome *out, int for_log)
 		    json_set_int(h, "duration_ms", r->duration_ms) != 0 ||
 		    (r->signal && json_set_int(h, "signal", r->signal) != 0) ||
 		    (r->timed_out && json_set_bool(h, "timed_out", 1) != 0) ||
-		    (out->v[i].why && json_set_str(h, "refused",
+		    (for_log && out->v[i].why && json_set_str(h, "refused",
 		    out->v[i].why) != 0) ||
+		    (!for_log && out->v[i].reason && json_set_str(h,
+		    "refused", out->v[i].reason) != 0) ||
 		    (for_log && log_set_tail(h, "stdout", r->out,
 		    r->out_len) != 0) ||
 		    (for_log && log_set_tail(h, "stderr", r->errout,

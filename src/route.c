@@ -58,11 +58,37 @@ member_name_valid(const char *name)
 	return 1;
 }
 
-/* 1 when name under dfd is an executable regular file, 0 when it is
- * not (or not there), -1 on another error. Symlinks are followed here:
- * run_hook() decides whether a symlink may run, and says why not. */
+/* 1 when a file without execute permission starts as a program does:
+ * "#!" or an ELF header. It is a hook that lost its x bit (a chmod, a
+ * copy, a checkout), to be refused and reported rather than skipped;
+ * a README or notes beside the hooks are skipped, as run-parts does.
+ * A file we may not read is counted as a hook: run_hook() says why it
+ * cannot run. */
 static int
-is_exec_file(int dfd, const char *name)
+looks_runnable(int dfd, const char *name)
+{
+	unsigned char head[4];
+	ssize_t n;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO swapped in since the fstatat() cannot block. */
+	fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return errno == EACCES;
+	do
+		n = read(fd, head, sizeof(head));
+	while (n == -1 && errno == EINTR);
+	(void)close(fd);
+	return (n >= 2 && head[0] == '#' && head[1] == '!') ||
+	    (n == 4 && memcmp(head, "\177ELF", 4) == 0);
+}
+
+/* 1 when name under dfd is a hook: a regular file, executable or
+ * looking like a program (looks_runnable()); 0 when it is not (or not
+ * there), -1 on another error. Symlinks are followed here: run_hook()
+ * decides whether a symlink may run, and says why not. */
+static int
+is_hook_file(int dfd, const char *name)
 {
 	struct stat st;
 
@@ -71,7 +97,9 @@ is_exec_file(int dfd, const char *name)
 			return 0;
 		return -1;
 	}
-	return S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	return (st.st_mode & 0111) != 0 || looks_runnable(dfd, name);
 }
 
 static int
@@ -114,7 +142,7 @@ add_dir_members(int dfd, const char *sub, struct strlist *out,
 		}
 		if (!member_name_valid(de->d_name))
 			continue;
-		if ((r = is_exec_file(dirfd(d), de->d_name)) == -1) {
+		if ((r = is_hook_file(dirfd(d), de->d_name)) == -1) {
 			err_set(err, "%s/%s: %s", sub, de->d_name,
 			    strerror(errno));
 			goto fail;
@@ -184,7 +212,7 @@ route_resolve(const char *hooks_dir, const char *event, struct strlist *out,
 	}
 
 	/* 1. D/E */
-	if ((r = is_exec_file(dfd, event)) == -1) {
+	if ((r = is_hook_file(dfd, event)) == -1) {
 		err_set(err, "%s/%s: %s", hooks_dir, event, strerror(errno));
 		goto fail;
 	}
@@ -218,7 +246,7 @@ route_resolve(const char *hooks_dir, const char *event, struct strlist *out,
 	}
 
 	/* 3. D/_default */
-	if ((r = is_exec_file(dfd, "_default")) == -1) {
+	if ((r = is_hook_file(dfd, "_default")) == -1) {
 		err_set(err, "%s/_default: %s", hooks_dir, strerror(errno));
 		goto fail;
 	}

@@ -1,4 +1,4 @@
-/* run.c: run one hook: open it once, exec that fd, pump stdin/stdout/stderr, deadline, reap. */
+/* run.c: run one hook: exec it by its path once checked, pump stdin/stdout/stderr, deadline, reap. */
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -15,23 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hookcheck.h"
 #include "platform.h"
 #include "run.h"
 
 /* After the hook (the group leader) exits, how long its background
  * children may keep stdout/stderr open before they are killed. */
 #define EXIT_GRACE_MS	1000
+/* The hook's own fds: stdin, stdout, stderr. */
+#define RUN_CHILD_FDS	3
 /* Without a pidfd we cannot poll for the exit; look this often. */
 #define TICK_MS		10
 /* One write() of the body at most; a pipe takes 64 KiB by default. */
 #define WRITE_CHUNK	(64 * 1024)
-
-/* O_NOFOLLOW: a symlink fails with ELOOP and gets its own check.
- * O_NONBLOCK: a FIFO planted as a hook must not block the open; the
- * fstat() that follows refuses it. O_CLOEXEC: only the child's copy at
- * fd 3 stays open across exec. */
-#define HOOK_OPEN	(O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | \
-			 O_NOCTTY)
 
 /* The last RUN_TAIL_MAX bytes of a stream, as a ring: bytes are read
  * straight into it, so no output is ever held twice or grows. */
@@ -75,33 +71,6 @@ close_fd(int *fd)
 	}
 }
 
-/* relpath as route_resolve() makes it: "E", "E.d/NAME" or "_default";
- * at most one '/', no empty, "." or ".." component, no leading dot. */
-static int
-relpath_valid(const char *p)
-{
-	size_t i, seg = 0, slashes = 0;
-
-	for (i = 0; p[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '/') {
-			if (seg == 0 || ++slashes > 1)
-				return 0;
-			seg = 0;
-			continue;
-		}
-		if (seg == 0 && c == '.')
-			return 0;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == ':' || c == '-'))
-			return 0;
-		seg++;
-	}
-	return seg > 0;
-}
-
 static char *
 path_join(const char *dir, const char *rel)
 {
@@ -121,151 +90,45 @@ path_join(const char *dir, const char *rel)
 	return p;
 }
 
-/* A symlinked hook may run only if it resolves inside the hooks folder:
- * a link to a hook kept next to it is handy, a link to /bin/sh is not. */
-static int
-open_symlinked(const char *hooks_dir, const char *abspath, struct err *err)
-{
-	char *rdir = NULL, *rhook = NULL;
-	size_t dl;
-	int fd = -1;
-
-	if ((rdir = realpath(hooks_dir, NULL)) == NULL) {
-		err_set(err, "hooks folder %s: %s", hooks_dir, strerror(errno));
-		goto fail;
-	}
-	if ((rhook = realpath(abspath, NULL)) == NULL) {
-		err_set(err, "%s: symlink: %s", abspath, strerror(errno));
-		goto fail;
-	}
-	/* Whole components: "/h" must not admit "/hx/..."; rdir is "/"
-	 * only when the folder is the root. */
-	dl = strlen(rdir);
-	if (strncmp(rhook, rdir, dl) != 0 ||
-	    (rdir[dl - 1] != '/' && rhook[dl] != '/')) {
-		err_set(err, "%s: symlink leads out of the hooks folder",
-		    abspath);
-		goto fail;
-	}
-	/* rhook holds no symlink now; O_NOFOLLOW keeps it so if the last
-	 * component is swapped for one after realpath(). */
-	if ((fd = open(rhook, HOOK_OPEN)) == -1) {
-		err_set(err, "%s: %s", abspath, strerror(errno));
-		goto fail;
-	}
-fail:
-	free(rhook);
-	free(rdir);
-	return fd;
-}
-
-/* Opens the hook once and checks that fd: the file checked is the file
- * run (style 17). Returns the fd (close-on-exec) or -1 with err. */
-static int
-open_hook(const char *hooks_dir, const char *relpath, const char *abspath,
-    struct err *err)
-{
-	const char *slash, *name;
-	struct stat st;
-	char *sub = NULL;
-	int dfd = -1, sfd = -1, pfd, fd = -1;
-
-	dfd = open(hooks_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1) {
-		err_set(err, "hooks folder %s: %s", hooks_dir, strerror(errno));
-		goto fail;
-	}
-	pfd = dfd;
-	name = relpath;
-	if ((slash = strchr(relpath, '/')) != NULL) {
-		if ((sub = strndup(relpath, (size_t)(slash - relpath))) ==
-		    NULL) {
-			err_set(err, "out of memory");
-			goto fail;
-		}
-		/* E.d must be a directory of its own, not a link to one. */
-		sfd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		if (sfd == -1) {
-			/* ELOOP or ENOTDIR for a symlink, by kernel. */
-			int e = errno;
-			bool link = (e == ELOOP || e == ENOTDIR) &&
-			    fstatat(dfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISLNK(st.st_mode);
-
-			err_set(err, "%s/%s: %s", hooks_dir, sub, link ?
-			    "a symlink, not a directory" : strerror(e));
-			goto fail;
-		}
-		pfd = sfd;
-		name = slash + 1;
-	}
-	fd = openat(pfd, name, HOOK_OPEN);
-	if (fd == -1 && errno == ELOOP &&
-	    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(st.st_mode)) {
-		if ((fd = open_symlinked(hooks_dir, abspath, err)) == -1)
-			goto fail;
-	} else if (fd == -1) {
-		err_set(err, "%s: %s", abspath, strerror(errno));
-		goto fail;
-	}
-	if (fstat(fd, &st) == -1) {
-		err_set(err, "%s: %s", abspath, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(err, "%s: not a regular file", abspath);
-		goto fail;
-	}
-	if ((st.st_mode & 0111) == 0) {
-		err_set(err, "%s: not executable", abspath);
-		goto fail;
-	}
-	/* Anyone who may write the hook may run code as us. */
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		err_set(err, "%s: group- or world-writable", abspath);
-		goto fail;
-	}
-	close_fd(&sfd);
-	close_fd(&dfd);
-	free(sub);
-	return fd;
-fail:
-	close_fd(&fd);
-	close_fd(&sfd);
-	close_fd(&dfd);
-	free(sub);
-	return -1;
-}
-
 /* In the child of vfork(), which runs on our memory until it execs:
  * only async-signal-safe calls, and no writes but to its own locals.
- * fds[0..n-1] (stdin, stdout, stderr, the hook, the payload if any) end
- * up at 0..n-1, the exec-error pipe at n (close-on-exec), and every
- * other fd is closed. The hook stays open across exec at fd 3 because
- * for a #! script the kernel hands the interpreter "/dev/fd/3" to open. */
+ * fds[0..2] (stdin, stdout, stderr) end up at 0..2, the exec-error pipe
+ * at 3 (close-on-exec), and every other fd is closed: the hook has 0, 1
+ * and 2 only.
+ *
+ * The hook is executed by its path, argv[0], which hook_check() has
+ * just checked on an fd: the exec opens the same file again, not that
+ * fd. That is safe because of what the check demands: only we or root
+ * own the hook and the folders it is reached through below the hooks
+ * folder, and none of them is writable by group or others, so nobody
+ * else can change or swap the file between the check and the exec.
+ * Running the path, not the fd (fexecve), is what gives a #! script its
+ * own path as $0 (the kernel hands the interpreter the name execve was
+ * given: /dev/fd/N for an fd), and needs no /dev/fd or /proc, which a
+ * chroot or a minimal container may lack. */
 static void __attribute__((noreturn))
-exec_child(const int *fds, int n, int report, char *const argv[],
+exec_child(const int *fds, int report, char *const argv[],
     char *const envp[])
 {
 	sigset_t none;
-	int hi[6], i, e;
+	int hi[RUN_CHILD_FDS + 1], i, e;
 
-	/* Copies above n first, so placing one at 0..n cannot clobber
+	/* Copies above 3 first, so placing one at 0..3 cannot clobber
 	 * another that happened to sit there (a caller with fd 0 closed). */
-	for (i = 0; i < n; i++)
-		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, n + 1)) == -1)
+	for (i = 0; i < RUN_CHILD_FDS; i++)
+		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC,
+		    RUN_CHILD_FDS + 1)) == -1)
 			goto fail;
-	if ((hi[n] = fcntl(report, F_DUPFD_CLOEXEC, n + 1)) == -1)
+	if ((hi[RUN_CHILD_FDS] = fcntl(report, F_DUPFD_CLOEXEC,
+	    RUN_CHILD_FDS + 1)) == -1)
 		goto fail;
-	for (i = 0; i < n; i++)	/* dup2 clears FD_CLOEXEC on 0..n-1 */
+	for (i = 0; i < RUN_CHILD_FDS; i++)	/* dup2 clears FD_CLOEXEC */
 		if (dup2(hi[i], i) == -1)
 			goto fail;
-	if (dup3(hi[n], n, O_CLOEXEC) == -1)
+	if (dup3(hi[RUN_CHILD_FDS], RUN_CHILD_FDS, O_CLOEXEC) == -1)
 		goto fail;
-	report = n;
-	if (close_fds_from(n + 1) == -1)
+	report = RUN_CHILD_FDS;
+	if (close_fds_from(RUN_CHILD_FDS + 1) == -1)
 		goto fail;
 	/* Its own group, so the deadline reaches whatever it starts. */
 	if (setpgid(0, 0) == -1)
@@ -279,9 +142,7 @@ exec_child(const int *fds, int n, int report, char *const argv[],
 	(void)sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		goto fail;
-	/* execveat(fd 3, "", AT_EMPTY_PATH): the file checked is the file
-	 * run, and ps shows the hook's own name. */
-	(void)fexecve(3, argv, envp);
+	(void)execve(argv[0], argv, envp);
 fail:
 	e = errno;
 	/* The parent reads this instead of EOF; nothing to do if it fails. */
@@ -296,13 +157,13 @@ fail:
  * of the caller lives across the vfork. The caller blocks every signal
  * around it: no handler of ours may run in the child. */
 static pid_t
-start_child(const int *fds, int n, int report, char *const argv[],
+start_child(const int *fds, int report, char *const argv[],
     char *const envp[])
 {
 	pid_t pid = vfork();
 
 	if (pid == 0)
-		exec_child(fds, n, report, argv, envp);
+		exec_child(fds, report, argv, envp);
 	return pid;
 }
 
@@ -510,137 +371,169 @@ set_nonblock(int fd)
 	return 0;
 }
 
-int
-run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
+/* SIGPIPE held back for one run: a hook that stops reading its stdin
+ * makes write() raise it, which would kill us. Blocked, it stays
+ * pending for this thread and is taken back after: no demand on the
+ * caller. */
+struct pipeguard {
+	sigset_t	set, old;
+	bool		masked;
+	bool		was_pending;	/* not ours to take back */
+};
+
+static int
+pipeguard_block(struct pipeguard *g, struct err *err)
 {
-	struct child c = { .pid = -1, .in = -1, .out = -1, .err = -1,
-	    .xfd = -1 };
-	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	int pex[2] = { -1, -1 }, hfd = -1, cfds[5], status, cerr, rc = -1, e;
-	sigset_t pipeset, oldmask, pending, all, forkmask;
-	bool masked = false, pipe_pending = false, reaped = false;
-	bool timed_out = false;
-	char *argv[3] = { NULL, NULL, NULL };
-	long long start = mono_ms();
+	sigset_t pending;
+	int e;
+
+	if (sigemptyset(&g->set) == -1 || sigaddset(&g->set, SIGPIPE) == -1 ||
+	    sigemptyset(&pending) == -1) {
+		err_set(err, "sigset: %s", strerror(errno));
+		return -1;
+	}
+	if ((e = pthread_sigmask(SIG_BLOCK, &g->set, &g->old)) != 0) {
+		err_set(err, "sigmask: %s", strerror(e));
+		return -1;
+	}
+	g->masked = true;
+	g->was_pending = sigpending(&pending) == 0 &&
+	    sigismember(&pending, SIGPIPE) == 1;
+	return 0;
+}
+
+static void
+pipeguard_restore(struct pipeguard *g)
+{
+	sigset_t pending;
+
+	if (!g->masked)
+		return;
+	/* Take back a SIGPIPE we caused, then unblock: otherwise it would
+	 * be delivered, and kill us, right here. */
+	if (!g->was_pending && sigemptyset(&pending) == 0 &&
+	    sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+		struct timespec zero = { 0, 0 };
+
+		(void)sigtimedwait(&g->set, NULL, &zero);
+	}
+	(void)pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+	g->masked = false;
+}
+
+/* The four pipes of a start: the hook's stdin, stdout, stderr, and the
+ * exec-error report. [0] reads, [1] writes; -1 once closed. */
+struct pipes {
+	int	in[2], out[2], err[2], ex[2];
+};
+
+static void
+pipes_close(struct pipes *p)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		close_fd(&p->in[i]);
+		close_fd(&p->out[i]);
+		close_fd(&p->err[i]);
+		close_fd(&p->ex[i]);
+	}
+}
+
+static int
+pipes_open(struct pipes *p, struct err *err)
+{
+	if (pipe2(p->in, O_CLOEXEC) == -1 || pipe2(p->out, O_CLOEXEC) == -1 ||
+	    pipe2(p->err, O_CLOEXEC) == -1 || pipe2(p->ex, O_CLOEXEC) == -1) {
+		err_set(err, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (set_nonblock(p->in[1]) == -1 || set_nonblock(p->out[0]) == -1 ||
+	    set_nonblock(p->err[0]) == -1) {
+		err_set(err, "fcntl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Starts argv[0] in its own group with every signal blocked around the
+ * vfork(). On 0, c holds the pid and our pipe ends and *start the time
+ * it started. On -1, err says why; c->pid may be set (an exec that
+ * failed: the child is at _exit(127)), for the caller to reap. */
+static int
+spawn(struct child *c, char *const argv[], char *const envp[],
+    long long *start, struct err *err)
+{
+	struct pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	sigset_t all, forkmask;
+	int cfds[RUN_CHILD_FDS], cerr, e, rc = -1;
 	ssize_t n;
 
-	memset(res, 0, sizeof(*res));
-	if (spec->hooks_dir == NULL || spec->relpath == NULL ||
-	    spec->event == NULL || spec->env == NULL ||
-	    (spec->body == NULL && spec->body_len > 0)) {
-		err_set(err, "run_hook: incomplete spec");
-		goto fail;
-	}
-	if (!relpath_valid(spec->relpath)) {
-		err_set(err, "run_hook: bad hook path");
-		goto fail;
-	}
-	/* argv[0] is the hook's path (contract, "The hooks directory").
-	 * A #! script sees /dev/fd/3 as $0 instead: the kernel names the
-	 * script by the fd it ran. */
-	if ((argv[0] = path_join(spec->hooks_dir, spec->relpath)) == NULL ||
-	    (argv[1] = strdup(spec->event)) == NULL) {
-		err_set(err, "out of memory");
-		goto fail;
-	}
-	if ((hfd = open_hook(spec->hooks_dir, spec->relpath, argv[0],
-	    err)) == -1)
-		goto fail;
-	if (pipe2(pin, O_CLOEXEC) == -1 || pipe2(pout, O_CLOEXEC) == -1 ||
-	    pipe2(perr, O_CLOEXEC) == -1 || pipe2(pex, O_CLOEXEC) == -1) {
-		err_set(err, "pipe: %s", strerror(errno));
-		goto fail;
-	}
-	if (set_nonblock(pin[1]) == -1 || set_nonblock(pout[0]) == -1 ||
-	    set_nonblock(perr[0]) == -1) {
-		err_set(err, "fcntl: %s", strerror(errno));
-		goto fail;
-	}
-
-	/* A hook that stops reading its stdin makes write() raise SIGPIPE,
-	 * which would kill us. Blocked here, it stays pending for this
-	 * thread and is taken back below: no demand on the caller. */
-	if (sigemptyset(&pipeset) == -1 || sigaddset(&pipeset, SIGPIPE) == -1 ||
-	    sigemptyset(&pending) == -1 || sigfillset(&all) == -1) {
+	if (pipes_open(&p, err) == -1)
+		goto done;
+	if (sigfillset(&all) == -1) {
 		err_set(err, "sigset: %s", strerror(errno));
-		goto fail;
+		goto done;
 	}
-	if ((e = pthread_sigmask(SIG_BLOCK, &pipeset, &oldmask)) != 0) {
-		err_set(err, "sigmask: %s", strerror(e));
-		goto fail;
-	}
-	masked = true;
-	if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1)
-		pipe_pending = true;
-
-	/* Everything blocked across vfork(); SIGPIPE stays blocked here. */
 	if ((e = pthread_sigmask(SIG_SETMASK, &all, &forkmask)) != 0) {
 		err_set(err, "sigmask: %s", strerror(e));
-		goto fail;
+		goto done;
 	}
-	cfds[0] = pin[0];
-	cfds[1] = pout[1];
-	cfds[2] = perr[1];
-	cfds[3] = hfd;
-	cfds[4] = spec->payload_fd;
-	start = mono_ms();
-	c.pid = start_child(cfds, spec->payload_fd != -1 ? 5 : 4, pex[1], argv,
-	    (char *const *)spec->env);
+	cfds[0] = p.in[0];
+	cfds[1] = p.out[1];
+	cfds[2] = p.err[1];
+	*start = mono_ms();
+	c->pid = start_child(cfds, p.ex[1], argv, envp);
 	e = errno;
 	if (pthread_sigmask(SIG_SETMASK, &forkmask, NULL) != 0) {
 		/* Cannot happen with a mask we just read back; say so if it
 		 * does rather than run on with every signal blocked. */
 		err_set(err, "sigmask restore failed");
-		goto fail;
+		goto done;
 	}
-	if (c.pid == -1) {
+	if (c->pid == -1) {
 		err_set(err, "vfork: %s", strerror(e));
-		goto fail;
+		goto done;
 	}
 	/* The child has exec'd or exited by now (vfork waits for either):
 	 * its group exists, or it is at _exit(127). */
-	close_fd(&pin[0]);
-	close_fd(&pout[1]);
-	close_fd(&perr[1]);
-	close_fd(&pex[1]);
-	close_fd(&hfd);
-
+	close_fd(&p.in[0]);
+	close_fd(&p.out[1]);
+	close_fd(&p.err[1]);
+	close_fd(&p.ex[1]);
 	/* EOF: exec worked (the pipe is close-on-exec). An int: it did not. */
 	do
-		n = read(pex[0], &cerr, sizeof(cerr));
+		n = read(p.ex[0], &cerr, sizeof(cerr));
 	while (n == -1 && errno == EINTR);
-	close_fd(&pex[0]);
 	if (n == (ssize_t)sizeof(cerr)) {
-		err_set(err, "%s: cannot execute: %s", argv[0], strerror(cerr));
-		goto fail;	/* the child is at _exit(127): reaped there */
+		err_set(err, "cannot execute: %s", strerror(cerr));
+		goto done;
 	}
-
-	res->ran = true;
-	c.in = pin[1];
-	c.out = pout[0];
-	c.err = perr[0];
-	pin[1] = pout[0] = perr[0] = -1;
-	c.body = spec->body;
-	c.left = spec->body_len;
-	if (c.left == 0)
-		close_fd(&c.in);
-	/* No pidfd (old kernel): supervise() polls on a short tick. */
-	c.xfd = proc_exit_fd(c.pid);
-
+	c->in = p.in[1];
+	c->out = p.out[0];
+	c->err = p.err[0];
+	p.in[1] = p.out[0] = p.err[0] = -1;
 	rc = 0;
-	if (supervise(&c, start, spec->timeout, spec->kill_after,
-	    &timed_out) == -1) {
-		err_set(err, "poll: %s", strerror(errno));
-		rc = -1;
-	}
-	/* Whatever is left of the group: background children, or all of
-	 * it if poll failed. The unreaped leader pins the group id. */
-	(void)kill(-c.pid, SIGKILL);
-	drain(&c.tout, &c.out);
-	drain(&c.terr, &c.err);
-	close_fd(&c.in);
+done:
+	pipes_close(&p);
+	return rc;
+}
 
-	while (waitpid(c.pid, &status, 0) == -1) {
+/* After supervise(): kills what is left of the group (background
+ * children, or all of it if poll failed; the unreaped leader pins the
+ * group id), takes the rest of the output, reaps the leader and fills
+ * res. Returns 0, or -1 with err (status lost, no memory). */
+static int
+finish(struct child *c, long long start, bool timed_out,
+    struct run_result *res, struct err *err)
+{
+	int status, rc = 0;
+
+	(void)kill(-c->pid, SIGKILL);
+	drain(&c->tout, &c->out);
+	drain(&c->terr, &c->err);
+	close_fd(&c->in);
+	while (waitpid(c->pid, &status, 0) == -1) {
 		if (errno != EINTR) {
 			/* ECHILD: the caller set SIGCHLD to SIG_IGN and
 			 * the kernel reaped it; the status is lost. */
@@ -650,7 +543,7 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 			break;
 		}
 	}
-	reaped = true;
+	c->pid = -1;
 	res->duration_ms = mono_ms() - start;
 	res->timed_out = timed_out;
 	if (status != -1 && WIFEXITED(status)) {
@@ -659,16 +552,68 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	} else if (status != -1 && WIFSIGNALED(status)) {
 		res->signal = WTERMSIG(status);
 	}
-	if ((res->out = tail_take(&c.tout, &res->out_len)) == NULL ||
-	    (res->errout = tail_take(&c.terr, &res->errout_len)) == NULL) {
+	if ((res->out = tail_take(&c->tout, &res->out_len)) == NULL ||
+	    (res->errout = tail_take(&c->terr, &res->errout_len)) == NULL) {
 		err_set(err, "out of memory");
 		rc = -1;
 	}
+	return rc;
+}
+
+int
+run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
+{
+	struct child c = { .pid = -1, .in = -1, .out = -1, .err = -1,
+	    .xfd = -1 };
+	struct pipeguard guard = { .masked = false };
+	char *argv[3] = { NULL, NULL, NULL };
+	long long start = mono_ms();
+	bool timed_out = false;
+	int status, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (spec->hooks_dir == NULL || spec->relpath == NULL ||
+	    spec->event == NULL || spec->env == NULL ||
+	    (spec->body == NULL && spec->body_len > 0)) {
+		err_set(err, "run_hook: incomplete spec");
+		goto fail;
+	}
+	if (!hook_relpath_valid(spec->relpath)) {
+		err_set(err, "bad hook path");
+		goto fail;
+	}
+	/* argv: the hook's path, then the event (contract, "The hooks
+	 * directory"); a script's $0 is that path. */
+	if ((argv[0] = path_join(spec->hooks_dir, spec->relpath)) == NULL ||
+	    (argv[1] = strdup(spec->event)) == NULL) {
+		err_set(err, "out of memory");
+		goto fail;
+	}
+	if (hook_check(spec->hooks_dir, spec->relpath, argv[0], err) == -1 ||
+	    pipeguard_block(&guard, err) == -1 ||
+	    spawn(&c, argv, (char *const *)spec->env, &start, err) == -1)
+		goto fail;
+
+	res->ran = true;
+	c.body = spec->body;
+	c.left = spec->body_len;
+	if (c.left == 0)
+		close_fd(&c.in);
+	/* No pidfd (old kernel): supervise() polls on a short tick. */
+	c.xfd = proc_exit_fd(c.pid);
+	rc = 0;
+	if (supervise(&c, start, spec->timeout, spec->kill_after,
+	    &timed_out) == -1) {
+		err_set(err, "poll: %s", strerror(errno));
+		rc = -1;
+	}
+	if (finish(&c, start, timed_out, res, err) == -1)
+		rc = -1;
 	/* fall through: the cleanup is the same on success */
 fail:
-	if (c.pid > 0 && !reaped) {
-		/* Only reached before supervision started: an exec that
-		 * failed, or the sigmask restore. Unreaped, its pid is safe. */
+	if (c.pid > 0) {
+		/* Only a start that failed: an exec that failed, or the
+		 * sigmask restore. Unreaped, its pid is safe to kill. */
 		(void)kill(-c.pid, SIGKILL);
 		(void)kill(c.pid, SIGKILL);
 		while (waitpid(c.pid, &status, 0) == -1 && errno == EINTR)
@@ -678,26 +623,7 @@ fail:
 	close_fd(&c.in);
 	close_fd(&c.out);
 	close_fd(&c.err);
-	close_fd(&pex[0]);
-	close_fd(&pex[1]);
-	close_fd(&perr[0]);
-	close_fd(&perr[1]);
-	close_fd(&pout[0]);
-	close_fd(&pout[1]);
-	close_fd(&pin[0]);
-	close_fd(&pin[1]);
-	close_fd(&hfd);
-	if (masked) {
-		/* Take back a SIGPIPE we caused, then unblock: otherwise it
-		 * would be delivered, and kill us, right here. */
-		if (!pipe_pending && sigpending(&pending) == 0 &&
-		    sigismember(&pending, SIGPIPE) == 1) {
-			struct timespec zero = { 0, 0 };
-
-			(void)sigtimedwait(&pipeset, NULL, &zero);
-		}
-		(void)pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-	}
+	pipeguard_restore(&guard);
 	free(c.terr.buf);
 	free(c.tout.buf);
 	free(argv[1]);

@@ -725,7 +725,8 @@ spool_body(const char *dir, enum spool_box box, const char *name,
 	int efd, rc;
 
 	*buf = NULL;
-	*path = NULL;
+	if (path != NULL)
+		*path = NULL;
 	if ((efd = entry_open(dir, box, name, err)) < 0) {
 		if (efd == -2)
 			err_set(err, "%s/%s: gone", boxes[box], name);
@@ -737,7 +738,8 @@ spool_body(const char *dir, enum spool_box box, const char *name,
 		err_set(err, "%s/%s: no body file", boxes[box], name);
 	if (rc != 0)
 		return -1;
-	if (asprintf(path, "%s/%s/%s/body", dir, boxes[box], name) == -1) {
+	if (path != NULL &&
+	    asprintf(path, "%s/%s/%s/body", dir, boxes[box], name) == -1) {
 		*path = NULL;
 		free(b);
 		err_set(err, "out of memory");

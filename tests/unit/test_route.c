@@ -56,6 +56,17 @@ put(const struct fx *fx, const char *rel, mode_t mode)
 	unit_write_file(p, "#!/bin/sh\n", mode);
 }
 
+/* A file that is no program: notes beside the hooks. */
+static void
+put_text(const struct fx *fx, const char *rel, const char *text,
+    mode_t mode)
+{
+	char p[PATH_MAX];
+
+	path(p, sizeof(p), fx, rel);
+	unit_write_file(p, text, mode);
+}
+
 static void
 mkd(const struct fx *fx, const char *rel)
 {
@@ -178,10 +189,16 @@ test_order(void **state)
 	expect(fx, "push", file);
 	expect(fx, "other", def);
 
-	/* Not executable: as if not there. */
+	/* Not executable and no program: as if not there. */
+	rm(fx, "push");
+	put_text(fx, "push", "notes about push\n", 0644);
+	expect(fx, "push", dir);
+	/* Not executable but a script: listed, for run_hook() to refuse
+	 * and the answer to report (not silently skipped). */
 	rm(fx, "push");
 	put(fx, "push", 0644);
-	expect(fx, "push", dir);
+	expect(fx, "push", file);
+	rm(fx, "push");
 
 	/* An E.d/ with no hook in it still decides: nothing runs, not
 	 * _default (contract: "else D/E.d/, if it is a directory"). */
@@ -194,9 +211,13 @@ test_order(void **state)
 	mkd(fx, "ping");
 	expect(fx, "ping", def);
 
-	/* _default must be executable too. */
+	/* _default likewise: a script that lost its x bit is listed, a
+	 * file that is no program is not. */
 	rm(fx, "_default");
 	put(fx, "_default", 0644);
+	expect(fx, "push", def);
+	rm(fx, "_default");
+	put_text(fx, "_default", "", 0644);
 	expect(fx, "push", none);
 }
 
@@ -205,7 +226,7 @@ test_dir_members(void **state)
 {
 	static const char *const want[] = {
 		"ev.d/-m", "ev.d/10-x", "ev.d/2-y", "ev.d/A", "ev.d/_z",
-		"ev.d/a", "ev.d/b", "ev.d/lnk", NULL
+		"ev.d/a", "ev.d/b", "ev.d/elf", "ev.d/lnk", "ev.d/noexec", NULL
 	};
 	struct fx *fx = *state;
 
@@ -219,10 +240,15 @@ test_dir_members(void **state)
 	put(fx, "ev.d/10-x", 0755);
 	put(fx, "ev.d/-m", 0755);
 	lnk(fx, "b", "ev.d/lnk");	/* run_hook decides about links */
-	/* Skipped. */
-	put(fx, "ev.d/x.sh", 0755);
-	put(fx, "ev.d/README", 0644);
+	/* Programs without their x bit: listed, run_hook refuses them. */
 	put(fx, "ev.d/noexec", 0600);
+	put_text(fx, "ev.d/elf", "\177ELF\2\1\1", 0644);
+	/* Skipped, as run-parts does. */
+	put(fx, "ev.d/x.sh", 0755);
+	put(fx, "ev.d/x.py", 0644);
+	put_text(fx, "ev.d/README", "These hooks deploy the site.\n", 0644);
+	put_text(fx, "ev.d/empty", "", 0600);
+	put_text(fx, "ev.d/h", "#", 0644);
 	put(fx, "ev.d/.hidden", 0755);
 	put(fx, "ev.d/backup~", 0755);
 	put(fx, "ev.d/x.dpkg-old", 0755);

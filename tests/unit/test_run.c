@@ -27,8 +27,7 @@ struct fx {
 };
 
 /* ---- the test binary as a hook: copied into the folder, it reports
- * what it was started with (a script cannot: the kernel gives it
- * /dev/fd/3 as $0, and sh adds PWD to its environment). */
+ * exactly what it was started with (sh adds PWD to its environment). */
 
 static void
 out_str(const char *s, size_t n)
@@ -172,7 +171,6 @@ run(const struct fx *fx, const char *rel, const char *const *env,
 		.env = env != NULL ? env : env_plain,
 		.body = body,
 		.body_len = len,
-		.payload_fd = -1,
 		.timeout = timeout,
 		.kill_after = 1,
 	};
@@ -323,8 +321,39 @@ test_argv_env(void **state)
 	run_result_free(&res);
 }
 
-/* The hook sees fds 0, 1, 2 and its own (3) only; nothing blocked or
- * ignored, though we block and ignore some. */
+/* A script's $0 is its own path (not /dev/fd/N), so it finds the files
+ * beside it: a shell library it sources, in E.d/ too. */
+static void
+test_script_path(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+	char p[PATH_MAX], want[PATH_MAX + 32];
+
+	hook(fx, "zero", "#!/bin/sh\nprintf '%s' \"$0\"\n", 0755);
+	path(p, sizeof(p), fx, "zero");
+	assert_int_equal(run(fx, "zero", NULL, NULL, 0, 10, &res, &err), 0);
+	assert_string_equal(res.out, p);
+	run_result_free(&res);
+
+	path(p, sizeof(p), fx, "push.d");
+	assert_int_equal(mkdir(p, 0755), 0);
+	hook(fx, "push.d/lib.sh", "greeting=\"hello from $(basename \"$0\")\"\n",
+	    0644);
+	hook(fx, "push.d/10-src", "#!/bin/sh\n. \"$(dirname \"$0\")/lib.sh\"\n"
+	    "cd \"$(dirname \"$0\")\" && printf '%s %s' \"$greeting\" "
+	    "\"$(pwd -P)\"\n", 0755);
+	assert_int_equal(run(fx, "push.d/10-src", NULL, NULL, 0, 10, &res,
+	    &err), 0);
+	assert_int_equal(res.exit_code, 0);
+	(void)snprintf(want, sizeof(want), "hello from 10-src %s", p);
+	assert_string_equal(res.out, want);
+	run_result_free(&res);
+}
+
+/* The hook sees fds 0, 1 and 2 only; nothing blocked or ignored,
+ * though we block and ignore some. */
 static void
 test_child_state(void **state)
 {
@@ -341,7 +370,7 @@ test_child_state(void **state)
 	leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC on purpose */
 	assert_int_not_equal(leak, -1);
 	assert_int_equal(run(fx, "dump", efds, NULL, 0, 10, &res, &err), 0);
-	assert_string_equal(res.out, "0 1 2 3 ");
+	assert_string_equal(res.out, "0 1 2 ");
 	run_result_free(&res);
 	assert_int_equal(close(leak), 0);
 
@@ -594,6 +623,9 @@ expect_refused(const struct fx *fx, const char *rel, const char *why)
 	assert_int_equal(run_ok(&res), 0);
 	if (strstr(err.msg, why) == NULL)
 		fail_msg("%s: \"%s\" lacks \"%s\"", rel, err.msg, why);
+	/* It may go to the sender: no server path in it. */
+	if (strstr(err.msg, fx->dir) != NULL || strchr(err.msg, '/') != NULL)
+		fail_msg("%s: \"%s\" holds a path", rel, err.msg);
 	run_result_free(&res);
 }
 
@@ -648,6 +680,13 @@ test_refused(void **state)
 	assert_int_equal(symlink("real.d", p), 0);
 	expect_refused(fx, "ev.d/h", "symlink");
 
+	/* Others may write the folder a hook is in: refused. */
+	hook(fx, "real.d/g", "#!/bin/sh\nexit 0\n", 0755);
+	path(p, sizeof(p), fx, "real.d");
+	assert_int_equal(chmod(p, 0775), 0);
+	expect_refused(fx, "real.d/g", "writable by group or others");
+	assert_int_equal(chmod(p, 0755), 0);
+
 	/* A symlink that stays inside runs, and runs its target. */
 	hook(fx, "real", "#!/bin/sh\nexit 7\n", 0755);
 	path(p, sizeof(p), fx, "inside");
@@ -679,40 +718,35 @@ count_fds(void)
 	return n;
 }
 
-/* With a payload fd, the hook has it at 4 (and /dev/fd/4 reads it),
- * whatever number it had here. */
+/* The hooks folder itself writable by others, or a hook or folder
+ * owned by someone else: refused (they could swap the hook between our
+ * check and the exec). Ownership needs root to set up. */
 static void
-test_payload_fd(void **state)
+test_refused_owner(void **state)
 {
-	static const char *const efds[] = { "UNIT_HOOK=fds", NULL };
 	struct fx *fx = *state;
-	struct run_result res;
-	struct err err;
-	struct run_spec spec = {
-		.hooks_dir = fx->dir,
-		.relpath = "dump",
-		.event = "push",
-		.env = efds,
-		.timeout = 10,
-		.kill_after = 1,
-	};
-	int fd;
+	char p[PATH_MAX];
 
-	self_hook(fx, "dump");
-	hook(fx, "cat4", "#!/bin/sh\ncat /dev/fd/4\n", 0755);
-	fd = memfd_create("unit-payload", MFD_CLOEXEC);
-	assert_int_not_equal(fd, -1);
-	assert_int_equal(write(fd, "payload", 7), 7);
-	spec.payload_fd = fd;
-	assert_int_equal(run_hook(&spec, &res, &err), 0);
-	assert_string_equal(res.out, "0 1 2 3 4 ");
-	run_result_free(&res);
-	spec.relpath = "cat4";
-	spec.env = env_plain;
-	assert_int_equal(run_hook(&spec, &res, &err), 0);
-	assert_string_equal(res.out, "payload");
-	run_result_free(&res);
-	assert_int_equal(close(fd), 0);
+	hook(fx, "h", "#!/bin/sh\nexit 0\n", 0755);
+	assert_int_equal(chmod(fx->dir, 0777), 0);
+	expect_refused(fx, "h", "hooks folder is writable by group or others");
+	assert_int_equal(chmod(fx->dir, 0700), 0);
+	if (geteuid() != 0) {
+		fprintf(stderr, "    (not root: owner checks skipped)\n");
+		return;
+	}
+	path(p, sizeof(p), fx, "h");
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	expect_refused(fx, "h", "not owned by hookline's user or root");
+	assert_int_equal(chown(p, 0, 0), 0);
+	path(p, sizeof(p), fx, "sub.d");
+	assert_int_equal(mkdir(p, 0755), 0);
+	hook(fx, "sub.d/h", "#!/bin/sh\nexit 0\n", 0755);
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	expect_refused(fx, "sub.d/h", "not owned by hookline's user or root");
+	assert_int_equal(chown(fx->dir, 65534, 65534), 0);
+	expect_refused(fx, "h", "hooks folder is not owned");
+	assert_int_equal(chown(fx->dir, 0, 0), 0);
 }
 
 /* 200 runs, some refused, some failing to exec: no fd left behind. */
@@ -762,7 +796,9 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_escapee, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_payload_fd, setup,
+		cmocka_unit_test_setup_teardown(test_script_path, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_refused_owner, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fds, setup, teardown),
 	};

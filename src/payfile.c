@@ -1,0 +1,264 @@
+/* payfile.c: HOOKLINE_PAYLOAD_FILE: one private copy of the body per delivery attempt, kept intact, removed, swept. */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "payfile.h"
+
+#define PAYFILE_DIR_MODE	0700
+#define PAYFILE_PREFIX		"body."
+/* A copy this old whose attempt holds no lock was left by a hookline
+ * that died. The age covers the moment between making a copy and
+ * locking it; the lock covers attempts of any length. */
+#define SWEEP_AGE		60	/* seconds */
+
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Opens dir (made 0700 if missing: its parent too when make_parent),
+ * which must be ours and reachable by nobody else. fd, or -1 with err. */
+static int
+folder_open(const char *dir, const char *parent, struct err *err)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		if (parent != NULL && mkdir(parent, PAYFILE_DIR_MODE) == -1 &&
+		    errno != EEXIST) {
+			err_set(err, "%s: mkdir: %s", parent, strerror(errno));
+			return -1;
+		}
+		if (mkdir(dir, PAYFILE_DIR_MODE) == -1 && errno != EEXIST) {
+			err_set(err, "%s: mkdir: %s", dir, strerror(errno));
+			return -1;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd == -1) {
+		err_set(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		err_set(err, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	/* In a shared $TMPDIR someone else may have made it first. */
+	if (st.st_uid != geteuid()) {
+		err_set(err, "%s: not owned by hookline's user", dir);
+		goto fail;
+	}
+	/* Ours: put right what a chmod changed, rather than refuse. */
+	if ((st.st_mode & 07777) != PAYFILE_DIR_MODE &&
+	    fchmod(fd, PAYFILE_DIR_MODE) == -1) {
+		err_set(err, "%s: chmod: %s", dir, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	(void)close(fd);
+	return -1;
+}
+
+/* Removes the copies of attempts that died with their hookline: old,
+ * and not locked by a living attempt. Best effort: the run goes on. */
+static void
+sweep(int dfd, time_t now)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, f;
+
+	if ((fd = dup(dfd)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, PAYFILE_PREFIX,
+		    sizeof(PAYFILE_PREFIX) - 1) != 0 ||
+		    fstatat(dirfd(d), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < SWEEP_AGE)
+			continue;
+		f = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (f == -1)
+			continue;
+		if (flock(f, LOCK_EX | LOCK_NB) == 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+		(void)close(f);
+	}
+	(void)closedir(d);
+}
+
+/* A new copy at pf->path (made from the template when make is set, else
+ * at the same path again): written, locked, its identity noted. */
+static int
+copy_write(struct payfile *pf, bool make, struct err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (make)
+		fd = mkostemp(pf->path, O_CLOEXEC);
+	else
+		fd = open(pf->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		err_set(err, "payload file %s: %s", pf->path, strerror(errno));
+		return -1;
+	}
+	/* Shared: the hook may take a shared lock of its own; the sweeper
+	 * asks for an exclusive one, which fails while we live. */
+	if (flock(fd, LOCK_SH) == -1 ||
+	    write_all(fd, pf->body, pf->len) == -1 || fstat(fd, &st) == -1) {
+		err_set(err, "payload file %s: %s", pf->path, strerror(errno));
+		(void)unlink(pf->path);
+		(void)close(fd);
+		return -1;
+	}
+	if (pf->fd != -1)
+		(void)close(pf->fd);
+	pf->fd = fd;
+	pf->st = st;
+	return 0;
+}
+
+/* The folder for the copies: spool_dir/payload, else $TMPDIR (or /tmp)
+ * /hookline-payload-UID when the spool cannot have it. */
+static int
+pick_folder(const char *spool_dir, char **dirp, struct err *err)
+{
+	struct err e1;
+	const char *tmp = getenv("TMPDIR");
+	int dfd;
+
+	*dirp = NULL;
+	e1.msg[0] = '\0';
+	if (spool_dir != NULL) {
+		if (asprintf(dirp, "%s/payload", spool_dir) == -1) {
+			*dirp = NULL;
+			goto nomem;
+		}
+		if ((dfd = folder_open(*dirp, spool_dir, &e1)) != -1)
+			return dfd;
+		free(*dirp);
+	}
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	if (asprintf(dirp, "%s/hookline-payload-%lu", tmp,
+	    (unsigned long)geteuid()) == -1) {
+		*dirp = NULL;
+		goto nomem;
+	}
+	if ((dfd = folder_open(*dirp, NULL, err)) != -1)
+		return dfd;
+	if (e1.msg[0] != '\0') {
+		struct err e2 = *err;
+
+		err_set(err, "%s; %s", e1.msg, e2.msg);
+	}
+	free(*dirp);
+	*dirp = NULL;
+	return -1;
+nomem:
+	err_set(err, "out of memory");
+	return -1;
+}
+
+int
+payfile_make(struct payfile *pf, const char *spool_dir,
+    const unsigned char *body, size_t len, struct err *err)
+{
+	char *dir = NULL;
+	int dfd;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->fd = -1;
+	pf->body = body;
+	pf->len = len;
+	if ((dfd = pick_folder(spool_dir, &dir, err)) == -1)
+		return -1;
+	sweep(dfd, time(NULL));
+	(void)close(dfd);
+	if (asprintf(&pf->path, "%s/" PAYFILE_PREFIX "XXXXXX", dir) == -1) {
+		pf->path = NULL;
+		free(dir);
+		err_set(err, "out of memory");
+		return -1;
+	}
+	free(dir);
+	if (copy_write(pf, true, err) == -1) {
+		free(pf->path);
+		pf->path = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+payfile_keep(struct payfile *pf, struct err *err)
+{
+	struct stat st;
+
+	if (lstat(pf->path, &st) == 0 && st.st_dev == pf->st.st_dev &&
+	    st.st_ino == pf->st.st_ino && st.st_size == pf->st.st_size &&
+	    st.st_mode == pf->st.st_mode &&
+	    st.st_mtim.tv_sec == pf->st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == pf->st.st_mtim.tv_nsec &&
+	    st.st_ctim.tv_sec == pf->st.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == pf->st.st_ctim.tv_nsec)
+		return 0;
+	/* Changed, replaced or removed by a hook: the next hook gets the
+	 * body as received, at the same path. */
+	if (unlink(pf->path) == -1 && errno != ENOENT) {
+		err_set(err, "payload file %s: %s", pf->path, strerror(errno));
+		return -1;
+	}
+	return copy_write(pf, false, err);
+}
+
+void
+payfile_remove(struct payfile *pf)
+{
+	if (pf == NULL)
+		return;
+	if (pf->path != NULL)
+		(void)unlink(pf->path);
+	if (pf->fd != -1)
+		(void)close(pf->fd);
+	free(pf->path);
+	pf->path = NULL;
+	pf->fd = -1;
+}
