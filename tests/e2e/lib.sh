@@ -292,8 +292,10 @@ fi"
 	for n in skip.sh 'skip~' .hidden; do
 		hook "generic/deploy.d/$n" "printf '%s %s\n' 'WRONG:$n' \"\$HOOKLINE_DELIVERY\" >>$O/order.log"
 	done
-	hook generic/deploy.d/not-executable "printf 'WRONG:not-executable %s\n' \"\$HOOKLINE_DELIVERY\" >>$O/order.log"
-	chmod 0644 "$ROOT/etc/hooks.d/generic/deploy.d/not-executable"
+	# Not executable and no program: no hook, skipped (run-parts).
+	# (A script without its x bit is refused instead: t_not_executable.)
+	printf 'WRONG: these notes are no hook\n' >"$ROOT/etc/hooks.d/generic/deploy.d/README"
+	chmod 0644 "$ROOT/etc/hooks.d/generic/deploy.d/README"
 	# A file hook beats a folder of the same name.
 	hook generic/both "printf 'both-file %s\n' \"\$HOOKLINE_DELIVERY\" >>$O/order.log"
 	hook generic/both.d/1 "printf 'WRONG:both.d %s\n' \"\$HOOKLINE_DELIVERY\" >>$O/order.log"

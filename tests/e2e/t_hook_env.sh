@@ -31,9 +31,10 @@ else
 	/*) ;;
 	*) fail "HOOKLINE_PAYLOAD_FILE is not an absolute path: '$(val HOOKLINE_PAYLOAD_FILE)'" ;;
 	esac
-	# argv: the hook (its path, or /dev/fd/N when run through its
-	# descriptor), then the event, nothing more.
+	# argv: the hook's path (also $0 of a script), then the event,
+	# nothing more.
 	argv=$ROOT/out/argv.$id
+	[ "$(sed -n 1p "$argv")" = "$ROOT/etc/hooks.d/generic/env" ] || fail "\$0 is '$(sed -n 1p "$argv")', want the hook's path $ROOT/etc/hooks.d/generic/env"
 	[ "$(sed -n 2,\$p "$argv")" = env ] || fail "hook arguments after \$0: [$(sed -n 2,\$p "$argv" | paste -sd' ')], want [env]"
 	cmp -s "$ROOT/out/env-stdin.$id" <(printf '%s' "$json") ||
 	    fail "the hook's stdin is not the body"

@@ -15,6 +15,21 @@ for ev in escape writable; do
 	5??) ;;
 	*) fail "hook '$ev': expected a 5xx answer, got $STATUS"; show_answer ;;
 	esac
+	# The sender sees the hook's name and a short reason, never a
+	# server path (GitHub shows answers in its UI); the log has it.
+	case $ev in
+	escape) why='symlink leads out of the hooks folder' ;;
+	writable) why='writable by group or others' ;;
+	esac
+	expect_json '.hooks[0].hook' "$ev"
+	expect_json '.hooks[0].refused' "$why"
+	if grep -qF "$ROOT" "$BODY" || grep -qF 'hooks.d' "$BODY"; then
+		fail "hook '$ev': the answer holds a server path: $BODY_TEXT"
+	fi
+	expect_log "$id" 500
+	grep -hF -- "$id" $LOGS 2>/dev/null |
+	    grep -qF "\"refused\":\"$ROOT/etc/hooks.d/generic/$ev: $why\"" ||
+	    fail "hook '$ev': no log line with the refusal and the hook's full path"
 done
 if [ -e "$ROOT/out/outside.log" ]; then
 	fail "a refused hook ran: $(cat "$ROOT/out/outside.log")"
