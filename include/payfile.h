@@ -22,9 +22,9 @@ struct payfile {
  * cannot have it (spool_dir NULL, not writable), $TMPDIR/hookline-
  * payload-UID/ ($TMPDIR unset or relative: /tmp). Nobody but our user
  * may read it; it needs no fd of ours, so programs a hook starts with
- * sudo, systemd-run or at can read it too. Copies left by a hookline
- * that died (older than a minute, no live attempt's lock) are removed
- * first. Returns 0, or -1 with err (pf then holds nothing). */
+ * sudo, systemd-run or at can read it too. About one call in eight
+ * also runs payfile_sweep(). Returns 0, or -1 with err (pf then holds
+ * nothing). */
 int	payfile_make(struct payfile *pf, const char *spool_dir,
 	    const unsigned char *body, size_t len, struct err *err);
 
@@ -32,6 +32,11 @@ int	payfile_make(struct payfile *pf, const char *spool_dir,
  * removed the copy, writes the body again at the same path, so that
  * every hook reads what was received. 0, or -1 with err. */
 int	payfile_keep(struct payfile *pf, struct err *err);
+
+/* Removes the copies left by a hookline that died (older than a
+ * minute, and no living attempt holds their lock) from the folder
+ * payfile_make() would use. Best effort. */
+void	payfile_sweep(const char *spool_dir);
 
 /* Removes the copy and releases pf; NULL or done already: nothing. */
 void	payfile_remove(struct payfile *pf);

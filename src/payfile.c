@@ -21,6 +21,8 @@
  * that died. The age covers the moment between making a copy and
  * locking it; the lock covers attempts of any length. */
 #define SWEEP_AGE		60	/* seconds */
+/* One attempt in about this many sweeps (see payfile_make()). */
+#define SWEEP_ONE_IN		8
 
 static int
 write_all(int fd, const unsigned char *p, size_t len)
@@ -42,16 +44,21 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* Opens dir (made 0700 if missing: its parent too when make_parent),
- * which must be ours and reachable by nobody else. fd, or -1 with err. */
+/* Makes sure dir (made 0700 if missing, its parent too when parent is
+ * set) is a folder of ours that nobody else can enter. A stat, not an
+ * fd: only we can rename it or what is in it (our spool; in a sticky
+ * $TMPDIR, our folder), so it stays what was checked. 0, or -1 with
+ * err. */
 static int
-folder_open(const char *dir, const char *parent, struct err *err)
+folder_ready(const char *dir, const char *parent, struct err *err)
 {
 	struct stat st;
-	int fd;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT) {
+	if (lstat(dir, &st) == -1) {
+		if (errno != ENOENT) {
+			err_set(err, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
 		if (parent != NULL && mkdir(parent, PAYFILE_DIR_MODE) == -1 &&
 		    errno != EEXIST) {
 			err_set(err, "%s: mkdir: %s", parent, strerror(errno));
@@ -61,49 +68,41 @@ folder_open(const char *dir, const char *parent, struct err *err)
 			err_set(err, "%s: mkdir: %s", dir, strerror(errno));
 			return -1;
 		}
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (lstat(dir, &st) == -1) {
+			err_set(err, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
 	}
-	if (fd == -1) {
-		err_set(err, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: not a folder", dir);
 		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		err_set(err, "%s: %s", dir, strerror(errno));
-		goto fail;
 	}
 	/* In a shared $TMPDIR someone else may have made it first. */
 	if (st.st_uid != geteuid()) {
 		err_set(err, "%s: not owned by hookline's user", dir);
-		goto fail;
+		return -1;
 	}
 	/* Ours: put right what a chmod changed, rather than refuse. */
 	if ((st.st_mode & 07777) != PAYFILE_DIR_MODE &&
-	    fchmod(fd, PAYFILE_DIR_MODE) == -1) {
+	    chmod(dir, PAYFILE_DIR_MODE) == -1) {
 		err_set(err, "%s: chmod: %s", dir, strerror(errno));
-		goto fail;
+		return -1;
 	}
-	return fd;
-fail:
-	(void)close(fd);
-	return -1;
+	return 0;
 }
 
 /* Removes the copies of attempts that died with their hookline: old,
  * and not locked by a living attempt. Best effort: the run goes on. */
 static void
-sweep(int dfd, time_t now)
+sweep(const char *dir, time_t now)
 {
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
-	int fd, f;
+	int f;
 
-	if ((fd = dup(dfd)) == -1)
+	if ((d = opendir(dir)) == NULL)
 		return;
-	if ((d = fdopendir(fd)) == NULL) {
-		(void)close(fd);
-		return;
-	}
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, PAYFILE_PREFIX,
 		    sizeof(PAYFILE_PREFIX) - 1) != 0 ||
@@ -156,43 +155,38 @@ copy_write(struct payfile *pf, bool make, struct err *err)
 }
 
 /* The folder for the copies: spool_dir/payload, else $TMPDIR (or /tmp)
- * /hookline-payload-UID when the spool cannot have it. */
+ * /hookline-payload-UID when the spool cannot have it. Its path in
+ * *dirp (the caller frees it), or -1 with err. */
 static int
 pick_folder(const char *spool_dir, char **dirp, struct err *err)
 {
-	struct err e1;
+	struct err e1, e2;
 	const char *tmp = getenv("TMPDIR");
-	int dfd;
 
-	*dirp = NULL;
 	e1.msg[0] = '\0';
 	if (spool_dir != NULL) {
-		if (asprintf(dirp, "%s/payload", spool_dir) == -1) {
-			*dirp = NULL;
+		if (asprintf(dirp, "%s/payload", spool_dir) == -1)
 			goto nomem;
-		}
-		if ((dfd = folder_open(*dirp, spool_dir, &e1)) != -1)
-			return dfd;
+		if (folder_ready(*dirp, spool_dir, &e1) == 0)
+			return 0;
 		free(*dirp);
 	}
 	if (tmp == NULL || tmp[0] != '/')
 		tmp = "/tmp";
 	if (asprintf(dirp, "%s/hookline-payload-%lu", tmp,
-	    (unsigned long)geteuid()) == -1) {
-		*dirp = NULL;
+	    (unsigned long)geteuid()) == -1)
 		goto nomem;
-	}
-	if ((dfd = folder_open(*dirp, NULL, err)) != -1)
-		return dfd;
-	if (e1.msg[0] != '\0') {
-		struct err e2 = *err;
-
-		err_set(err, "%s; %s", e1.msg, e2.msg);
-	}
+	if (folder_ready(*dirp, NULL, &e2) == 0)
+		return 0;
 	free(*dirp);
 	*dirp = NULL;
+	if (e1.msg[0] != '\0')
+		err_set(err, "%s; %s", e1.msg, e2.msg);
+	else
+		*err = e2;
 	return -1;
 nomem:
+	*dirp = NULL;
 	err_set(err, "out of memory");
 	return -1;
 }
@@ -201,30 +195,47 @@ int
 payfile_make(struct payfile *pf, const char *spool_dir,
     const unsigned char *body, size_t len, struct err *err)
 {
-	char *dir = NULL;
-	int dfd;
+	char *dir;
+	size_t n;
 
 	memset(pf, 0, sizeof(*pf));
 	pf->fd = -1;
 	pf->body = body;
 	pf->len = len;
-	if ((dfd = pick_folder(spool_dir, &dir, err)) == -1)
+	if (pick_folder(spool_dir, &dir, err) == -1)
 		return -1;
-	sweep(dfd, time(NULL));
-	(void)close(dfd);
 	if (asprintf(&pf->path, "%s/" PAYFILE_PREFIX "XXXXXX", dir) == -1) {
 		pf->path = NULL;
 		free(dir);
 		err_set(err, "out of memory");
 		return -1;
 	}
-	free(dir);
 	if (copy_write(pf, true, err) == -1) {
 		free(pf->path);
 		pf->path = NULL;
+		free(dir);
 		return -1;
 	}
+	/* Leftovers come only from a hookline that died: one attempt in
+	 * about SWEEP_ONE_IN looks for them, chosen by its file's random
+	 * name (a readdir on every attempt would be most of its cost). */
+	n = strlen(pf->path);
+	if ((unsigned char)pf->path[n - 1] % SWEEP_ONE_IN == 0)
+		sweep(dir, time(NULL));
+	free(dir);
 	return 0;
+}
+
+void
+payfile_sweep(const char *spool_dir)
+{
+	struct err err;
+	char *dir;
+
+	if (pick_folder(spool_dir, &dir, &err) == 0) {
+		sweep(dir, time(NULL));
+		free(dir);
+	}
 }
 
 int

@@ -168,13 +168,13 @@ test_keep(void **state)
 	free(other);
 }
 
-/* Copies of dead attempts are swept by the next make: old and not
- * locked. A young one, or one a living attempt holds, stays. */
+/* Copies of dead attempts are swept: old and not locked. A young one,
+ * or one a living attempt holds, stays. */
 static void
 test_sweep(void **state)
 {
 	struct fx *fx = *state;
-	struct payfile live, pf;
+	struct payfile live;
 	struct utimbuf old = { 1000000000, 1000000000 };
 	struct err err;
 	char *dead, *young, *notours;
@@ -192,14 +192,16 @@ test_sweep(void **state)
 	unit_write_file(notours, "x", 0600);
 	assert_int_equal(utime(notours, &old), 0);
 
-	/* A child's make: our live copy's lock is another process's. */
+	/* A child sweeps: our live copy's lock is another process's. */
 	pid = fork();
 	assert_int_not_equal(pid, -1);
 	if (pid == 0) {
 		struct payfile c;
 
-		_exit(payfile_make(&c, fx->dir, body, BODY_LEN, &err) == 0 ?
-		    0 : 1);	/* and dies: its copy is left behind */
+		if (payfile_make(&c, fx->dir, body, BODY_LEN, &err) != 0)
+			_exit(1);
+		payfile_sweep(fx->dir);
+		_exit(0);	/* and dies: its copy is left behind */
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -210,8 +212,6 @@ test_sweep(void **state)
 	/* live, young, keep-me, and the child's own, left by its death. */
 	assert_int_equal(unit_count_entries(fx->dir, "payload"), 4);
 
-	assert_int_equal(payfile_make(&pf, fx->dir, body, BODY_LEN, &err), 0);
-	payfile_remove(&pf);
 	payfile_remove(&live);
 	assert_int_equal(unlink(young), 0);
 	assert_int_equal(unlink(notours), 0);
