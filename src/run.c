@@ -102,6 +102,8 @@ path_join(const char *dir, const char *rel)
  * own the hook and the folders it is reached through below the hooks
  * folder, and none of them is writable by group or others, so nobody
  * else can change or swap the file between the check and the exec.
+ * (The folders above the hooks folder are trusted as the configuration
+ * file's are: whoever may rename them chooses the hooks anyway.)
  * Running the path, not the fd (fexecve), is what gives a #! script its
  * own path as $0 (the kernel hands the interpreter the name execve was
  * given: /dev/fd/N for an fd), and needs no /dev/fd or /proc, which a
