@@ -47,6 +47,8 @@ struct child {
 	struct tail		 tout, terr;
 	bool			 exited;	/* leader exited, not yet reaped */
 	bool			 term_sent, kill_sent;
+	long long		 term_at, kill_at;	/* deadlines, ms */
+	long long		 end_at;	/* after the exit: the grace's end */
 };
 
 static long long
@@ -257,6 +259,93 @@ leader_exited(pid_t pid)
 	return si.si_pid == pid;
 }
 
+/* The deadline's part of a turn of supervise(): notes the leader's
+ * exit, sends SIGTERM and SIGKILL to the group when due. Returns when
+ * the next thing is due (-1: nothing), and sets *done once the hook is
+ * done: the leader exited and its outputs closed, or their grace ran
+ * out. */
+static long long
+deadline(struct child *c, long long now, bool *timed_out, bool *done)
+{
+	if (!c->exited && leader_exited(c->pid)) {
+		c->exited = true;
+		c->end_at = now + EXIT_GRACE_MS < c->kill_at ?
+		    now + EXIT_GRACE_MS : c->kill_at;
+	}
+	if (c->exited) {
+		/* Output held open by the leader's background children:
+		 * they get the grace, then the kill. */
+		*done = (c->out == -1 && c->err == -1) || now >= c->end_at;
+		return c->end_at;
+	}
+	if (!c->term_sent && now >= c->term_at) {
+		/* The whole group: a shell's children too. ESRCH only if
+		 * all of it just died. */
+		(void)kill(-c->pid, SIGTERM);
+		c->term_sent = true;
+		*timed_out = true;
+	}
+	if (!c->kill_sent && now >= c->kill_at) {
+		(void)kill(-c->pid, SIGKILL);
+		c->kill_sent = true;
+	}
+	return !c->term_sent ? c->term_at : !c->kill_sent ? c->kill_at : -1;
+}
+
+/* Writes the next chunk of the body to the hook's stdin. */
+static void
+feed(struct child *c)
+{
+	size_t len = c->left < WRITE_CHUNK ? c->left : WRITE_CHUNK;
+	ssize_t w = write(c->in, c->body, len);
+
+	if (w > 0) {
+		c->body += w;
+		c->left -= (size_t)w;
+		if (c->left == 0)
+			close_fd(&c->in);	/* EOF */
+	} else if (w == -1 && errno != EAGAIN && errno != EINTR) {
+		/* EPIPE: the hook does not want (the rest of) its stdin.
+		 * Its own business. */
+		close_fd(&c->in);
+	}
+}
+
+/* One poll() over the open pipes (and the pidfd: readable means the
+ * leader exited, which deadline() notes), for at most ms, then what is
+ * ready. 0, or -1 with errno (EINTR included). */
+static int
+pump(struct child *c, int ms)
+{
+	struct pollfd pfd[4];
+	int iin = -1, iout = -1, ierr = -1;
+	nfds_t n = 0;
+
+	if (c->in != -1) {
+		pfd[n] = (struct pollfd){ .fd = c->in, .events = POLLOUT };
+		iin = (int)n++;
+	}
+	if (c->out != -1) {
+		pfd[n] = (struct pollfd){ .fd = c->out, .events = POLLIN };
+		iout = (int)n++;
+	}
+	if (c->err != -1) {
+		pfd[n] = (struct pollfd){ .fd = c->err, .events = POLLIN };
+		ierr = (int)n++;
+	}
+	if (!c->exited && c->xfd != -1)
+		pfd[n++] = (struct pollfd){ .fd = c->xfd, .events = POLLIN };
+	if (poll(pfd, n, ms) == -1)
+		return -1;
+	if (iin != -1 && pfd[iin].revents != 0)
+		feed(c);
+	if (iout != -1 && pfd[iout].revents != 0)
+		pump_out(&c->tout, &c->out);
+	if (ierr != -1 && pfd[ierr].revents != 0)
+		pump_out(&c->terr, &c->err);
+	return 0;
+}
+
 /* Feeds the body and reads both outputs at once, so that neither a
  * hook blocked writing nor one blocked reading can stall the other
  * side; enforces the deadline. Returns 0 when the hook is done (the
@@ -266,100 +355,25 @@ static int
 supervise(struct child *c, long long start, unsigned timeout,
     unsigned kill_after, bool *timed_out)
 {
-	long long term_at = start + (long long)timeout * 1000;
-	long long kill_at = term_at + (long long)kill_after * 1000;
-	long long end_at = 0, now, due, wait;
-	struct pollfd pfd[4];
-	int iin, iout, ierr, ix, ms;
-	nfds_t n;
+	long long now, due, wait;
+	bool done = false;
 
+	c->term_at = start + (long long)timeout * 1000;
+	c->kill_at = c->term_at + (long long)kill_after * 1000;
 	for (;;) {
 		now = mono_ms();
-		if (!c->exited && leader_exited(c->pid)) {
-			c->exited = true;
-			end_at = now + EXIT_GRACE_MS < kill_at ?
-			    now + EXIT_GRACE_MS : kill_at;
-		}
-		if (c->exited) {
-			if (c->out == -1 && c->err == -1)
-				return 0;
-			/* Output held open by the leader's background
-			 * children: they get the grace, then the kill. */
-			if (now >= end_at)
-				return 0;
-			due = end_at;
-		} else {
-			if (!c->term_sent && now >= term_at) {
-				/* The whole group: a shell's children too.
-				 * ESRCH only if all of it just died. */
-				(void)kill(-c->pid, SIGTERM);
-				c->term_sent = true;
-				*timed_out = true;
-			}
-			if (!c->kill_sent && now >= kill_at) {
-				(void)kill(-c->pid, SIGKILL);
-				c->kill_sent = true;
-			}
-			due = !c->term_sent ? term_at :
-			    !c->kill_sent ? kill_at : -1;
-		}
+		due = deadline(c, now, timed_out, &done);
+		if (done)
+			return 0;
 		wait = due < 0 ? -1 : due - now;
 		if (wait > INT_MAX)
 			wait = INT_MAX;
+		/* No pidfd: look for the exit on a short tick. */
 		if (!c->exited && c->xfd == -1 &&
 		    (wait < 0 || wait > TICK_MS))
 			wait = TICK_MS;
-		ms = (int)wait;
-
-		n = 0;
-		iin = iout = ierr = ix = -1;
-		if (c->in != -1) {
-			pfd[n].fd = c->in;
-			pfd[n].events = POLLOUT;
-			iin = (int)n++;
-		}
-		if (c->out != -1) {
-			pfd[n].fd = c->out;
-			pfd[n].events = POLLIN;
-			iout = (int)n++;
-		}
-		if (c->err != -1) {
-			pfd[n].fd = c->err;
-			pfd[n].events = POLLIN;
-			ierr = (int)n++;
-		}
-		if (!c->exited && c->xfd != -1) {
-			pfd[n].fd = c->xfd;
-			pfd[n].events = POLLIN;
-			ix = (int)n++;
-		}
-		(void)ix;	/* readable means exited: checked at the top */
-		if (poll(pfd, n, ms) == -1) {
-			if (errno == EINTR)
-				continue;
+		if (pump(c, (int)wait) == -1 && errno != EINTR)
 			return -1;
-		}
-		if (iin != -1 && pfd[iin].revents != 0) {
-			size_t len = c->left < WRITE_CHUNK ? c->left :
-			    WRITE_CHUNK;
-			ssize_t w = write(c->in, c->body, len);
-
-			if (w > 0) {
-				c->body += w;
-				c->left -= (size_t)w;
-				if (c->left == 0)
-					close_fd(&c->in);	/* EOF */
-			} else if (w == -1 && errno != EAGAIN &&
-			    errno != EINTR) {
-				/* EPIPE: the hook does not want (the rest
-				 * of) its stdin. Its own business. */
-				close_fd(&c->in);
-			}
-		}
-		if (iout != -1 && pfd[iout].revents != 0)
-			pump_out(&c->tout, &c->out);
-		if (ierr != -1 && pfd[ierr].revents != 0)
-			pump_out(&c->terr, &c->err);
 	}
 }
 
