@@ -261,6 +261,7 @@ check_run_parts(struct checker *k, const struct endpoint *ep, unsigned line,
 {
 	struct strlist names = { NULL, 0 };
 	char *path = NULL, *shown = NULL, *mpath = NULL;
+	struct stat st;
 	size_t i, len;
 	int n = 0;
 
@@ -268,6 +269,10 @@ check_run_parts(struct checker *k, const struct endpoint *ep, unsigned line,
 		path = NULL;
 		goto nomem;
 	}
+	/* run.c refuses every hook in it: they could be swapped. */
+	if (stat(path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		say(k, WARNING, line, ep, "%s/ is writable by group or others: "
+		    "its hooks are refused (chmod go-w)", sub);
 	if (list_dir(path, &names) != 0) {
 		say(k, WARNING, line, ep, "cannot read %s/: %s", sub,
 		    strerror(errno));
@@ -378,7 +383,7 @@ check_hooks_dir(struct checker *k, const struct endpoint *ep, unsigned line,
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		say(k, WARNING, line, ep, "hooks folder %s is writable by group "
-		    "or others: they can add hooks (chmod go-w)", dir);
+		    "or others: its hooks are refused (chmod go-w)", dir);
 	if (in_docroot(k, dir))
 		say(k, WARNING, line, ep, "hooks folder %s is under the web "
 		    "server's document root %s: it may be served or run by "

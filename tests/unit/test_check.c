@@ -216,6 +216,9 @@ test_hooks(void **state)
 	write_file("hooks.d/github/deploy.d/old~", "#!/bin/sh\n", 0755);
 	/* push is a file: push.d/ never runs. */
 	make_dir("hooks.d/github/push.d", 0755);
+	/* Others may write it: its hooks are refused. */
+	make_dir("hooks.d/github/open.d", 0775);
+	write_file("hooks.d/github/open.d/h", "#!/bin/sh\n", 0755);
 	out = path_of("outside");
 	r = path_of("hooks.d/github/escape");
 	assert_int_equal(symlink(out, r), 0);
@@ -228,11 +231,12 @@ test_hooks(void **state)
 	assert_true(has_line(r, 2, "deploy.d/20-pull.sh never runs"));
 	assert_true(has_line(r, 2, "deploy.d/30-off is not executable"));
 	assert_true(has_line(r, 2, "push.d/ never runs"));
+	assert_true(has_line(r, 2, "open.d/ is writable by group or others"));
 	assert_true(has_line(r, 2, "escape is a symbolic link out of"));
 	assert_null(strstr(r, "hidden"));
 	assert_null(strstr(r, "~"));
 	assert_null(strstr(r, "10-ok"));
-	assert_non_null(strstr(r, "6 warnings"));
+	assert_non_null(strstr(r, "7 warnings"));
 	free(r);
 }
 
