@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -718,6 +720,42 @@ count_fds(void)
 	return n;
 }
 
+/* Where /proc (and so /dev/fd) is missing, as in a chroot or a minimal
+ * container, a script still runs and finds its library: nothing goes
+ * through /dev/fd/N. Needs a mount namespace of its own (root). */
+static void
+test_no_proc(void **state)
+{
+	struct fx *fx = *state;
+	pid_t pid;
+	int st;
+
+	hook(fx, "lib.sh", "word=found\n", 0644);
+	hook(fx, "h", "#!/bin/sh\n. \"$(dirname \"$0\")/lib.sh\"\n"
+	    "[ -e /dev/fd/0 ] && exit 9\nprintf '%s' \"$word\"\n", 0755);
+	if ((pid = fork()) == 0) {
+		struct run_result res;
+		struct err err;
+
+		if (unshare(CLONE_NEWNS) == -1 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+		    mount("none", "/proc", "tmpfs", 0, NULL) == -1)
+			_exit(77);
+		if (run(fx, "h", NULL, NULL, 0, 10, &res, &err) != 0)
+			_exit(2);
+		_exit(res.exited && res.exit_code == 0 &&
+		    strcmp(res.out, "found") == 0 ? 0 : 3);
+	}
+	assert_int_not_equal(pid, -1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		fprintf(stderr, "    (no mount namespace here: skipped)\n");
+		return;
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* The hooks folder itself writable by others, or a hook or folder
  * owned by someone else: refused (they could swap the hook between our
  * check and the exec). Ownership needs root to set up. */
@@ -800,6 +838,7 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refused_owner, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_proc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fds, setup, teardown),
 	};
 
