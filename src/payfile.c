@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "payfile.h"
 
 #define PAYFILE_DIR_MODE	0700
@@ -23,26 +24,6 @@
 #define SWEEP_AGE		60	/* seconds */
 /* One attempt in about this many sweeps (see payfile_make()). */
 #define SWEEP_ONE_IN		8
-
-static int
-write_all(int fd, const unsigned char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Makes sure dir (made 0700 if missing, its parent too when parent is
  * set) is a folder of ours that nobody else can enter. A stat, not an

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "spool.h"
 
 #define DIR_MODE	0700
@@ -176,28 +177,6 @@ entry_open(const char *dir, enum spool_box box, const char *name,
 	}
 	(void)close(bfd);
 	return efd;
-}
-
-static int
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		if (w == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Creates dirfd/fname (O_EXCL when excl, else truncating), writes
