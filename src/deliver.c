@@ -54,9 +54,9 @@ was_done(const struct strlist *done, const char *hook)
 	return 0;
 }
 
-/* Why hook did not run: o->reason for the sender, without any server
- * path (contract: answers hold no path; GitHub shows them in its UI),
- * and o->why for the log, with the hook's full path. */
+/* Why a hook did not run: o->reason for the sender, without any server
+ * path (issue 11: GitHub shows answer bodies in its UI), and o->why
+ * for the log, with the hook's full path. */
 static int
 note_refusal(struct hook_outcome *o, const char *hooks_dir,
     const struct err *rerr)
@@ -88,26 +88,27 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 
 	if (route_resolve(ep->hooks_dir, d->event, &hooks, err) != 0)
 		goto done;
-	if (hooks.n == 0) {
-		rc = 0;
-		goto done;
-	}
-	/* One copy per attempt, shared by its hooks, sync and async alike:
-	 * never the spool's own body file, which a hook could change for
-	 * the retries. */
-	if (payfile_make(&pf, conf->spool_dir, d->body, d->body_len,
-	    err) == -1)
-		goto done;
-	if (build_env(ep, d, pf.path, &env) != 0) {
-		err_set(err, "out of memory");
-		goto done;
-	}
 	rc = 0;
 	for (i = 0; i < hooks.n; i++) {
 		if (was_done(done, hooks.v[i]))
 			continue;
-		/* What the last hook did to the copy stays with it. */
-		if (ran++ > 0 && payfile_keep(&pf, err) == -1) {
+		/* One copy per attempt, made for its first hook (a retry
+		 * for a forward target alone needs none), shared by its
+		 * hooks, sync and async alike: never the spool's own body
+		 * file, which a hook could change for the retries. What a
+		 * hook did to the copy stays with it. */
+		if (ran++ == 0) {
+			if (payfile_make(&pf, conf->spool_dir, d->body,
+			    d->body_len, err) == -1) {
+				rc = -1;
+				goto done;
+			}
+			if (build_env(ep, d, pf.path, &env) != 0) {
+				err_set(err, "out of memory");
+				rc = -1;
+				goto done;
+			}
+		} else if (payfile_keep(&pf, err) == -1) {
 			rc = -1;
 			goto done;
 		}

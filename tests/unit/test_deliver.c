@@ -77,7 +77,8 @@ sub(const struct fx *fx, const char *rel)
 }
 
 static int
-deliver(struct fx *fx, const char *event, struct outcome *out)
+deliver_done(struct fx *fx, const char *event, const struct strlist *done,
+    struct outcome *out)
 {
 	struct delivery d = {
 		.endpoint = "ep",
@@ -90,11 +91,17 @@ deliver(struct fx *fx, const char *event, struct outcome *out)
 		.attempt = 1,
 	};
 	struct err err = { "" };
-	int rc = deliver_run(&fx->conf, &fx->ep, &d, NULL, out, &err);
+	int rc = deliver_run(&fx->conf, &fx->ep, &d, done, out, &err);
 
 	if (rc == -1)
 		fail_msg("deliver_run: %s", err.msg);
 	return rc;
+}
+
+static int
+deliver(struct fx *fx, const char *event, struct outcome *out)
+{
+	return deliver_done(fx, event, NULL, out);
 }
 
 static char *
@@ -186,6 +193,24 @@ test_refusal(void **state)
 	assert_int_equal(unit_count_entries(fx->spool, "payload"), 0);
 }
 
+/* A retry whose hooks all succeeded before (a forward target alone is
+ * left) runs nothing and writes no payload file. */
+static void
+test_all_done(void **state)
+{
+	struct fx *fx = *state;
+	struct outcome out = { NULL, 0 };
+	struct strlist done = { NULL, 0 };
+
+	hook(fx, "push", "exit 0\n", 0755);
+	assert_int_equal(strlist_add(&done, "push"), 0);
+	assert_int_equal(deliver_done(fx, "push", &done, &out), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(access(fx->spool, F_OK), -1);
+	strlist_clear(&done);
+	outcome_free(&out);
+}
+
 int
 main(void)
 {
@@ -195,6 +220,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_removes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_done, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
