@@ -86,6 +86,8 @@ struct conf {
 	char		*hooks_dir;	/* absolute */
 	char		*spool_dir;	/* absolute */
 	char		*log;		/* "stderr", "syslog" or a path */
+	char		*user;		/* who serves and owns the spool; NULL:
+					 * the spool folder's owner */
 	size_t		 max_body;	/* bytes */
 	unsigned	 timeout;	/* seconds one hook may run */
 	unsigned	 body_timeout;	/* seconds a sender has for the whole
@@ -126,6 +128,15 @@ int	conf_load(const char *path, struct conf **out, struct err *err);
 int	conf_load_files(const char *path, struct conf **out,
 	    struct fileset *read, struct err *err);
 void	conf_free(struct conf *c);
+
+/* As conf_load, but on for `hookline check` and a start that must
+ * explain itself: every error is added to errs (file:line: key: what,
+ * in file order, inih's first bad line among them), and when the file
+ * could be read *partial is the configuration without the refused keys
+ * and sections (the caller frees it), so more can be checked and its
+ * log found. Returns 0 (*out set, *partial NULL) or -1. */
+int	conf_load_report(const char *path, struct conf **out,
+	    struct strlist *errs, struct conf **partial);
 
 /* The endpoint for a PATH_INFO-derived name ("" means /), or NULL. */
 const struct endpoint *conf_endpoint(const struct conf *c, const char *name);

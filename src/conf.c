@@ -115,7 +115,20 @@ struct loader {
 	struct endpoint	*ep;		/* current section, or NULL */
 	struct err	*err;
 	int		 failed;
+	int		 skip;		/* keys of a refused [section]: ignored */
+	struct strlist	*all;		/* NULL: stop at the first error; else
+					 * every error is added here */
 };
+
+/* Records the error now in l->err: the first one stops the load, unless
+ * every error is wanted. */
+static void
+fail_at(struct loader *l)
+{
+	l->failed = 1;
+	if (l->all != NULL && strlist_add(l->all, l->err->msg) != 0)
+		l->all = NULL;	/* out of memory: stop at this one */
+}
 
 /* A key's parser: stores value into the conf or endpoint; returns 0, or
  * -1 with a message in l->err (without file/line: the caller adds them). */
@@ -176,6 +189,18 @@ key_log(struct loader *l, const char *v)
 	if (strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0)
 		return set_str(&l->c->log, v);
 	return set_path(l, &l->c->log, v);
+}
+
+/* Checked when it is used (privdrop.c, check.c): a user may be made
+ * after the file is written. */
+static int
+key_user(struct loader *l, const char *v)
+{
+	if (*v == '\0') {
+		err_set(l->err, "empty user name");
+		return -1;
+	}
+	return set_str(&l->c->user, v);
 }
 
 static int
@@ -554,6 +579,7 @@ static const struct {
 	{ "timeout",		ANY,      key_timeout, 0 },
 	{ "body_timeout",	GLOBAL,   key_body_timeout, 0 },
 	{ "log",		GLOBAL,   key_log, 0 },
+	{ "user",		GLOBAL,   key_user, 0 },
 	{ "dedupe_window",	GLOBAL,   key_dedupe_window, 0 },
 	{ "max_running",	ANY,      key_max_running, 0 },
 	{ "retry",		ANY,      key_retry, 0 },
@@ -679,15 +705,15 @@ on_key(void *user, const char *section, const char *name, const char *value)
 
 	(void)section;	/* read_line() opened it: l->ep */
 
-	if (l->failed)
-		return 1;	/* report the first error only */
+	if ((l->failed && l->all == NULL) || l->skip)
+		return 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i].name, name) == 0)
 			break;
 	if (i == sizeof(keys) / sizeof(keys[0])) {
 		err_set(l->err, "%s:%u: unknown key '%s'", l->file, l->line,
 		    name);
-		l->failed = 1;
+		fail_at(l);
 		return 1;
 	}
 	if (keys[i].scope != ANY && (keys[i].scope == ENDPOINT) !=
@@ -695,7 +721,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		err_set(l->err, "%s:%u: key '%s' belongs %s", l->file, l->line,
 		    name, keys[i].scope == GLOBAL ?
 		    "before the first [section]" : "in an endpoint's [section]");
-		l->failed = 1;
+		fail_at(l);
 		return 1;
 	}
 	l->err = &kerr;
@@ -704,7 +730,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	if (rc != 0) {
 		err_set(l->err, "%s:%u: key '%s': %s", l->file, l->line, name,
 		    kerr.msg);
-		l->failed = 1;
+		fail_at(l);
 	}
 	return 1;
 }
@@ -726,26 +752,67 @@ read_line(char *str, int num, void *stream)
 	l->line++;
 	for (p = s; *p == ' ' || *p == '\t'; p++)
 		;
-	if (*p != '[' || l->failed || (end = strchr(p, ']')) == NULL)
+	if (*p != '[' || (l->failed && l->all == NULL) ||
+	    (end = strchr(p, ']')) == NULL)
 		return s;	/* inih reports a header without ']' */
 	*end = '\0';
+	l->skip = 0;
 	l->err = &kerr;
 	rc = open_section(l, p + 1);
 	l->err = outer;
 	*end = ']';
 	if (rc != 0) {
 		err_set(l->err, "%s:%u: %s", l->file, l->line, kerr.msg);
-		l->failed = 1;
+		fail_at(l);
+		l->skip = 1;	/* its keys would land in the last section */
 	}
 	return s;
 }
 
-/* Fills what the file left unset, checks what needs the whole file. */
-static int
-finish(struct conf *c, struct err *err)
+/* One endpoint's checks that need its whole section: NULL, or what is
+ * wrong (*line: where to say it; *key: the key at fault, or NULL). */
+static const char *
+endpoint_wrong(const struct endpoint *ep, unsigned *line, const char **key)
 {
-	size_t i;
+	*line = ep->line;
+	*key = NULL;
+	if (ep->provider == PROVIDER_HMAC && ep->signature_header == NULL &&
+	    ep->secrets.n > 0)
+		return "provider hmac needs signature_header";
+	if ((ep->provider == PROVIDER_TWILIO ||
+	    ep->provider == PROVIDER_SQUARE) && ep->public_url == NULL &&
+	    ep->secrets.n > 0)
+		return ep->provider == PROVIDER_TWILIO ?
+		    "provider twilio signs the URL: set public_url" :
+		    "provider square signs the URL: set public_url";
+	if (ep->forward.n > 0 && ep->mode != MODE_ASYNC)
+		/* Forwards are retried through the spool. */
+		return "forward needs mode = async";
+	if (ep->timestamp_header != NULL && (ep->signed_content == NULL ||
+	    strstr(ep->signed_content, "{timestamp}") == NULL)) {
+		/* The header is then not signed: a captured request replays
+		 * forever with a fresh timestamp. */
+		*line = ep->timestamp_line;
+		*key = "timestamp_header";
+		return "signed_content lacks {timestamp}, so the timestamp is "
+		    "not signed and gives no replay window";
+	}
+	if (ep->provider == PROVIDER_DISCORD && ep->public_key == NULL)
+		return "provider discord needs public_key";
+	return NULL;
+}
+
+/* Fills what the file left unset, checks what needs the whole file.
+ * Returns -1 only when out of memory; a bad endpoint goes through
+ * fail_at(), and the caller looks at l->failed. */
+static int
+finish(struct loader *l)
+{
+	struct conf *c = l->c;
 	struct endpoint *ep;
+	const char *why, *key;
+	unsigned line;
+	size_t i;
 
 	if (c->hooks_dir == NULL && (c->hooks_dir = conf_path(c, "hooks.d")) ==
 	    NULL)
@@ -761,47 +828,18 @@ finish(struct conf *c, struct err *err)
 			return -1;
 		memcpy(c->retry, default_retry, sizeof(default_retry));
 	}
-	for (i = 0; i < c->nendpoints; i++) {
+	for (i = 0; i < c->nendpoints && (!l->failed || l->all != NULL); i++) {
 		ep = &c->endpoints[i];
 		if (ep->hooks_dir == NULL &&
 		    asprintf(&ep->hooks_dir, "%s/%s", c->hooks_dir, ep->name) < 0) {
 			ep->hooks_dir = NULL;
 			return -1;
 		}
-		if (ep->provider == PROVIDER_HMAC && ep->signature_header == NULL &&
-		    ep->secrets.n > 0) {
-			err_set(err, "%s:%u: [%s]: provider hmac needs "
-			    "signature_header", c->path, ep->line, ep->name);
-			return -1;
-		}
-		if ((ep->provider == PROVIDER_TWILIO ||
-		    ep->provider == PROVIDER_SQUARE) && ep->public_url == NULL &&
-		    ep->secrets.n > 0) {
-			err_set(err, "%s:%u: [%s]: provider %s signs the URL: set "
-			    "public_url", c->path, ep->line, ep->name,
-			    provider_name(ep->provider));
-			return -1;
-		}
-		if (ep->forward.n > 0 && ep->mode != MODE_ASYNC) {
-			/* Forwards are retried through the spool. */
-			err_set(err, "%s:%u: [%s]: forward needs mode = async",
-			    c->path, ep->line, ep->name);
-			return -1;
-		}
-		if (ep->timestamp_header != NULL && (ep->signed_content == NULL ||
-		    strstr(ep->signed_content, "{timestamp}") == NULL)) {
-			/* The header is then not signed: a captured request
-			 * replays forever with a fresh timestamp. */
-			err_set(err, "%s:%u: key 'timestamp_header': [%s]: "
-			    "signed_content lacks {timestamp}, so the timestamp "
-			    "is not signed and gives no replay window",
-			    c->path, ep->timestamp_line, ep->name);
-			return -1;
-		}
-		if (ep->provider == PROVIDER_DISCORD && ep->public_key == NULL) {
-			err_set(err, "%s:%u: [%s]: provider discord needs "
-			    "public_key", c->path, ep->line, ep->name);
-			return -1;
+		if ((why = endpoint_wrong(ep, &line, &key)) != NULL) {
+			err_set(l->err, "%s:%u: %s%s%s[%s]: %s", c->path, line,
+			    key != NULL ? "key '" : "", key != NULL ? key : "",
+			    key != NULL ? "': " : "", ep->name, why);
+			fail_at(l);
 		}
 	}
 	endpoint_init(&c->implicit);
@@ -828,74 +866,112 @@ conf_new(void)
 	return c;
 }
 
+/* Reads the file into l->c. Returns 0, or -1 when it could not be read
+ * at all (err filled); errors inside it set l->failed. */
+static int
+read_file(struct loader *l, const char *path, struct err *err)
+{
+	struct conf *c = l->c;
+	char *slash;
+	int rc, fd;
+
+	/* Opened by the name given, so that conf_reload() sees the file a
+	 * swapped symbolic link points at now. */
+	if ((fd = fileset_open(&c->files, path)) == -1 ||
+	    (l->fp = fdopen(fd, "r")) == NULL) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			(void)close(fd);
+		return -1;
+	}
+	if ((c->path = realpath(path, NULL)) == NULL ||
+	    (c->dir = strdup(c->path)) == NULL) {
+		err_set(err, "%s: %s", path, c->path == NULL ?
+		    strerror(errno) : "out of memory");
+		fclose(l->fp);
+		return -1;
+	}
+	slash = strrchr(c->dir, '/');
+	slash[slash == c->dir] = '\0';	/* "/x.conf" -> "/" */
+	l->file = c->path;
+	rc = ini_parse_stream(read_line, l, on_key, l);
+	fclose(l->fp);
+	if (rc != 0 && (!l->failed || l->all != NULL)) {
+		/* inih goes on after a bad line but names only the first. */
+		err_set(err, "%s:%d: not a key = value line or [section]",
+		    c->path, rc);
+		fail_at(l);
+	}
+	return 0;
+}
+
+/* conf_load_files and conf_load_report: all NULL stops at the first
+ * error; *partial gets what loaded when the file was read but held
+ * errors. */
+static int
+load(const char *path, struct conf **out, struct fileset *read,
+    struct err *err, struct strlist *all, struct conf **partial)
+{
+	struct loader l = { 0 };
+	struct conf *c;
+
+	if ((c = conf_new()) == NULL)
+		goto nomem;
+	l.c = c;
+	l.err = err;
+	l.all = all;
+	if (path == NULL) {
+		if ((c->dir = getcwd(NULL, 0)) == NULL) {
+			err_set(err, "cannot find the current folder: %s",
+			    strerror(errno));
+			goto fatal;
+		}
+	} else if (read_file(&l, path, err) != 0)
+		goto fatal;
+	if ((!l.failed || all != NULL) && finish(&l) != 0)
+		goto nomem;
+	if (l.failed) {
+		if (partial != NULL) {
+			*partial = c;
+			return -1;
+		}
+		goto fail;
+	}
+	*out = c;
+	return 0;
+nomem:
+	err_set(err, "out of memory");
+fatal:
+	if (all != NULL)
+		(void)strlist_add(all, err->msg);
+fail:
+	if (read != NULL && c != NULL)
+		fileset_move(read, &c->files);
+	conf_free(c);
+	return -1;
+}
+
 int
 conf_load(const char *path, struct conf **out, struct err *err)
 {
-	return conf_load_files(path, out, NULL, err);
+	return load(path, out, NULL, err, NULL, NULL);
 }
 
 int
 conf_load_files(const char *path, struct conf **out, struct fileset *read,
     struct err *err)
 {
-	struct conf *c;
-	struct loader l = { 0 };
-	char *slash;
-	int rc, fd;
+	return load(path, out, read, err, NULL, NULL);
+}
 
-	if ((c = conf_new()) == NULL)
-		goto nomem;
-	if (path == NULL) {
-		if ((c->dir = getcwd(NULL, 0)) == NULL) {
-			err_set(err, "cannot find the current folder: %s",
-			    strerror(errno));
-			goto fail;
-		}
-	} else {
-		/* Opened by the name given, so that conf_reload() sees the
-		 * file a swapped symbolic link points at now. */
-		if ((fd = fileset_open(&c->files, path)) == -1 ||
-		    (l.fp = fdopen(fd, "r")) == NULL) {
-			err_set(err, "%s: %s", path, strerror(errno));
-			if (fd != -1)
-				(void)close(fd);
-			goto fail;
-		}
-		if ((c->path = realpath(path, NULL)) == NULL) {
-			err_set(err, "%s: %s", path, strerror(errno));
-			fclose(l.fp);
-			goto fail;
-		}
-		if ((c->dir = strdup(c->path)) == NULL) {
-			fclose(l.fp);
-			goto nomem;
-		}
-		slash = strrchr(c->dir, '/');
-		slash[slash == c->dir] = '\0';	/* "/x.conf" -> "/" */
-		l.c = c;
-		l.file = c->path;
-		l.err = err;
-		rc = ini_parse_stream(read_line, &l, on_key, &l);
-		fclose(l.fp);
-		if (l.failed)
-			goto fail;
-		if (rc != 0) {
-			err_set(err, "%s:%d: not a key = value line or [section]",
-			    c->path, rc);
-			goto fail;
-		}
-	}
-	if (finish(c, err) != 0)
-		goto fail;
-	*out = c;
-	return 0;
-nomem:
-	err_set(err, "out of memory");
-fail:
-	if (read != NULL && c != NULL)
-		fileset_move(read, &c->files);
-	conf_free(c);
-	return -1;
+int
+conf_load_report(const char *path, struct conf **out, struct strlist *errs,
+    struct conf **partial)
+{
+	struct err err;
+
+	*partial = NULL;
+	return load(path, out, NULL, &err, errs, partial);
 }
 
 void
@@ -918,6 +994,7 @@ conf_free(struct conf *c)
 	free(c->spool_dir);
 	free(c->log);
 	fileset_clear(&c->files);
+	free(c->user);
 	free(c);
 }
 

@@ -2,6 +2,7 @@
  * the reentrant FCGX_* calls (never environ swapping), and CGI through
  * the same struct io, so everything after the adapter is shared. */
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #include "handle.h"
 #include "log.h"
 #include "pool.h"
+#include "privdrop.h"
+#include "strlist.h"
 
 #define LISTEN_BACKLOG		128
 #define LINGER_MS		2000	/* after the answer, in all */
@@ -243,16 +246,44 @@ fcgi_detect(void)
 	return !FCGX_IsCGI();
 }
 
-/* Loads the configuration and opens its log; logs and returns NULL on
- * failure. */
-static struct conf *
-load(const char *path)
+/* Says why the configuration does not load: each error to stderr (the
+ * web server's error log) and, when the file got as far as naming a log
+ * file, there too, so the reason is where the operator looks. */
+static void
+report_broken(const struct strlist *errs, const struct conf *partial)
 {
-	struct conf *c;
+	struct err err;
+	size_t i;
+	int twice;
+
+	twice = partial != NULL && partial->log != NULL &&
+	    strcmp(partial->log, "stderr") != 0 &&
+	    log_open(partial->log, &err) == 0;
+	for (i = 0; i < errs->n; i++) {
+		if (twice)
+			log_msg("error", "config not loaded, answering 503 "
+			    "unavailable: %s", errs->v[i]);
+		(void)fprintf(stderr, "hookline: config not loaded, answering "
+		    "503 unavailable: %s\n", errs->v[i]);
+	}
+	if (twice)
+		log_close();
+}
+
+/* Loads the configuration and opens its log. On failure reports why
+ * (once) and returns NULL. */
+static struct conf *
+load(const char *path, int quiet)
+{
+	struct strlist errs = { NULL, 0 };
+	struct conf *c = NULL, *partial = NULL;
 	struct err err;
 
-	if (conf_load(path, &c, &err) != 0) {
-		log_msg("error", "%s", err.msg);
+	if (conf_load_report(path, &c, &errs, &partial) != 0) {
+		if (!quiet)
+			report_broken(&errs, partial);
+		conf_free(partial);
+		strlist_clear(&errs);
 		return NULL;
 	}
 	if (log_open(c->log, &err) != 0)
@@ -278,7 +309,7 @@ cgi_serve(const char *conf_path)
 	struct io io = { &cc, cgi_param, cgi_read, cgi_write };
 	struct conf *c;
 
-	if ((c = load(conf_path)) == NULL) {
+	if ((c = load(conf_path, 0)) == NULL) {
 		answer_broken(&io);
 		cgi_discard(&cc);
 		return 1;
@@ -315,14 +346,45 @@ maybe_reload(struct reloader *r, struct conf **c)
 	}
 }
 
+/* A process that started without a configuration tries again, at most
+ * once a second; the first good load takes over, as at a start (and
+ * becomes `user =` when it names one). Failures were reported at the
+ * start and are not repeated per request. */
+static struct conf *
+retry_load(const char *conf_path, time_t *checked)
+{
+	struct timespec now;
+	struct conf *c;
+	struct err err;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0 ||
+	    now.tv_sec - *checked < CONF_CHECK_SECONDS)
+		return NULL;
+	*checked = now.tv_sec;
+	if ((c = load(conf_path, 1)) == NULL)
+		return NULL;
+	if (privdrop_for(c, "fcgi", true, &err) != 0) {
+		/* Never serve as root what was meant for a user. */
+		log_msg("error", "%s", err.msg);
+		conf_free(c);
+		return NULL;
+	}
+	log_msg("info", "config loaded from %s", c->path != NULL ? c->path :
+	    "(no file)");
+	return c;
+}
+
 /* Accepts and answers requests on sock until SIGTERM or SIGINT; *c is
- * reloaded when its file changes. Returns 0, or 1 when it cannot start. */
+ * reloaded when its file changes. *c NULL (the file did not load at the
+ * start): each request is answered 503 until the file loads. Returns 0,
+ * or 1 when it cannot start. */
 static int
 fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 {
 	struct fx_ctx x;
 	struct io io = { &x, fx_param, fx_read, fx_write };
 	struct sigaction sa;
+	time_t checked = 0;
 
 	memset(&x, 0, sizeof(x));
 	memset(&sa, 0, sizeof(sa));
@@ -341,7 +403,15 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 				continue;
 			break;
 		}
-		maybe_reload(rl, c);
+		if (*c == NULL)
+			*c = retry_load(rl->path, &checked);
+		else
+			maybe_reload(rl, c);
+		if (*c == NULL) {
+			answer_broken(&io);
+			fx_finish(&x);
+			continue;
+		}
 		if (deadline_start(&x.body, (*c)->body_timeout) != 0)
 			log_msg("error", "no monotonic clock: %s",
 			    strerror(errno));
@@ -385,9 +455,14 @@ fcgi_serve(const char *conf_path, const char *listen_addr, unsigned workers)
 		log_msg("error", "%s", err.msg);
 		return 1;
 	}
-	if ((srv.conf = load(conf_path)) == NULL) {
-		reloader_clear(&srv.rl);
-		return 1;
+	/* A configuration that does not load is no reason to leave: the
+	 * web server would answer its own HTML 500. Serve 503 until the
+	 * file is fixed (looked at once a second). */
+	srv.conf = load(conf_path, 0);
+	if (srv.conf != NULL && privdrop_for(srv.conf, "fcgi", true,
+	    &err) != 0) {
+		log_msg("error", "%s", err.msg);
+		goto done;
 	}
 	if (FCGX_Init() != 0) {
 		log_msg("error", "cannot initialise libfcgi");

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "consumer.h"
 #include "json.h"
+#include "privdrop.h"
 #include "spool.h"
 #include "spoolcmd.h"
 #include "spoolcmd_int.h"
@@ -775,6 +776,12 @@ spool_command(const char *conf_path, int argc, char **argv)
 		return bad_usage("", "no command");
 	if (conf_load(conf_path, &conf, &err) == -1) {
 		fprintf(stderr, "hookline %s: %s\n", argv[0], err.msg);
+		return 1;
+	}
+	/* Root becomes the spool's owner before touching it. */
+	if (privdrop_for(conf, argv[0], false, &err) != 0) {
+		fprintf(stderr, "hookline %s: %s\n", argv[0], err.msg);
+		conf_free(conf);
 		return 1;
 	}
 	if (strcmp(argv[0], "drain") == 0)
