@@ -1,10 +1,12 @@
 /* check.c: `hookline check`: load the configuration as the server would
  * and report every error and warning by file and line. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "privdrop.h"
 #include "conf.h"
 #include "route.h"
 #include "strlist.h"
@@ -494,7 +497,9 @@ check_limits(struct checker *k, const struct endpoint *ep)
 static void
 check_endpoint(struct checker *k, const struct endpoint *ep)
 {
-	if (!verify_required(ep))
+	/* (A secret line the loader refused was reported as an error.) */
+	if (!verify_required(ep) && key_line(k, ep->name, "secret", 0) == 0 &&
+	    key_line(k, ep->name, "secret_file", 0) == 0)
 		say(k, WARNING, ep->line, ep, "no secret: unsigned deliveries "
 		    "are accepted");
 	check_secret_files(k, ep);
@@ -539,45 +544,171 @@ check_conf_file(struct checker *k)
 		    "%s: deliveries may be served", c->spool_dir, k->docroot);
 }
 
-int
-check_report(const char *conf_path, FILE *out)
+/* 1 when we (the user being checked as) can create a file in dir: by
+ * trying, since only the kernel knows about ACLs, read-only mounts and
+ * the rest. errno is kept on failure. */
+static int
+can_write_in(const char *dir)
 {
-	struct checker k = { out, NULL, conf_path ? conf_path : "(no file)",
-	    NULL, 0, 0 };
-	struct conf *c = NULL;
-	struct err err;
-	const char *dr;
-	size_t i;
-	int has_default = 0, rc;
+	char *p;
+	int fd, e;
 
-	if (conf_load(conf_path, &c, &err) != 0) {
-		/* The loader stops at the first error; it names file:line. */
-		(void)fprintf(out, "error: %s\n", err.msg);
-		k.errors++;
-		goto summary;
+	if (asprintf(&p, "%s/.hookline-check.XXXXXX", dir) < 0)
+		return 0;
+	if ((fd = mkstemp(p)) < 0) {
+		e = errno;
+		free(p);
+		errno = e;
+		return 0;
 	}
-	k.c = c;
-	if (c->path != NULL)
-		k.file = c->path;
-	if ((dr = getenv("DOCUMENT_ROOT")) != NULL && dr[0] != '\0')
-		k.docroot = realpath(dr, NULL);
-	check_conf_file(&k);
+	(void)close(fd);
+	(void)unlink(p);
+	free(p);
+	return 1;
+}
+
+/* The folder of path, or NULL (out of memory). */
+static char *
+folder_of(const char *path)
+{
+	char *d = strdup(path), *slash;
+
+	if (d != NULL && (slash = strrchr(d, '/')) != NULL)
+		slash[slash == d] = '\0';
+	return d;
+}
+
+/* The spool: writable, each of its folders too; or, when it is not there
+ * yet, makeable (hookline makes it on first use). */
+static void
+check_spool_writable(struct checker *k)
+{
+	static const char *const subs[] = { "", "/tmp", "/new", "/cur",
+	    "/done", "/dead", "/slots", "/seen" };
+	const char *sp = k->c->spool_dir;
+	unsigned line = key_line(k, "", "spool_dir", 0);
+	struct stat st;
+	char *d;
+	size_t i;
+
+	if (stat(sp, &st) != 0) {
+		if (errno != ENOENT) {
+			say(k, ERROR, line, NULL, "spool folder %s: %s", sp,
+			    strerror(errno));
+			return;
+		}
+		if ((d = folder_of(sp)) == NULL)
+			return;
+		if (access(d, W_OK | X_OK) != 0)
+			say(k, ERROR, line, NULL, "spool folder %s does not exist "
+			    "and this user cannot make it in %s: %s", sp, d,
+			    strerror(errno));
+		free(d);
+		return;
+	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (asprintf(&d, "%s%s", sp, subs[i]) < 0)
+			return;
+		if ((i == 0 || (stat(d, &st) == 0 && S_ISDIR(st.st_mode))) &&
+		    !can_write_in(d))
+			say(k, ERROR, line, NULL, "spool folder %s is not writable "
+			    "by this user: %s", d, strerror(errno));
+		free(d);
+	}
+}
+
+/* A log file: appendable, or makeable in a folder that exists. */
+static void
+check_log_writable(struct checker *k)
+{
+	const char *log = k->c->log;
+	unsigned line = key_line(k, "", "log", 0);
+	char *d;
+	int fd;
+
+	if (log == NULL || strcmp(log, "stderr") == 0 ||
+	    strcmp(log, "syslog") == 0)
+		return;
+	if ((fd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC)) >= 0) {
+		(void)close(fd);
+		return;
+	}
+	if (errno != ENOENT) {
+		say(k, ERROR, line, NULL, "log file %s is not writable by this "
+		    "user: %s", log, strerror(errno));
+		return;
+	}
+	if ((d = folder_of(log)) == NULL)
+		return;
+	if (access(d, F_OK) != 0)
+		say(k, ERROR, line, NULL, "log folder %s does not exist", d);
+	else if (access(d, W_OK | X_OK) != 0)
+		say(k, ERROR, line, NULL, "log file %s cannot be made: %s: %s",
+		    log, d, strerror(errno));
+	free(d);
+}
+
+/* What the check looks at once the configuration is (partly) loaded. */
+static void
+check_all(struct checker *k)
+{
+	const struct conf *c = k->c;
+	size_t i;
+	int has_default = 0;
+
+	check_conf_file(k);
+	check_spool_writable(k);
+	check_log_writable(k);
 	for (i = 0; i < c->nendpoints; i++) {
-		check_endpoint(&k, &c->endpoints[i]);
+		check_endpoint(k, &c->endpoints[i]);
 		if (strcmp(c->endpoints[i].name, "default") == 0)
 			has_default = 1;
 	}
 	if (c->path == NULL) {
 		/* No file: the implicit endpoint is all there is. */
-		check_endpoint(&k, &c->implicit);
+		check_endpoint(k, &c->implicit);
 	} else if (!has_default &&
-	    check_hooks_dir(&k, &c->implicit, key_line(&k, "", "hooks_dir", 0),
+	    check_hooks_dir(k, &c->implicit, key_line(k, "", "hooks_dir", 0),
 	    1) > 0) {
 		/* Hooks right in hooks_dir run for <script URL>/ itself. */
-		say(&k, WARNING, key_line(&k, "", "hooks_dir", 0), &c->implicit,
+		say(k, WARNING, key_line(k, "", "hooks_dir", 0), &c->implicit,
 		    "no [default] section, so hooks directly in %s run for "
 		    "unsigned deliveries to hookline's own URL", c->hooks_dir);
 	}
+}
+
+int
+check_report(const char *conf_path, FILE *out)
+{
+	struct checker k = { out, NULL, conf_path ? conf_path : "(no file)",
+	    NULL, 0, 0 };
+	struct strlist errs = { NULL, 0 };
+	struct conf *c = NULL, *partial = NULL;
+	const char *dr;
+	size_t i;
+	int rc;
+
+	if (conf_load_report(conf_path, &c, &errs, &partial) != 0) {
+		/* Every error the loader met, each with file:line. */
+		for (i = 0; i < errs.n; i++) {
+			(void)fprintf(out, "error: %s\n", errs.v[i]);
+			k.errors++;
+		}
+		if (errs.n == 0) {
+			(void)fprintf(out, "error: out of memory\n");
+			k.errors++;
+		}
+		c = partial;	/* the rest is still worth checking */
+	}
+	strlist_clear(&errs);
+	if (c == NULL)
+		goto summary;
+	k.c = c;
+	if (c->path != NULL)
+		k.file = c->path;
+	if ((dr = getenv("DOCUMENT_ROOT")) != NULL && dr[0] != '\0')
+		k.docroot = realpath(dr, NULL);
+	check_all(&k);
 summary:
 	if (k.errors > 0)
 		(void)fprintf(out, "%s: %u error%s, %u warning%s\n", k.file,
@@ -588,7 +719,8 @@ summary:
 		    k.warnings == 1 ? "" : "s");
 	else
 		(void)fprintf(out, "%s: ok, %zu endpoint%s\n", k.file,
-		    c->nendpoints, c->nendpoints == 1 ? "" : "s");
+		    c != NULL ? c->nendpoints : 0,
+		    c != NULL && c->nendpoints == 1 ? "" : "s");
 	rc = k.errors > 0 ? CHECK_ERRORS : k.warnings > 0 ? CHECK_WARNINGS :
 	    CHECK_CLEAN;
 	if (fflush(out) != 0 || ferror(out)) {
@@ -601,13 +733,125 @@ summary:
 	return rc;
 }
 
+/* Who the check runs as: --as USER, else as privdrop.c would make a
+ * spool command (user =, else the spool's owner). Fills t; returns 0,
+ * or -1 after saying why on stderr. */
+static int
+check_target(const char *conf_path, const char *as, struct privdrop_target *t,
+    int *warned)
+{
+	struct strlist errs = { NULL, 0 };
+	struct conf *c = NULL, *partial = NULL;
+	struct passwd *pw;
+	struct err err;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	if (as != NULL) {
+		if ((pw = getpwnam(as)) == NULL) {
+			(void)fprintf(stderr, "hookline check: --as %s: no such "
+			    "user\n", as);
+			return -1;
+		}
+		if (geteuid() != 0 && pw->pw_uid != geteuid()) {
+			(void)fprintf(stderr, "hookline check: only root can "
+			    "check as another user: sudo hookline check --as "
+			    "%s\n", as);
+			return -1;
+		}
+		t->how = pw->pw_uid == geteuid() ? PRIVDROP_STAY :
+		    PRIVDROP_BECOME;
+		t->uid = pw->pw_uid;
+		t->gid = pw->pw_gid;
+		t->source = "--as";
+		if ((t->name = strdup(pw->pw_name)) == NULL)
+			return -1;
+		return 0;
+	}
+	(void)conf_load_report(conf_path, &c, &errs, &partial);
+	if (c == NULL)
+		c = partial;
+	if (c == NULL) {
+		/* Not even read: check_report says why, as ourselves. */
+		t->how = PRIVDROP_STAY;
+		t->uid = geteuid();
+		rc = 0;
+	} else if (privdrop_target(c, false, t, &err) != 0)
+		(void)fprintf(stderr, "hookline check: %s\n", err.msg);
+	else
+		rc = 0;
+	/* Root, and nothing says who serves: say so rather than answer ok
+	 * for a user that is probably not the web server's. */
+	if (rc == 0 && geteuid() == 0 && c != NULL && c->user == NULL &&
+	    t->how != PRIVDROP_BECOME) {
+		t->source = t->how == PRIVDROP_REFUSE ? "there is no spool "
+		    "folder yet" : "root owns the spool folder";
+		t->how = PRIVDROP_STAY;
+		*warned = 1;
+	}
+	conf_free(c);
+	strlist_clear(&errs);
+	return rc;
+}
+
+/* Runs check_report as t's user in a child; its exit code. */
+static int
+check_as(const char *conf_path, const struct privdrop_target *t)
+{
+	struct err err;
+	pid_t pid;
+	int st;
+
+	if (fflush(stdout) == EOF)
+		return CHECK_ERRORS;
+	if ((pid = fork()) < 0) {
+		(void)fprintf(stderr, "hookline check: fork: %s\n",
+		    strerror(errno));
+		return CHECK_ERRORS;
+	}
+	if (pid == 0) {
+		if (privdrop_become(t->uid, t->gid, t->name, &err) != 0) {
+			(void)fprintf(stderr, "hookline check: %s\n", err.msg);
+			_exit(CHECK_ERRORS);
+		}
+		_exit(check_report(conf_path, stdout));
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return CHECK_ERRORS;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : CHECK_ERRORS;
+}
+
 int
 check_command(const char *conf_path, int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		(void)fprintf(stderr, "usage: hookline [-c FILE] check\n");
+	struct privdrop_target t;
+	const char *as = NULL;
+	int rc, warned = 0;
+
+	if (argc == 3 && strcmp(argv[1], "--as") == 0)
+		as = argv[2];
+	else if (argc > 1) {
+		(void)fprintf(stderr, "usage: hookline [-c FILE] check "
+		    "[--as USER]\n");
 		return CHECK_ERRORS;
 	}
-	return check_report(conf_path, stdout);
+	if (check_target(conf_path, as, &t, &warned) != 0)
+		return CHECK_ERRORS;
+	(void)printf("checking as %s (uid %lu%s%s)\n", t.name != NULL ?
+	    t.name : "this user", (unsigned long)(t.how == PRIVDROP_BECOME ?
+	    t.uid : geteuid()), t.source != NULL ? ", " : "",
+	    t.source != NULL ? t.source : "");
+	if (warned)
+		(void)printf("warning: the web server's user (www-data on "
+		    "Debian) may not be able to write the spool: chown it to "
+		    "that user, set user =, or check with --as USER\n");
+	if (t.how == PRIVDROP_BECOME)
+		rc = check_as(conf_path, &t);
+	else
+		rc = check_report(conf_path, stdout);
+	if (warned && rc == CHECK_CLEAN)
+		rc = CHECK_WARNINGS;
+	privdrop_target_clear(&t);
+	return rc;
 }
