@@ -789,6 +789,9 @@ check_target(const char *conf_path, const char *as, struct privdrop_target *t,
 		t->how = PRIVDROP_STAY;
 		*warned = 1;
 	}
+	if (rc == 0 && t->name == NULL && (pw = getpwuid(geteuid())) != NULL &&
+	    (t->name = strdup(pw->pw_name)) == NULL)
+		rc = -1;
 	conf_free(c);
 	strlist_clear(&errs);
 	return rc;

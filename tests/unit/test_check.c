@@ -362,6 +362,54 @@ test_errors(void **state)
 	free(r);
 }
 
+/* Every error of the file in one run, and the warnings of what did load
+ * (the loader goes on past a bad line). */
+static void
+test_every_error(void **state)
+{
+	char *r, *text;
+
+	(void)state;
+	assert_true(asprintf(&text, "log = %s/nolog/h.log\nbogus = 1\n"
+	    "[github]\nprovider = github\nmode = later\n"
+	    "secret_file = absent\n[open]\nprovider = generic\n", dir) > 0);
+	assert_int_equal(run_check(text, &r), CHECK_ERRORS);
+	assert_true(has_line(r, 2, "unknown key 'bogus'"));
+	assert_true(has_line(r, 5, "key 'mode': expected sync or async"));
+	assert_true(has_line(r, 6, "cannot read secret file"));
+	assert_true(has_line(r, 1, "log folder"));
+	assert_true(has_line(r, 7, "[open]: no secret"));
+	/* A refused secret line is not also "no secret". */
+	assert_false(has_line(r, 3, "[github]: no secret"));
+	assert_non_null(strstr(r, "4 errors, "));
+	free(r);
+	free(text);
+}
+
+/* The spool and the log as the checking user would write them. */
+static void
+test_writable(void **state)
+{
+	char *r, *text;
+
+	(void)state;
+	assert_true(asprintf(&text, "spool_dir = spool\nlog = %s/h.log\n"
+	    "[github]\nprovider = github\nsecret_file = gh.secret\n",
+	    dir) > 0);
+	assert_int_equal(run_check(text, &r), CHECK_CLEAN);
+	free(r);
+	if (geteuid() != 0) {
+		/* Root writes anywhere; the e2e case checks it --as. */
+		make_dir("spool", 0555);
+		write_file("h.log", "", 0444);
+		assert_int_equal(run_check(text, &r), CHECK_ERRORS);
+		assert_true(has_line(r, 1, "spool folder"));
+		assert_true(has_line(r, 2, "log file"));
+		free(r);
+	}
+	free(text);
+}
+
 static void
 test_command_usage(void **state)
 {
@@ -403,6 +451,8 @@ main(void)
 		cmocka_unit_test_setup(test_implicit_endpoint, setup_each),
 		cmocka_unit_test_setup(test_limits, setup_each),
 		cmocka_unit_test_setup(test_errors, setup_each),
+		cmocka_unit_test_setup(test_every_error, setup_each),
+		cmocka_unit_test_setup(test_writable, setup_each),
 		cmocka_unit_test_setup(test_command_usage, setup_each),
 	};
 

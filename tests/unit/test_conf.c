@@ -401,6 +401,44 @@ teardown(void **state)
 	return 0;
 }
 
+/* conf_load_report: every error in file order, the keys of a refused
+ * section ignored, and what did load (the log) handed back. */
+static void
+test_report_every_error(void **state)
+{
+	struct strlist errs = { NULL, 0 };
+	struct conf *c = NULL, *partial = NULL;
+	struct err err;
+	char *path = write_conf("hookline.conf",
+	    "log = /var/log/x.log\nuser = www-data\nbogus = 1\n[a]\n"
+	    "mode = later\n[a]\nmode = later\n[b]\nforward = http://x/\n");
+
+	(void)state;
+	assert_int_equal(conf_load_report(path, &c, &errs, &partial), -1);
+	assert_null(c);
+	assert_int_equal(errs.n, 4);
+	assert_non_null(strstr(errs.v[0], ":3: unknown key 'bogus'"));
+	assert_non_null(strstr(errs.v[1], ":5: key 'mode'"));
+	assert_non_null(strstr(errs.v[2], ":6: section [a] appears twice"));
+	/* line 7 belongs to the refused [a]: not reported again */
+	assert_non_null(strstr(errs.v[3], "[b]: forward needs mode = async"));
+	assert_non_null(partial);
+	assert_string_equal(partial->log, "/var/log/x.log");
+	assert_string_equal(partial->user, "www-data");
+	conf_free(partial);
+	strlist_clear(&errs);
+	/* conf_load stops at the first. */
+	assert_int_equal(conf_load(path, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "unknown key 'bogus'"));
+	/* A file that cannot be read: one error, nothing partial. */
+	assert_int_equal(conf_load_report("/nonexistent/h.conf", &c, &errs,
+	    &partial), -1);
+	assert_int_equal(errs.n, 1);
+	assert_null(partial);
+	strlist_clear(&errs);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -415,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_hmac_timestamp_signed),
 		cmocka_unit_test(test_sizes_and_durations),
 		cmocka_unit_test(test_providers),
+		cmocka_unit_test(test_report_every_error),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
