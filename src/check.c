@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "route.h"
 #include "strlist.h"
+#include "usage.h"
 #include "verify.h"
 
 /* What one run of the check has found so far. */
@@ -835,8 +836,7 @@ check_command(const char *conf_path, int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--as") == 0)
 		as = argv[2];
 	else if (argc > 1) {
-		(void)fprintf(stderr, "usage: hookline [-c FILE] check "
-		    "[--as USER]\n");
+		(void)usage_command(stderr, "check");
 		return CHECK_ERRORS;
 	}
 	if (check_target(conf_path, as, &t, &warned) != 0)

@@ -16,37 +16,8 @@
 #include "pool.h"
 #include "send.h"
 #include "spoolcmd.h"
+#include "usage.h"
 #include "verify.h"
-
-static const char usage[] =
-"usage: hookline [-c FILE] [COMMAND [ARGS]]\n"
-"\n"
-"Started by a web server: FastCGI when stdin is a listening socket,\n"
-"CGI when GATEWAY_INTERFACE is set (then no argument is read, not even\n"
-"-c: Apache makes arguments of a query string). From a shell:\n"
-"  fcgi [--listen ADDR] [--workers N]\n"
-"                       serve FastCGI on ADDR (127.0.0.1:9000 or a socket path;\n"
-"                       without it, on the socket that is stdin, as systemd\n"
-"                       passes it) with N worker processes (default: twice\n"
-"                       the CPUs, at least 4, at most 16; here %u; 0: no\n"
-"                       pool, this process serves, for a debugger)\n"
-"  check                check the configuration; exit 0 clean, 1 warnings, 2 errors\n"
-"  drain [--follow] [--now]\n"
-"                       run the spool's pending deliveries (--now: all of\n"
-"                       them now, waiting retries too)\n"
-"  list [--pending|--dead|--done] [--json]\n"
-"  show ID              everything recorded of a delivery\n"
-"  replay [--all] ID... dead or done deliveries back to pending (a dead\n"
-"                       one reruns only what did not succeed; --all: all)\n"
-"  retry ID...          run a pending or retrying delivery now\n"
-"  purge --older-than AGE\n"
-"  send URL [--provider P] [--secret S] [--event E] [FILE]\n"
-"                       send one signed delivery, as a sender would\n"
-"  version              versions of hookline and its libraries\n"
-"  help                 this text\n"
-"\n"
-"The configuration is -c FILE, else $HOOKLINE_CONF, else\n"
-"/etc/hookline/hookline.conf; without one, hooks.d in this folder.\n";
 
 static int
 cmd_version(void)
@@ -56,13 +27,6 @@ cmd_version(void)
 	    fcgi_lib_version()) < 0 || fflush(stdout) == EOF)
 		return 1;
 	return 0;
-}
-
-static int
-print_usage(FILE *fp)
-{
-	return fprintf(fp, usage, pool_default_workers()) < 0 ||
-	    fflush(fp) == EOF;
 }
 
 /* N of --workers N: 0 to POOL_MAX_WORKERS, digits only. Returns 0 and
@@ -104,7 +68,7 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 		} else {
 			fprintf(stderr, "hookline fcgi: unknown argument %s\n",
 			    argv[i]);
-			(void)print_usage(stderr);
+			(void)usage_command(stderr, "fcgi");
 			return 2;
 		}
 	}
@@ -143,16 +107,20 @@ main(int argc, char **argv)
 		return cgi_serve(conf_locate(a.conf));
 	case ARGS_USAGE:
 		args_free(&a);
-		(void)print_usage(stderr);
+		(void)usage_all(stderr);
 		return 2;
 	case ARGS_COMMAND:
 		break;
 	}
 	args = a.cmd;
 	n = a.ncmd;
-	if (strcmp(args[0], "help") == 0 || strcmp(args[0], "--help") == 0 ||
-	    strcmp(args[0], "-h") == 0)
-		i = print_usage(stdout);
+	if (strcmp(args[0], "help") == 0)
+		i = usage_help_command(n, args);
+	else if (strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0)
+		i = usage_all(stdout) == 0 ? 0 : 1;
+	else if (n > 1 && usage_find(args[0]) != NULL &&
+	    (strcmp(args[1], "--help") == 0 || strcmp(args[1], "-h") == 0))
+		i = usage_command(stdout, args[0]) == 0 ? 0 : 1;
 	else if (strcmp(args[0], "version") == 0 ||
 	    strcmp(args[0], "--version") == 0)
 		i = cmd_version();
@@ -168,7 +136,7 @@ main(int argc, char **argv)
 		i = spool_command(conf_locate(a.conf), n, args);
 	else {
 		fprintf(stderr, "hookline: unknown command %s\n", args[0]);
-		(void)print_usage(stderr);
+		(void)usage_all(stderr);
 		i = 2;
 	}
 	args_free(&a);

@@ -17,22 +17,10 @@
 #include "payload.h"
 #include "send.h"
 #include "sign.h"
+#include "usage.h"
 
 #define BODY_MAX	(64 * 1024 * 1024)	/* a file to send, at most */
 #define SEND_ANSWER_MAX	(1024 * 1024)		/* of the answer, printed */
-
-static const char usage[] =
-"usage: hookline send URL [--provider P] [--secret S | --secret-file F]\n"
-"           [--event E] [--delivery ID] [--content-type T] [--timestamp T]\n"
-"           [--timeout SECONDS] [--ca-file F] [FILE | -]\n"
-"\n"
-"POSTs one delivery to URL as provider P's sender would: its headers, its\n"
-"signature over the body, a delivery id and timestamp. The body is FILE,\n"
-"or stdin with -, or else a sample payload for P (with event E).\n"
-"Providers: generic (default) github gitlab gitea bitbucket stripe slack\n"
-"standard shopify paddle, and svix (standard under svix-* header names).\n"
-"Prefer --secret-file: a command line is public.\n"
-"Prints the answer's status line and body; exits 0 on 2xx, 1 otherwise.\n";
 
 /* What `send` needs to know of a sender beyond its signature. */
 struct sender {
@@ -663,15 +651,15 @@ send_command(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	switch (parse_args(argc, argv, &o)) {
 	case 1:
-		fputs(usage, stdout);
-		return 0;
+		return usage_command(stdout, "send") == 0 ? 0 : 1;
 	case -1:
-		fputs(usage, stderr);
+		(void)usage_command(stderr, "send");
 		return 2;
 	}
 	if ((s = sender_of(o.provider)) == NULL) {
-		fprintf(stderr, "hookline send: cannot send as provider %s\n%s",
-		    o.provider, usage);
+		fprintf(stderr, "hookline send: cannot send as provider %s\n",
+		    o.provider);
+		(void)usage_command(stderr, "send");
 		return 2;
 	}
 	event = o.event ? o.event : s->event;

@@ -15,20 +15,7 @@
 #include "spoolcmd.h"
 #include "spoolcmd_int.h"
 #include "termsafe.h"
-
-/* The usage line of each command, for its usage errors. */
-static const struct {
-	const char	*cmd;
-	const char	*args;
-} usages[] = {
-	{ "drain",	"[--follow] [--now]" },
-	{ "list",	"[--pending|--dead|--done] [--json]" },
-	{ "show",	"[--json] ID...   (ID: a spool name or a delivery id)" },
-	{ "replay",	"[--all] [--json] ID...   "
-			"(ID: a spool name or a delivery id)" },
-	{ "retry",	"[--json] ID...   (ID: a spool name or a delivery id)" },
-	{ "purge",	"--older-than AGE [--dead|--done] [--json]" },
-};
+#include "usage.h"
 
 /* Which boxes a command looks at. */
 struct sel {
@@ -48,13 +35,9 @@ unknown_arg(const char *cmd, const char *arg)
 int
 bad_usage(const char *cmd, const char *what)
 {
-	size_t i;
-
 	fprintf(stderr, "hookline %s: %s\n", cmd, what);
-	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
-		if (strcmp(usages[i].cmd, cmd) == 0)
-			fprintf(stderr, "usage: hookline %s %s\n", cmd,
-			    usages[i].args);
+	if (usage_find(cmd) != NULL)
+		(void)usage_command(stderr, cmd);
 	return 2;
 }
 

@@ -69,6 +69,9 @@ setup(void **state)
 	assert_true(asprintf(&f->spool, "%s/spool", f->top) > 0);
 	unit_write_file(f->conf, "spool_dir = spool\nretry = 1s 2s\n\n"
 	    "[github]\nprovider = github\nmode = async\n", 0644);
+	/* Ours: a command run as root stays root (privdrop.c); with no
+	 * spool at all it would refuse (test_no_spool_as_root). */
+	assert_int_equal(mkdir(f->spool, 0700), 0);
 	*state = f;
 	return 0;
 }
@@ -152,6 +155,22 @@ test_usage(void **state)
 	assert_int_equal(cmd(f, "purge", "--older-than", "soon", NULL), 2);
 	assert_int_equal(cmd(f, "drain", "--bogus", NULL, NULL), 2);
 	assert_int_equal(cmd(f, "frobnicate", NULL, NULL, NULL), 2);
+}
+
+/* Root with no spool folder and no user = in hookline.conf: refused,
+ * naming whom to run as, and nothing made as root. */
+static void
+test_no_spool_as_root(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(rmdir(f->spool), 0);
+	assert_int_equal(cmd(f, "drain", NULL, NULL, NULL), 1);
+	assert_int_equal(cmd(f, "list", NULL, NULL, NULL), 1);
+	assert_int_equal(stat(f->spool, &st), -1);
 }
 
 static void
@@ -489,6 +508,7 @@ main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_usage),
+		T(test_no_spool_as_root),
 		T(test_list),
 		T(test_show),
 		T(test_replay),
