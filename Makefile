@@ -5,12 +5,19 @@
 # make fuzz       longer libFuzzer runs (clang)
 # make bench      hookline against its floors and peers (bench/README.md)
 # make soak       200,000 requests to one FastCGI process: RSS and fds flat
-# make install PREFIX=/usr/local DESTDIR=
+# make install PREFIX=/usr/local DESTDIR=   (and make uninstall; README: Deploying)
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/hookline
+# What make install prepares for the server (never overwritten, and left
+# by make uninstall): the configuration folder, and the spool and log
+# folders owned by the user the web server runs hookline as.
+SYSCONFDIR ?= /etc
+SPOOLDIR ?= /var/spool/hookline
+LOGDIR	?= /var/log/hookline
+HOOKLINE_USER ?= www-data
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
@@ -86,6 +93,17 @@ install-check: $(BIN)
 	test -f $(BUILD)/install-check/usr/share/man/man5/hookline.conf.5
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/hookline.conf
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/systemd/hookline.socket
+	test -f $(BUILD)/install-check/etc/hookline/hookline.conf
+	test -d $(BUILD)/install-check/var/spool/hookline
+	test -d $(BUILD)/install-check/var/log/hookline
+	echo '# mine' >$(BUILD)/install-check/etc/hookline/hookline.conf
+	$(MAKE) -s install DESTDIR=$(abspath $(BUILD))/install-check PREFIX=/usr >/dev/null
+	grep -qx '# mine' $(BUILD)/install-check/etc/hookline/hookline.conf
+	$(MAKE) -s uninstall DESTDIR=$(abspath $(BUILD))/install-check PREFIX=/usr >/dev/null
+	test ! -e $(BUILD)/install-check/usr/bin/hookline
+	test ! -e $(BUILD)/install-check/usr/share/doc/hookline
+	test -f $(BUILD)/install-check/etc/hookline/hookline.conf
+	test -d $(BUILD)/install-check/var/spool/hookline
 	@echo "install-check: ok"
 
 check-asan:
@@ -105,7 +123,8 @@ soak-valgrind: $(BIN)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/conf-examples/systemd
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/conf-examples/systemd \
+	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hookline
 	install -m 0644 doc/hookline.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/hookline.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -113,9 +132,21 @@ install: $(BIN)
 	    conf-examples/crontab $(DESTDIR)$(DOCDIR)/conf-examples/
 	install -m 0644 conf-examples/systemd/* \
 	    $(DESTDIR)$(DOCDIR)/conf-examples/systemd/
+	cp -R examples/hooks.d $(DESTDIR)$(DOCDIR)/examples/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DOCDIR)/examples
+	@HOOKLINE_USER='$(HOOKLINE_USER)' scripts/install-dirs.sh \
+	    '$(DESTDIR)' '$(SYSCONFDIR)/hookline' '$(SPOOLDIR)' '$(LOGDIR)' \
+	    '$(BINDIR)' '$(DOCDIR)'
+
+# What install put there, but the configuration, the spool and the log.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hookline $(DESTDIR)$(MANDIR)/man8/hookline.8 \
+	    $(DESTDIR)$(MANDIR)/man5/hookline.conf.5
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "make uninstall: kept $(DESTDIR)$(SYSCONFDIR)/hookline, $(DESTDIR)$(SPOOLDIR) and $(DESTDIR)$(LOGDIR) (yours: remove them by hand)"
 
 clean:
 	rm -rf build hookline
 
 .PHONY: all unit install-check e2e test check-asan fuzz fuzz-short fuzz-replay demo bench soak \
-	soak-valgrind install clean
+	soak-valgrind install uninstall clean

@@ -3,8 +3,11 @@
 # starting the servers from them.
 only_servers lighttpd-fastcgi
 d=$ROOT/example-conf
-mkdir -p "$d/hooks.d/github"
+mkdir -p "$d/hooks.d/github" "$d/spool"
 chmod -R go-w "$d"
+# As make install leaves it: the spool is the serving user's (user = in
+# the example), which check, run as root, checks as.
+[ "$(id -u)" -eq 0 ] && chown "$WWW_USER:" "$d/spool"
 sed -e "s,/var/spool/hookline,$d/spool,g" "$REPO/conf-examples/hookline.conf" >"$d/hookline.conf"
 printf 'an-example-secret\n' >"$d/github.secret"
 # As the example's comments say: readable by the web server's group only.
