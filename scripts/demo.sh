@@ -82,6 +82,8 @@ cleanup() {
 	rm -rf "$D"
 }
 trap cleanup EXIT
+# DEMO_ONESHOT removes the folder on exit: then the lines, not paths.
+where() { [ "${DEMO_ONESHOT:-0}" = 1 ] || printf ' (%s)' "$1"; }
 trap 'echo; say "Stopping."; exit 0' INT TERM
 
 chmod 0755 "$D"
@@ -129,7 +131,7 @@ sed -e "s,/usr/local/bin/hookline,$D/bin/hookline,g" \
 
 # --- 4. lighttpd --------------------------------------------------------
 
-say "Starting lighttpd on 127.0.0.1:$PORT (configuration: $D/lighttpd.conf)"
+say "Starting lighttpd on 127.0.0.1:$PORT$(where "configuration: $D/lighttpd.conf")"
 "$LIGHTTPD" -tt -f "$D/lighttpd.conf" || die "lighttpd refuses the configuration"
 "$LIGHTTPD" -D -f "$D/lighttpd.conf" >"$D/log/lighttpd.out" 2>&1 &
 LPID=$!
@@ -158,11 +160,11 @@ say "The answer: HTTP $CODE"
 grep -i '^content-type' "$D/answer.headers" | tr -d '\r'
 jq . "$D/answer.json" 2>/dev/null || cat "$D/answer.json"
 echo
-say "What the hook did ($HOOK_LOG):"
+say "What the hook did$(where "$HOOK_LOG"):"
 sleep 0.2
 cat "$HOOK_LOG" 2>/dev/null || echo "(nothing: the hook did not run)"
 echo
-say "hookline's log line ($D/log/hookline.log):"
+say "hookline's log line$(where "$D/log/hookline.log"):"
 grep -F "$DELIVERY" "$D/log/hookline.log" 2>/dev/null || tail -n 3 "$D/log/hookline.log" 2>/dev/null || true
 echo
 
@@ -171,7 +173,7 @@ ok=0
 
 if [ "${DEMO_ONESHOT:-0}" = 1 ]; then
 	[ "$ok" = 1 ] || die "the sample delivery did not succeed"
-	say "Demo done (DEMO_ONESHOT=1)."
+	say "Demo done (DEMO_ONESHOT=1; its temporary folder is removed)."
 	exit 0
 fi
 [ "$ok" = 1 ] || say "The sample delivery did not succeed: see the answer and $D/log/."

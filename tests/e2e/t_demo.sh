@@ -12,4 +12,7 @@ else
 	    fail "the demo's answer is not a success"
 	printf '%s\n' "$out" | grep -q 'github push delivery=.* ref=refs/heads/main head=4b825dc' ||
 	    fail "the demo's push hook logged nothing"
+	# The folder is gone once it exits: no path into it is shown.
+	d=$(printf '%s\n' "$out" | grep -o '/[^ ]*hookline-demo\.[A-Za-z0-9]*' | head -n 1)
+	[ -z "$d" ] || fail "the one-shot demo prints paths under $d, which it removes"
 fi
