@@ -8,6 +8,7 @@
  * summary for the overview, and what more it needs saying. */
 struct usage {
 	const char	*name;
+	int		 conf;		/* reads the configuration (-c FILE) */
 	const char	*synopsis;	/* "check [--as USER]"; lines by \n */
 	const char	*summary;
 	const char	*more;		/* NULL or lines, each ending in \n */

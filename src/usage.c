@@ -5,32 +5,32 @@
 #include "usage.h"
 
 static const struct usage cmds[] = {
-	{ "fcgi", "fcgi --listen ADDR",
+	{ "fcgi", 1, "fcgi --listen ADDR",
 	  "serve FastCGI on ADDR (127.0.0.1:9000 or a socket path)",
 	  "Without a command hookline serves FastCGI on stdin when it is a\n"
 	  "listening socket (mod_fcgid, lighttpd, systemd), or one CGI\n"
 	  "request when GATEWAY_INTERFACE is set. Started as root with\n"
 	  "user = in hookline.conf, it becomes that user first.\n" },
-	{ "check", "check [--as USER]",
+	{ "check", 1, "check [--as USER]",
 	  "check the configuration as the serving user; exit 0 clean, "
 	  "1 warnings, 2 errors",
 	  "Reports every error and warning by file and line. Run as root, it\n"
 	  "checks as USER, else hookline.conf's user, else the spool folder's\n"
 	  "owner: that user must read the secret files and write the spool\n"
 	  "and the log. It says whom it checked as.\n" },
-	{ "drain", "drain [--follow]",
+	{ "drain", 1, "drain [--follow]",
 	  "run the spool's due deliveries (--follow: keep running)", NULL },
-	{ "list", "list [--pending|--dead|--done] [--json]",
+	{ "list", 1, "list [--pending|--dead|--done] [--json]",
 	  "the spool's deliveries: NAME, endpoint, event, age, attempts, "
 	  "next try", NULL },
-	{ "show", "show [--json] ID...",
+	{ "show", 1, "show [--json] ID...",
 	  "everything recorded of a delivery (ID: a spool NAME or a "
 	  "delivery id)", NULL },
-	{ "replay", "replay [--json] ID...",
+	{ "replay", 1, "replay [--json] ID...",
 	  "dead or done deliveries back to pending", NULL },
-	{ "purge", "purge --older-than AGE [--dead|--done] [--json]",
+	{ "purge", 1, "purge --older-than AGE [--dead|--done] [--json]",
 	  "remove done and dead deliveries older than AGE (30d, 12h)", NULL },
-	{ "send", "send URL [--provider P] [--secret S | --secret-file F]\n"
+	{ "send", 0, "send URL [--provider P] [--secret S | --secret-file F]\n"
 	  "     [--event E] [--delivery ID] [--content-type T] [--timestamp T]\n"
 	  "     [--timeout SECONDS] [--ca-file F] [FILE | -]",
 	  "send one signed delivery, as a sender would",
@@ -42,8 +42,9 @@ static const struct usage cmds[] = {
 	  "header names). Prefer --secret-file: a command line is public.\n"
 	  "Prints the answer's status line and body; exits 0 on 2xx, 1\n"
 	  "otherwise.\n" },
-	{ "version", "version", "versions of hookline and its libraries", NULL },
-	{ "help", "help [COMMAND]",
+	{ "version", 0, "version",
+	  "versions of hookline and its libraries", NULL },
+	{ "help", 0, "help [COMMAND]",
 	  "this text, or one command's (also: COMMAND --help)", NULL },
 };
 
@@ -115,8 +116,10 @@ usage_command(FILE *fp, const char *name)
 
 	if (u == NULL)
 		return usage_all(fp);
-	if (synopsis(fp, "usage: hookline [-c FILE] ", u) != 0 ||
+	if (synopsis(fp, "usage: hookline ", u) != 0 ||
 	    fprintf(fp, "\n%s\n", u->summary) < 0 ||
+	    (u->conf && fputs("-c FILE, anywhere on the line, names the "
+	    "configuration.\n", fp) == EOF) ||
 	    (u->more != NULL && fprintf(fp, "\n%s", u->more) < 0) ||
 	    fflush(fp) == EOF)
 		return -1;

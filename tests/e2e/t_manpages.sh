@@ -35,7 +35,7 @@ for page in "$REPO/doc/hookline.8" "$REPO/doc/hookline.conf.5"; do
 done
 
 # The commands `hookline help` lists, each an entry of hookline.8.
-cmds=$("$ROOT/bin/hookline" help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
+cmds=$("$ROOT/bin/hookline" help | sed -n 's/^  hookline \([a-z][a-z-]*\).*/\1/p')
 [ -n "$cmds" ] || fail "no commands found in 'hookline help'"
 for c in $cmds; do
 	grep -Eq "^\.It Cm $c( |\$)" "$REPO/doc/hookline.8" ||

@@ -46,7 +46,7 @@ test_every_option(void **state)
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		assert_non_null(usage_find(want[i].cmd));
 		one = text_of(want[i].cmd);
-		assert_non_null(strstr(one, "usage: hookline [-c FILE] "));
+		assert_non_null(strstr(one, "usage: hookline "));
 		for (j = 0; want[i].opts[j] != NULL; j++) {
 			assert_non_null(strstr(one, want[i].opts[j]));
 			assert_non_null(strstr(all, want[i].opts[j]));
@@ -73,7 +73,7 @@ test_lookup(void **state)
 	free(b);
 	/* One command's help is that command's. */
 	a = text_of("send");
-	assert_non_null(strstr(a, "hookline [-c FILE] send URL"));
+	assert_non_null(strstr(a, "usage: hookline send URL"));
 	assert_null(strstr(a, "--older-than"));
 	free(a);
 }
