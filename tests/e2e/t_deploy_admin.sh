@@ -135,6 +135,9 @@ grep -q 'github push' "$D/out/push.log" 2>/dev/null || fail "the push hook did n
 others=$(find "$SPOOL" "$LOGDIR" "$D/out" ! -user "$WWW_USER" | head -n 5)
 [ -z "$others" ] || fail "not $WWW_USER's after root's replay and drain: $others"
 [ -s "$LOGDIR/hookline.log" ] || fail "nothing in $LOGDIR/hookline.log"
+# Serving only /hooks costs no denial per request in Apache's log.
+denials=$(grep -h 'AH01630\|client denied' "$D"/log/*error*.log 2>/dev/null | head -n 3)
+[ -z "$denials" ] || fail "Apache logs denials: $denials"
 
 # 9. Three broken setups; check, as root, catches each (exit 2), as the
 # serving user.
