@@ -11,14 +11,19 @@
 #define CHECK_ERRORS	2
 
 /* Loads conf_path (NULL: no file, the implicit endpoint in ./hooks.d)
- * and writes one line per error and warning to out, each naming the
+ * as the current user, with every load error, and checks what loaded:
+ * also that this user can write the spool and the log. Writes one line
+ * per error and warning to out, each naming the
  * file and line ("warning: FILE:LINE: [section]: what"), then a summary
  * line. Reads DOCUMENT_ROOT from the environment. Returns CHECK_CLEAN,
  * CHECK_WARNINGS or CHECK_ERRORS. */
 int	check_report(const char *conf_path, FILE *out);
 
-/* The command: argv[0] is "check"; no other argument is taken. Reports
- * to stdout (usage to stderr). Returns the exit code as check_report. */
+/* The command (check_as.c): argv[0] is "check", then optionally
+ * "--as USER". Says whom it checks as; run as root, reports as that
+ * user (--as, hookline.conf's user, else the spool's owner) from a child
+ * that has become it. Reports to stdout (usage to stderr). Returns the
+ * exit code as check_report. */
 int	check_command(const char *conf_path, int argc, char **argv);
 
 #endif
