@@ -129,9 +129,11 @@ int	conf_load_files(const char *path, struct conf **out,
 	    struct fileset *read, struct err *err);
 void	conf_free(struct conf *c);
 
-/* As conf_load, but on for `hookline check` and a start that must
- * explain itself: every error is added to errs (file:line: key: what,
- * in file order, inih's first bad line among them), and when the file
+/* As conf_load, for `hookline check` and for a start that must
+ * explain itself: every error is added to errs ("file:line: key: what"):
+ * keys and sections in file order, then the first line that is not
+ * INI at all (inih names only the first), then what needs the whole
+ * file (an endpoint's missing public_url, say). When the file
  * could be read *partial is the configuration without the refused keys
  * and sections (the caller frees it), so more can be checked and its
  * log found. Returns 0 (*out set, *partial NULL) or -1. */
