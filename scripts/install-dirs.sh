@@ -13,6 +13,7 @@ dest=$1 conf=$2 spool=$3 log=$4 bin=$5 doc=$6
 user=${HOOKLINE_USER:-www-data}
 cd "$(dirname "$0")/.."
 
+grp=$(id -gn "$user" 2>/dev/null || echo "$user")
 owner=
 if [ "$(id -u)" -eq 0 ] && id "$user" >/dev/null 2>&1; then
 	owner=$user:$(id -gn "$user")
@@ -26,7 +27,7 @@ if [ -e "$dest$conf/hookline.conf" ]; then
 else
 	install -m 0640 conf-examples/hookline.conf "$dest$conf/hookline.conf"
 	[ -n "$owner" ] && chgrp "${owner#*:}" "$dest$conf/hookline.conf"
-	say "made $dest$conf/hookline.conf (commented; root:${owner#*:} 0640)"
+	say "made $dest$conf/hookline.conf (commented; $(stat -c '%U:%G %a' "$dest$conf/hookline.conf"))"
 fi
 
 # dir: a folder only the serving user writes.
@@ -50,7 +51,7 @@ cat <<EOT
 make install: installed $dest$bin/hookline, its man pages, and the examples
   in $dest$doc/.
 Next (README.md, "Deploying", has every step): put a secret in
-  $conf/github.secret (root:${owner#*:} 0640) and hooks in $conf/hooks.d/,
+  $conf/github.secret (root:$grp 0640) and hooks in $conf/hooks.d/,
   run "hookline check" as root (it checks as $user), then configure the
   web server from $doc/conf-examples/.
 EOT
