@@ -18,6 +18,9 @@
  * line. Reads DOCUMENT_ROOT from the environment. Returns CHECK_CLEAN,
  * CHECK_WARNINGS or CHECK_ERRORS. */
 int	check_report(const char *conf_path, FILE *out);
+/* The same, with warning (unless NULL) as its first warning line. */
+int	check_report_note(const char *conf_path, FILE *out,
+	    const char *warning);
 
 /* The command (check_as.c): argv[0] is "check", then optionally
  * "--as USER". Says whom it checks as; run as root, reports as that

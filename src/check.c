@@ -677,6 +677,12 @@ check_all(struct checker *k)
 int
 check_report(const char *conf_path, FILE *out)
 {
+	return check_report_note(conf_path, out, NULL);
+}
+
+int
+check_report_note(const char *conf_path, FILE *out, const char *warning)
+{
 	struct checker k = { out, NULL, conf_path ? conf_path : "(no file)",
 	    NULL, 0, 0 };
 	struct strlist errs = { NULL, 0 };
@@ -698,11 +704,13 @@ check_report(const char *conf_path, FILE *out)
 		c = partial;	/* the rest is still worth checking */
 	}
 	strlist_clear(&errs);
+	if (c != NULL && c->path != NULL)
+		k.file = c->path;
+	if (warning != NULL)
+		say(&k, WARNING, 0, NULL, "%s", warning);
 	if (c == NULL)
 		goto summary;
 	k.c = c;
-	if (c->path != NULL)
-		k.file = c->path;
 	if ((dr = getenv("DOCUMENT_ROOT")) != NULL && dr[0] != '\0')
 		k.docroot = realpath(dr, NULL);
 	check_all(&k);

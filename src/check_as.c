@@ -127,16 +127,13 @@ check_command(const char *conf_path, int argc, char **argv)
 	    t.name : "this user", (unsigned long)(t.how == PRIVDROP_BECOME ?
 	    t.uid : geteuid()), t.source != NULL ? ", " : "",
 	    t.source != NULL ? t.source : "");
-	if (warned)
-		(void)printf("warning: the web server's user (www-data on "
-		    "Debian) may not be able to write the spool: chown it to "
-		    "that user, set user =, or check with --as USER\n");
 	if (t.how == PRIVDROP_BECOME)
 		rc = check_as(conf_path, &t);
 	else
-		rc = check_report(conf_path, stdout);
-	if (warned && rc == CHECK_CLEAN)
-		rc = CHECK_WARNINGS;
+		rc = check_report_note(conf_path, stdout, warned ? "checked "
+		    "as root, but the web server's user (www-data on Debian) "
+		    "may not be able to write the spool: chown it to that "
+		    "user, set user =, or check with --as USER" : NULL);
 	privdrop_target_clear(&t);
 	return rc;
 }

@@ -410,6 +410,28 @@ test_writable(void **state)
 	free(text);
 }
 
+/* A note from check_command (root checking as root) is a warning like
+ * the others: counted, and in the exit code. */
+static void
+test_note(void **state)
+{
+	char *conf = path_of("hookline.conf"), *r = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	write_file("hookline.conf", GITHUB, 0644);
+	assert_non_null(out = open_memstream(&r, &len));
+	assert_int_equal(check_report_note(conf, out, "checked as root"),
+	    CHECK_WARNINGS);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(strstr(r, "warning: "));
+	assert_non_null(strstr(r, ": checked as root\n"));
+	assert_non_null(strstr(r, "1 warning\n"));
+	free(r);
+	free(conf);
+}
+
 static void
 test_command_usage(void **state)
 {
@@ -453,6 +475,7 @@ main(void)
 		cmocka_unit_test_setup(test_errors, setup_each),
 		cmocka_unit_test_setup(test_every_error, setup_each),
 		cmocka_unit_test_setup(test_writable, setup_each),
+		cmocka_unit_test_setup(test_note, setup_each),
 		cmocka_unit_test_setup(test_command_usage, setup_each),
 	};
 
