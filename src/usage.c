@@ -5,8 +5,11 @@
 #include "usage.h"
 
 static const struct usage cmds[] = {
-	{ "fcgi", 1, "fcgi --listen ADDR",
+	{ "fcgi", 1, "fcgi [--listen ADDR] [--workers N]",
 	  "serve FastCGI on ADDR (127.0.0.1:9000 or a socket path)",
+	  "Without --listen, on the socket that is stdin, as systemd passes\n"
+	  "it. N worker processes (default: twice the CPUs, at least 4, at\n"
+	  "most 16; 0: no pool, this process serves, for a debugger).\n"
 	  "Without a command hookline serves FastCGI on stdin when it is a\n"
 	  "listening socket (mod_fcgid, lighttpd, systemd), or one CGI\n"
 	  "request when GATEWAY_INTERFACE is set. Started as root with\n"
@@ -18,16 +21,20 @@ static const struct usage cmds[] = {
 	  "checks as USER, else hookline.conf's user, else the spool folder's\n"
 	  "owner: that user must read the secret files and write the spool\n"
 	  "and the log. It says whom it checked as.\n" },
-	{ "drain", 1, "drain [--follow]",
-	  "run the spool's due deliveries (--follow: keep running)", NULL },
+	{ "drain", 1, "drain [--follow] [--now]",
+	  "run the spool's due deliveries (--follow: keep running; --now: "
+	  "all of them now, waiting retries too)", NULL },
 	{ "list", 1, "list [--pending|--dead|--done] [--json]",
 	  "the spool's deliveries: NAME, endpoint, event, age, attempts, "
 	  "next try", NULL },
 	{ "show", 1, "show [--json] ID...",
 	  "everything recorded of a delivery (ID: a spool NAME or a "
 	  "delivery id)", NULL },
-	{ "replay", 1, "replay [--json] ID...",
-	  "dead or done deliveries back to pending", NULL },
+	{ "replay", 1, "replay [--all] [--json] ID...",
+	  "dead or done deliveries back to pending (a dead one reruns only "
+	  "what did not succeed; --all: all)", NULL },
+	{ "retry", 1, "retry [--json] ID...",
+	  "run a pending or retrying delivery now", NULL },
 	{ "purge", 1, "purge --older-than AGE [--dead|--done] [--json]",
 	  "remove done and dead deliveries older than AGE (30d, 12h)", NULL },
 	{ "send", 0, "send URL [--provider P] [--secret S | --secret-file F]\n"
@@ -51,9 +58,10 @@ static const struct usage cmds[] = {
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
 static const char spool_note[] =
-"Started as root, drain, list, show, replay and purge first become the\n"
-"spool folder's owner (or hookline.conf's user), so that the web server\n"
-"can go on with what they leave; when there is no such user they refuse.\n";
+"Started as root, drain, list, show, replay, retry and purge first become\n"
+"the spool folder's owner (or hookline.conf's user), so that the web\n"
+"server can go on with what they leave; when there is no such user they\n"
+"refuse.\n";
 
 static const char conf_note[] =
 "The configuration is -c FILE, else $HOOKLINE_CONF, else\n"

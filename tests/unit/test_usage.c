@@ -26,12 +26,13 @@ test_every_option(void **state)
 		const char	*cmd;
 		const char	*opts[14];
 	} want[] = {
-		{ "fcgi", { "--listen" } },
+		{ "fcgi", { "--listen", "--workers" } },
 		{ "check", { "--as" } },
-		{ "drain", { "--follow" } },
+		{ "drain", { "--follow", "--now" } },
 		{ "list", { "--pending", "--dead", "--done", "--json" } },
 		{ "show", { "--json", "ID" } },
-		{ "replay", { "--json", "ID" } },
+		{ "replay", { "--all", "--json", "ID" } },
+		{ "retry", { "--json", "ID" } },
 		{ "purge", { "--older-than", "--dead", "--done", "--json" } },
 		{ "send", { "--provider", "--secret", "--secret-file",
 		    "--event", "--delivery", "--content-type", "--timestamp",
