@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "conf.h"
+#include "platform.h"
 #include "route.h"
 #include "strlist.h"
 #include "verify.h"
@@ -491,6 +493,24 @@ check_limits(struct checker *k, const struct endpoint *ep)
 		    "for max_running" : "", WEB_SERVER_WAIT);
 }
 
+/* HTTPS forwards with no CA bundle: they would all fail. */
+static void
+check_forward_ca(struct checker *k, const struct endpoint *ep)
+{
+	size_t i;
+
+	if (ep->ca_file != NULL || k->c->ca_file != NULL ||
+	    ca_file_default() != NULL)
+		return;
+	for (i = 0; i < ep->forward.n; i++)
+		if (strncasecmp(ep->forward.v[i], "https:", 6) == 0) {
+			say(k, WARNING, ep_line(k, ep, "forward", 0), ep,
+			    "HTTPS forward but no CA bundle: set ca_file "
+			    "(none of the usual system bundles exists)");
+			return;
+		}
+}
+
 static void
 check_endpoint(struct checker *k, const struct endpoint *ep)
 {
@@ -501,6 +521,7 @@ check_endpoint(struct checker *k, const struct endpoint *ep)
 		    "are accepted");
 	check_secret_files(k, ep);
 	check_limits(k, ep);
+	check_forward_ca(k, ep);
 	(void)check_hooks_dir(k, ep, ep_line(k, ep, "hooks", 0), 0);
 }
 

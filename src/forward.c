@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "forward.h"
+#include "platform.h"
 
 #ifndef HOOKLINE_VERSION
 #define HOOKLINE_VERSION "0"
@@ -66,6 +67,48 @@ static struct {
 	CURL_CALLS(CURL_MEMBER)
 } lib;
 
+/*
+ * Fills the table, once: the one place where the build's choice shows.
+ * The static build (make static) links its own minimal libcurl in, as a
+ * static binary cannot dlopen the host's; the others load libcurl.so.4.
+ * Returns 0, or -1 with err.
+ */
+#ifdef HOOKLINE_CURL_LINKED
+static int
+curl_load(struct err *err)
+{
+	(void)err;
+#define CURL_LINK(ret, name, args)	lib.name = curl_##name;
+	CURL_CALLS(CURL_LINK)
+#undef CURL_LINK
+	lib.loaded = true;
+	return 0;
+}
+#else
+static int
+curl_load(struct err *err)
+{
+	void *h;
+
+	if (lib.loaded)
+		return 0;
+	/* The soname of Debian's libcurl4 (the ABI curl.h describes). */
+	if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		err_set(err, "cannot load libcurl: %s", dlerror());
+		return -1;
+	}
+#define CURL_RESOLVE(ret, name, args) \
+	if ((*(void **)&lib.name = dlsym(h, "curl_" #name)) == NULL) { \
+		err_set(err, "libcurl lacks curl_%s", #name); \
+		return -1; \
+	}
+	CURL_CALLS(CURL_RESOLVE)
+#undef CURL_RESOLVE
+	lib.loaded = true;
+	return 0;
+}
+#endif
+
 /* From here on a curl_x() call is a call through the table (curl.h's
  * own pass-through macros for these two make way). */
 #undef curl_easy_setopt
@@ -89,30 +132,6 @@ static struct {
 #define curl_slist_append	(*lib.slist_append)
 #define curl_slist_free_all	(*lib.slist_free_all)
 #define curl_getdate		(*lib.getdate)
-
-/* Loads libcurl and resolves every call. Returns 0, or -1 with err. */
-static int
-curl_load(struct err *err)
-{
-	void *h;
-
-	if (lib.loaded)
-		return 0;
-	/* The soname of Debian's libcurl4 (the ABI curl.h describes). */
-	if ((h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		err_set(err, "cannot load libcurl: %s", dlerror());
-		return -1;
-	}
-#define CURL_RESOLVE(ret, name, args) \
-	if ((*(void **)&lib.name = dlsym(h, "curl_" #name)) == NULL) { \
-		err_set(err, "libcurl lacks curl_%s", #name); \
-		return -1; \
-	}
-	CURL_CALLS(CURL_RESOLVE)
-#undef CURL_RESOLVE
-	lib.loaded = true;
-	return 0;
-}
 
 struct forwarder {
 	CURLM	*multi;		/* owns the connection cache */
@@ -414,8 +433,16 @@ xfer_setup(struct xfer *x, const char *url, const struct forward_msg *msg,
     struct curl_slist *headers, const char *ua)
 {
 	long timeout = msg->timeout > 0 ? msg->timeout : FORWARD_TIMEOUT;
+	const char *ca = msg->ca_file != NULL ? msg->ca_file :
+	    ca_file_default();
 	CURL *e;
 
+	/* The static build's libcurl knows no CA bundle of its own. */
+	if (ca == NULL && strncasecmp(url, "https:", 6) == 0) {
+		set_error(x->res, "no CA bundle to verify %s with: set ca_file "
+		    "(none of the usual system bundles exists)", url);
+		return -1;
+	}
 	if ((x->easy = e = curl_easy_init()) == NULL) {
 		set_error(x->res, "cannot initialise libcurl");
 		return -1;
@@ -437,8 +464,8 @@ xfer_setup(struct xfer *x, const char *url, const struct forward_msg *msg,
 	    curl_easy_setopt(e, CURLOPT_TIMEOUT, timeout) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-	    (msg->ca_file != NULL &&
-	    curl_easy_setopt(e, CURLOPT_CAINFO, msg->ca_file) != CURLE_OK) ||
+	    (ca != NULL &&
+	    curl_easy_setopt(e, CURLOPT_CAINFO, ca) != CURLE_OK) ||
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "form.h"
 #include "payload.h"
+#include "platform.h"
 #include "request.h"
 
 /* Where a provider keeps its event name and delivery id (contract). A
@@ -73,7 +73,7 @@ delivery_id_new(char *out, size_t outlen)
 
 	/* RFC 9562 UUIDv7: 48-bit Unix ms, then random bits: sortable. */
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 ||
-	    getrandom(b + 6, sizeof(b) - 6, 0) != (ssize_t)(sizeof(b) - 6))
+	    random_bytes(b + 6, sizeof(b) - 6) != 0)
 		return -1;
 	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	for (n = 0; n < 6; n++)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "fdio.h"
+#include "platform.h"
 #include "spool.h"
 
 #define DIR_MODE	0700
@@ -340,12 +342,15 @@ static int
 name_new(time_t now, char *out, size_t outlen)
 {
 	struct timespec ts;
+	uint32_t r;
 	int n;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
 		ts.tv_nsec = 0;
+	if (random_bytes(&r, sizeof(r)) == -1)
+		return -1;
 	n = snprintf(out, outlen, "%lld.%06ld.%ld.%08x", (long long)now,
-	    ts.tv_nsec / 1000, (long)getpid(), (unsigned)arc4random());
+	    ts.tv_nsec / 1000, (long)getpid(), (unsigned)r);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 

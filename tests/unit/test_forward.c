@@ -1,12 +1,26 @@
 /* test_forward.c: the outbound module against scripted HTTP servers on
  * 127.0.0.1: what each answer means, Retry-After, timeouts that hold up
  * no other target, no redirects, connection reuse, bounds. */
+// WRAP: ca_file_default
 #include "unit.h"
 
 #include <time.h>
 
 #include "forward.h"
+#include "platform.h"
 #include "stub_http.h"
+
+/* test_no_ca: a host with none of the usual CA bundles. */
+static bool no_system_ca;
+
+const char *__real_ca_file_default(void);
+const char *__wrap_ca_file_default(void);
+
+const char *
+__wrap_ca_file_default(void)
+{
+	return no_system_ca ? NULL : __real_ca_file_default();
+}
 
 static const unsigned char body[] = "{\"event\":\"push\",\"data\":{}}";
 
@@ -319,6 +333,35 @@ test_protocols(void **state)
 	}
 }
 
+/* No ca_file and no system bundle: HTTPS says so plainly (the static
+ * build's libcurl has no bundle of its own); plain HTTP still goes. */
+static void
+test_no_ca(void **state)
+{
+	static const char *const ok[] = { "200", NULL };
+	struct forward_msg m = msg_default();
+	struct forward_result r;
+	struct stub s;
+	struct err err;
+
+	(void)state;
+	no_system_ca = true;
+	assert_int_equal(forward_post("https://127.0.0.1:1/x", &m, &r, &err),
+	    0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(r.error);
+	if (strstr(r.error, "no CA bundle") == NULL ||
+	    strstr(r.error, "ca_file") == NULL)
+		fail_msg("error: %s", r.error);
+	forward_result_free(&r);
+	stub_start(&s, ok);
+	assert_int_equal(forward_post(s.url, &m, &r, &err), 0);
+	assert_int_equal(r.cls, FORWARD_OK);
+	forward_result_free(&r);
+	stub_stop(&s);
+	no_system_ca = false;
+}
+
 /* An answer is kept up to answer_max; the status still counts. */
 static void
 test_big_answer(void **state)
@@ -410,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_protocols),
+		cmocka_unit_test(test_no_ca),
 		cmocka_unit_test(test_big_answer),
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_misc),
