@@ -5,6 +5,9 @@
 # make fuzz       longer libFuzzer runs (clang)
 # make bench      hookline against its floors and peers (bench/README.md)
 # make soak       200,000 requests to one FastCGI process: RSS and fds flat
+# make static     build/static/hookline: one static x86_64 file, libcurl in
+# make dist       build/hookline-VERSION-linux-x86_64.tar.gz from it
+# make e2e-static the end-to-end tests against the static binary
 # make install PREFIX=/usr/local DESTDIR=   (and make uninstall; README: Deploying)
 
 PREFIX	?= /usr/local
@@ -39,11 +42,26 @@ CFLAGS	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+# The static build (make static): glibc -static against Debian's own
+# static archives, and a minimal libcurl (HTTP/HTTPS over OpenSSL, names
+# by c-ares) built from Debian's curl source into STATIC_DEPS, once.
+STATIC	?=
+STATIC_DEPS ?= build/static-deps
+ifneq ($(STATIC),)
+CPPFLAGS += -DHOOKLINE_STATIC -DHOOKLINE_CURL_LINKED -I$(STATIC_DEPS)/curl/include
+LDFLAGS	+= -static
+endif
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"$(VERSION)"' \
 	    -DHOOKLINE_FCGI_VERSION='"$(shell $(PKG_CONFIG) --modversion fcgi)"' \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
+ifneq ($(STATIC),)
+LDLIBS	+= -lfcgi -linih -ljson-c -L$(STATIC_DEPS)/curl/lib -lcurl -lcares \
+	   -lssl -lcrypto -lpthread
+else
 # libcurl is not linked: forward.c loads it on first use (dlopen).
 LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS))) -ldl
+endif
 
 SRC	= $(wildcard src/*.c)
 OBJ	= $(SRC:src/%.c=$(BUILD)/%.o)
@@ -79,10 +97,31 @@ unit: $(UNIT_BIN)
 e2e: $(BIN)
 	HOOKLINE_BIN=$(abspath $(BIN)) tests/e2e/run.sh
 
+static: $(STATIC_DEPS)/curl/.built
+	$(MAKE) STATIC=1 BUILD=build/static BIN=build/static/hookline \
+	    build/static/hookline
+
+$(STATIC_DEPS)/curl/.built: scripts/static-deps.sh
+	scripts/static-deps.sh $(STATIC_DEPS)
+
+# The end-to-end suite against the static binary, on one server (CGI:
+# what shared hosting runs), forward and send included.
+E2E_STATIC_SERVERS ?= apache-cgi
+e2e-static: static
+	HOOKLINE_BIN=$(abspath build/static/hookline) \
+	    E2E_SERVERS="$(E2E_STATIC_SERVERS)" tests/e2e/run.sh
+
+DIST	= hookline-$(VERSION)-linux-x86_64
+dist: static
+	scripts/dist.sh build/static/hookline $(BUILD)/$(DIST)
+
+dist-check: dist
+	tests/dist_check.sh $(BUILD)/$(DIST).tar.gz
+
 fuzz-replay fuzz-short fuzz:
 	$(MAKE) -f tests/fuzz/fuzz.mk $@
 
-test: $(BIN) unit install-check e2e fuzz-short
+test: $(BIN) unit install-check e2e e2e-static dist-check fuzz-short
 
 # make install into a scratch root: the binary, both man pages, the examples.
 install-check: $(BIN)
@@ -148,5 +187,6 @@ uninstall:
 clean:
 	rm -rf build hookline
 
-.PHONY: all unit install-check e2e test check-asan fuzz fuzz-short fuzz-replay demo bench soak \
-	soak-valgrind install uninstall clean
+.PHONY: all static e2e-static dist dist-check unit install-check e2e test \
+	check-asan fuzz fuzz-short fuzz-replay demo bench soak soak-valgrind \
+	install uninstall clean
