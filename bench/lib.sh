@@ -7,6 +7,7 @@
 BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 REPO=${REPO:-$(cd "$BENCH_DIR/.." && pwd)}
 HOOKLINE_BIN=${HOOKLINE_BIN:-$REPO/hookline}
+HOOKLINE_STATIC_BIN=${HOOKLINE_STATIC_BIN:-$REPO/build/static/hookline}
 BENCH_TMPDIR=${BENCH_TMPDIR:-/var/tmp}
 BENCH_KEEP=${BENCH_KEEP:-0}
 BENCH_INSTALL=${BENCH_INSTALL:-1}
@@ -116,7 +117,16 @@ build_bench() {
 		$cc $cflags -o "$BENCH_ROOT/bin/$f" "$BENCH_DIR/$f.c" ||
 		    die "cannot build $f"
 	done
+	# The static CGI floor, built as make static builds hookline.
+	$cc $cflags -static -o "$BENCH_ROOT/bin/floor_cgi_static" \
+	    "$BENCH_DIR/floor_cgi.c" || die "cannot build floor_cgi static"
 	install -m 0755 "$BENCH_DIR/hook.sh" "$BENCH_ROOT/bin/hook.sh"
+	if [ -x "$HOOKLINE_STATIC_BIN" ]; then
+		install -m 0755 "$HOOKLINE_STATIC_BIN" \
+		    "$BENCH_ROOT/bin/hookline-static"
+	else
+		say "bench: no $HOOKLINE_STATIC_BIN (make static): static rows left out"
+	fi
 	if [ -x "$HOOKLINE_BIN" ]; then
 		install -m 0755 "$HOOKLINE_BIN" "$BENCH_ROOT/bin/hookline"
 	else

@@ -26,6 +26,7 @@
 #   BENCH_HOOKLINE_LOG=stderr  hookline.conf's log (stderr: lighttpd's
 #                         breakagelog file, one line per request)
 #   HOOKLINE_BIN=./hookline
+#   HOOKLINE_STATIC_BIN=build/static/hookline  (make static; rows 4s-*)
 #
 # Quick look while debugging: BENCH_DURATION=2s BENCH_ROUNDS=1 bench/run.sh
 set -u
@@ -50,6 +51,7 @@ BENCH_OUT=${BENCH_OUT:-}
 # start: fcgi BIN HOOK DEDUPE   lighttpd + mod_fastcgi spawning bin/BIN
 #        hookline [drain]       the same with bin/hookline (+ a drainer)
 #        cgi HOOK               lighttpd + mod_cgi (floor.cgi, hookline.cgi)
+#        cgi-static HOOK        the same, both built -static (make static)
 #        fcgiwrap HOOK          lighttpd + fcgiwrap + bench/fcgiwrap.cgi.in
 #        webhook HOOK           adnanh/webhook with bench/webhook-hooks.json.in
 #        gunicorn N HOOK        bench/flask_app.py, N sync workers
@@ -72,6 +74,7 @@ F-fsync4|floor|libfcgi + spool write (4 fsyncs)|fcgi floor_fsync - 0|/hooks/benc
 F-fsync6|floor|libfcgi + id record + spool write (6 fsyncs)|fcgi floor_fsync - 1|/hooks/bench|gh-push-uid|202:accepted|F-fcgi|-
 F-cgi|floor|bare C CGI program|cgi -|/cgi-bin/floor.cgi|plain|200:success|F-fcgi|-
 F-cgi-spawn|floor|bare C CGI + posix_spawn, C hook|cgi c|/cgi-bin/floor.cgi|plain|200:success|F-fcgi|-
+F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|plain|200:success|F-fcgi|-
 1-c|1 sync|hookline, generic, C hook|hookline|/hooks/bench|plain|200:success|F-spawn-c|0.90
 1-sh|1 sync|hookline, generic, sh hook|hookline|/hooks/bench_sh|plain|200:success|F-spawn-sh|0.90
 1-gh|1 sync|hookline, github signed + id record, C hook|hookline|/hooks/gh|gh-push-uid|200:success|F-spawn-c|-
@@ -90,6 +93,8 @@ F-cgi-spawn|floor|bare C CGI + posix_spawn, C hook|cgi c|/cgi-bin/floor.cgi|plai
 3-generic|3 async|hookline, generic, drainer running|hookline drain|/hooks/async|plain|202:accepted|F-fsync4|0.80
 4-ignored|4 CGI|hookline as CGI, generic, no hook (ignored)|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi|0.80
 4-hook|4 CGI|hookline as CGI, generic, C hook|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|F-cgi-spawn|0.80
+4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
+4s-gh|4 CGI|static hookline as CGI, github ping signed + id record (ignored)|cgi-static -|/cgi-bin/hookline.cgi/gh|gh-ping-uid|200:ignored|F-cgi-static|-
 '
 
 # The rows chosen: BENCH_ONLY/BENCH_SKIP, plus the floor of each.
@@ -135,6 +140,8 @@ row_available() {
 	    python3 -c 'import flask' 2>/dev/null ;;
 	fcgiwrap*) [ -x /usr/sbin/fcgiwrap ] ;;
 	hookline*) [ -x "$BENCH_ROOT/bin/hookline" ] ;;
+	cgi-static*) [ -x "$BENCH_ROOT/bin/hookline-static" ] ||
+	    [[ $2 == *floor.cgi* ]] ;;
 	cgi*) [ -x "$BENCH_ROOT/bin/hookline" ] || [[ $2 == *floor.cgi* ]] ;;
 	*) return 0 ;;
 	esac
@@ -162,10 +169,13 @@ start_row() {
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/hookline" "" \
 		    "$BENCH_MAXPROCS" 0
 		SERVING="children_of $LT_PID" ;;
-	cgi)
-		install -m 0755 "$BENCH_ROOT/bin/floor_cgi" "$RUN/www/cgi-bin/floor.cgi"
-		[ -x "$BENCH_ROOT/bin/hookline" ] &&
-		    install -m 0755 "$BENCH_ROOT/bin/hookline" \
+	cgi|cgi-static)
+		local sfx=
+		[ "$1" = cgi-static ] && sfx=-static
+		install -m 0755 "$BENCH_ROOT/bin/floor_cgi${sfx/-/_}" \
+		    "$RUN/www/cgi-bin/floor.cgi"
+		[ -x "$BENCH_ROOT/bin/hookline$sfx" ] &&
+		    install -m 0755 "$BENCH_ROOT/bin/hookline$sfx" \
 		    "$RUN/www/cgi-bin/hookline.cgi"
 		start_lighttpd cgi "" "$(hook_path "$2")" 1 0
 		SERVING="" ;;
@@ -337,7 +347,7 @@ run_row() {
 	new_run "$id-r$round"
 	DRAIN_PID=""
 	CGI_HOOK=-
-	[[ $start == cgi* ]] && CGI_HOOK=${start#cgi }
+	[[ $start == cgi* ]] && CGI_HOOK=${start#* }
 	printf '  %-18s round %d: ' "$id" "$round" >&2
 	start_row "$start" "$path"
 	set_request "$req" "b$round-$id"
