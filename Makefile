@@ -155,7 +155,7 @@ check-asan:
 demo:
 	./scripts/demo.sh
 
-bench: $(BIN)
+bench: $(BIN) static
 	bench/run.sh
 
 soak: $(BIN)
