@@ -1,4 +1,5 @@
 /* test_check.c: `hookline check`: each warning and error, with its line. */
+// WRAP: ca_file_default
 #include "unit.h"
 
 #include <stdio.h>
@@ -10,6 +11,18 @@
 #include "check.h"
 
 static char *dir;
+
+/* test_forward_ca: a host with none of the usual CA bundles. */
+static int no_system_ca;
+
+const char *__real_ca_file_default(void);
+const char *__wrap_ca_file_default(void);
+
+const char *
+__wrap_ca_file_default(void)
+{
+	return no_system_ca ? NULL : __real_ca_file_default();
+}
 
 /* dir/name, made with its folders; caller frees. */
 static char *
@@ -459,6 +472,32 @@ teardown(void **state)
 	return 0;
 }
 
+/* An HTTPS forward with no CA bundle anywhere would always fail. */
+static void
+test_forward_ca(void **state)
+{
+	const char *conf = GITHUB "mode = async\n"
+	    "forward = http://127.0.0.1:9/a https://127.0.0.1:9/b\n";
+	char *r;
+
+	(void)state;
+	assert_int_equal(run_check(conf, &r), CHECK_CLEAN);
+	free(r);
+	no_system_ca = 1;
+	assert_int_equal(run_check(conf, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 6, "[github]: HTTPS forward but no CA bundle"));
+	free(r);
+	/* ca_file says where; plain HTTP needs none. */
+	assert_int_equal(run_check("ca_file = gh.secret\n" GITHUB
+	    "mode = async\nforward = https://127.0.0.1:9/b\n", &r),
+	    CHECK_CLEAN);
+	free(r);
+	assert_int_equal(run_check(GITHUB "mode = async\n"
+	    "forward = http://127.0.0.1:9/a\n", &r), CHECK_CLEAN);
+	free(r);
+	no_system_ca = 0;
+}
+
 int
 main(void)
 {
@@ -477,6 +516,7 @@ main(void)
 		cmocka_unit_test_setup(test_writable, setup_each),
 		cmocka_unit_test_setup(test_note, setup_each),
 		cmocka_unit_test_setup(test_command_usage, setup_each),
+		cmocka_unit_test_setup(test_forward_ca, setup_each),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
