@@ -9,20 +9,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "wrap_ca.h"
 
 static char *dir;
-
-/* test_forward_ca: a host with none of the usual CA bundles. */
-static int no_system_ca;
-
-const char *__real_ca_file_default(void);
-const char *__wrap_ca_file_default(void);
-
-const char *
-__wrap_ca_file_default(void)
-{
-	return no_system_ca ? NULL : __real_ca_file_default();
-}
 
 /* dir/name, made with its folders; caller frees. */
 static char *

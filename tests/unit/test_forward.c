@@ -7,20 +7,8 @@
 #include <time.h>
 
 #include "forward.h"
-#include "platform.h"
 #include "stub_http.h"
-
-/* test_no_ca: a host with none of the usual CA bundles. */
-static bool no_system_ca;
-
-const char *__real_ca_file_default(void);
-const char *__wrap_ca_file_default(void);
-
-const char *
-__wrap_ca_file_default(void)
-{
-	return no_system_ca ? NULL : __real_ca_file_default();
-}
+#include "wrap_ca.h"
 
 static const unsigned char body[] = "{\"event\":\"push\",\"data\":{}}";
 
@@ -345,7 +333,7 @@ test_no_ca(void **state)
 	struct err err;
 
 	(void)state;
-	no_system_ca = true;
+	no_system_ca = 1;
 	assert_int_equal(forward_post("https://127.0.0.1:1/x", &m, &r, &err),
 	    0);
 	assert_int_equal(r.status, 0);
@@ -359,7 +347,7 @@ test_no_ca(void **state)
 	assert_int_equal(r.cls, FORWARD_OK);
 	forward_result_free(&r);
 	stub_stop(&s);
-	no_system_ca = false;
+	no_system_ca = 0;
 }
 
 /* An answer is kept up to answer_max; the status still counts. */
