@@ -38,9 +38,14 @@ if ! ls -d "$src"/curl-*/ >/dev/null 2>&1; then
 			    "(or run as root) and retry" >&2
 			exit 1
 		fi
-		list=/etc/apt/sources.list.d/hookline-static-src.sources
-		sed -n 's/^Types: deb$/Types: deb-src/; /^#/d; p' \
-		    /etc/apt/sources.list.d/debian.sources >"$list"
+		d=/etc/apt/sources.list.d
+		if [ -f $d/debian.sources ]; then	# deb822, Debian 12
+			sed 's/^Types: deb$/Types: deb-src/; /^#/d' \
+			    $d/debian.sources >$d/hookline-static-src.sources
+		else					# one-line style
+			sed -n 's/^deb /deb-src /p' /etc/apt/sources.list \
+			    >$d/hookline-static-src.list
+		fi
 		apt-get update -qq
 	fi
 	rm -rf "$src" && mkdir -p "$src"
