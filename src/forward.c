@@ -33,6 +33,7 @@
  * CGI process that forwards nothing never maps it nor the two dozen
  * libraries it pulls in (TLS, Kerberos, LDAP, SSH...), which measured
  * about 6 MiB of a responder's resident pages and most of a CGI start.
+ * (The static build links its own minimal libcurl instead: curl_load.)
  * The table is this module's one mutable global: filled once, then
  * only read, for the life of the process.
  */
