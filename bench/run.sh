@@ -94,7 +94,7 @@ F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|pl
 4-ignored|4 CGI|hookline as CGI, generic, no hook (ignored)|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi|0.80
 4-hook|4 CGI|hookline as CGI, generic, C hook|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|F-cgi-spawn|0.80
 4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
-4s-gh|4 CGI|static hookline as CGI, github ping signed + id record (ignored)|cgi-static -|/cgi-bin/hookline.cgi/gh|gh-ping-uid|200:ignored|F-cgi-static|-
+4s-gh|4 CGI|static hookline as CGI, github ping signed (ignored)|cgi-static -|/cgi-bin/hookline.cgi/gh|gh-ping-uid|200:ignored|F-cgi-static|-
 '
 
 # The rows chosen: BENCH_ONLY/BENCH_SKIP, plus the floor of each.
