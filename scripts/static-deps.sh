@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # static-deps.sh DIR: a minimal static libcurl for `make static`, built
 # from Debian's own curl source (apt-get source) into DIR/curl: HTTP and
-# HTTPS over OpenSSL, names resolved by c-ares (no NSS), nothing else.
+# HTTPS over OpenSSL, names resolved by c-ares (no NSS), nothing else,
+# and not reading the host's openssl.cnf (written for the host's own
+# OpenSSL; see crypto_init in src/verify.c).
 # The other libraries (libfcgi, json-c, libinih, libcrypto, libssl,
 # libcares) are Debian's own static archives from their -dev packages.
 # A finished build is kept: a second run only checks it is there (and
@@ -55,7 +57,7 @@ cd "$(ls -d "$src"/curl-*/ | head -n1)"
 
 rm -rf build-static "$prefix" && mkdir build-static && cd build-static
 ../configure --prefix="$prefix" --disable-shared --enable-static \
-	--with-openssl --enable-ares \
+	--with-openssl --enable-ares --disable-openssl-auto-load-config \
 	--disable-dict --disable-file --disable-ftp --disable-gopher \
 	--disable-imap --disable-ldap --disable-ldaps --disable-mqtt \
 	--disable-pop3 --disable-rtsp --disable-smb --disable-smtp \

@@ -123,14 +123,22 @@ vmd_name(enum vmd md)
  * use. No error strings (we never print libcrypto's) and no legacy
  * cipher and digest lists: half a MiB less resident in every process
  * that checks signatures. The system's openssl.cnf is still read: it
- * may carry an administrator's policy. Later calls cost a flag check. */
+ * may carry an administrator's policy. Not by the static build (make
+ * static): the host's file is written for the host's OpenSSL, whose
+ * provider modules a static binary cannot load. Later calls cost a
+ * flag check. */
+#ifdef HOOKLINE_STATIC
+#define CRYPTO_INIT_CONF	OPENSSL_INIT_NO_LOAD_CONFIG
+#else
+#define CRYPTO_INIT_CONF	0
+#endif
 static void
 crypto_init(void)
 {
 	/* Failing, libcrypto sets itself up in full on first use. */
 	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-	    OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
-	    NULL);
+	    OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS |
+	    CRYPTO_INIT_CONF, NULL);
 }
 
 int
