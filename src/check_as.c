@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "platform.h"
 #include "privdrop.h"
 #include "strlist.h"
 #include "usage.h"
@@ -31,7 +32,7 @@ check_target(const char *conf_path, const char *as, struct privdrop_target *t,
 
 	memset(t, 0, sizeof(*t));
 	if (as != NULL) {
-		if ((pw = getpwnam(as)) == NULL) {
+		if ((pw = user_by_name(as)) == NULL) {
 			(void)fprintf(stderr, "hookline check: --as %s: no such "
 			    "user\n", as);
 			return -1;
@@ -72,7 +73,8 @@ check_target(const char *conf_path, const char *as, struct privdrop_target *t,
 		t->how = PRIVDROP_STAY;
 		*warned = 1;
 	}
-	if (rc == 0 && t->name == NULL && (pw = getpwuid(geteuid())) != NULL &&
+	if (rc == 0 && t->name == NULL &&
+	    (pw = user_by_uid(geteuid())) != NULL &&
 	    (t->name = strdup(pw->pw_name)) == NULL)
 		rc = -1;
 	conf_free(c);

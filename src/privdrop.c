@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform.h"
 #include "privdrop.h"
 
 enum privdrop_how
@@ -59,7 +60,7 @@ privdrop_target(const struct conf *c, bool server, struct privdrop_target *t,
 	memset(t, 0, sizeof(*t));
 	if (c->user != NULL) {
 		errno = 0;
-		if ((pw = getpwnam(c->user)) == NULL) {
+		if ((pw = user_by_name(c->user)) == NULL) {
 			err_set(err, "user = %s in %s: no such user", c->user,
 			    c->path != NULL ? c->path : "the configuration");
 			return -1;
@@ -87,7 +88,7 @@ privdrop_target(const struct conf *c, bool server, struct privdrop_target *t,
 			t->gid = getegid();
 			t->source = "the user running it";
 		}
-		pw = getpwuid(to);
+		pw = user_by_uid(to);
 		if (pw != NULL)
 			t->gid = pw->pw_gid;
 	}
@@ -109,7 +110,7 @@ privdrop_become(uid_t uid, gid_t gid, const char *name, struct err *err)
 		return -1;
 	}
 	/* A user without a password entry gets its group alone. */
-	r = getpwuid(uid) != NULL ? initgroups(name, gid) :
+	r = user_by_uid(uid) != NULL ? user_groups_init(name, gid) :
 	    setgroups(1, &gid);
 	if (r != 0) {
 		err_set(err, "setting the groups of %s: %s", name,
