@@ -1,5 +1,6 @@
 /* answer.c: the JSON answers and their status lines. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
@@ -86,10 +87,10 @@ answer_free(struct answer *a)
 int
 answer_write(const struct answer *a, struct io *io)
 {
-	char head[256];
+	char head[256], *out;
 	const char *text = NULL;
-	size_t len = 0;
-	int n;
+	size_t len = 0, total;
+	int n, rc;
 
 	if (a->body != NULL && (text = json_text(a->body, &len)) == NULL)
 		return -1;
@@ -106,11 +107,18 @@ answer_write(const struct answer *a, struct io *io)
 			return -1;
 		n += m;
 	}
-	if (io->write(io->ctx, head, (size_t)n) != 0 ||
-	    io->write(io->ctx, "\r\n", 2) != 0)
+	/* One write: for CGI, one system call instead of four. */
+	if ((out = malloc((size_t)n + 2 + len + 1)) == NULL)
 		return -1;
-	if (text != NULL && (io->write(io->ctx, text, len) != 0 ||
-	    io->write(io->ctx, "\n", 1) != 0))
-		return -1;
-	return 0;
+	memcpy(out, head, (size_t)n);
+	memcpy(out + n, "\r\n", 2);
+	total = (size_t)n + 2;
+	if (text != NULL) {
+		memcpy(out + total, text, len);
+		out[total + len] = '\n';
+		total += len + 1;
+	}
+	rc = io->write(io->ctx, out, total);
+	free(out);
+	return rc != 0 ? -1 : 0;
 }
