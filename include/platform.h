@@ -61,4 +61,10 @@ int	user_groups_init(const char *user, gid_t gid);
 struct passwd *user_from_file(const char *path, const char *name, uid_t uid);
 int	groups_from_file(const char *path, const char *user, gid_t gid);
 
+/* The home folder of uid from the password database (user_by_uid():
+ * the static build reads /etc/passwd, without NSS), malloc'd into
+ * *home. 0, or -1 with errno (ENOENT: no such user, or a home that is
+ * not an absolute path) and *home NULL. */
+int	user_home(uid_t uid, char **home);
+
 #endif

@@ -1,6 +1,7 @@
 /* handle.c: one request's way through hookline: the contract's checks in
  * order, then the hooks (sync) or the spool (async), the answer, the log. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ struct ctx {
 static int
 refuse(struct ctx *c, int http, const char *code)
 {
+	int e = errno;
+
+	/* Every 500 of ours says why in the log, even when the step that
+	 * failed filled no error: what errno was then (ENOMEM, mostly). */
+	if (http == 500 && c->err.msg[0] == '\0')
+		err_set(&c->err, "internal error: %s", strerror(e));
 	if (answer_error(&c->ans, http, code ? code : answer_code(http)) != 0)
 		c->ans.status = http;
 	if (c->err.msg[0] != '\0')
@@ -193,8 +200,11 @@ check_event(struct ctx *c)
 		}
 		c->delivery = c->pl.delivery;
 	} else {
-		if (delivery_id_new(c->id, sizeof(c->id)) != 0)
+		if (delivery_id_new(c->id, sizeof(c->id)) != 0) {
+			err_set(&c->err, "cannot make a delivery id: %s",
+			    strerror(errno));
 			return refuse(c, 500, NULL);
+		}
 		c->delivery = c->id;
 	}
 	(void)json_set_str(c->rec, "delivery", c->delivery);

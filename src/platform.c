@@ -272,3 +272,22 @@ user_groups_init(const char *user, gid_t gid)
 	return initgroups(user, gid);
 }
 #endif
+
+int
+user_home(uid_t uid, char **home)
+{
+	struct passwd *pw;
+
+	*home = NULL;
+	errno = 0;
+	if ((pw = user_by_uid(uid)) == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	if (pw->pw_dir == NULL || pw->pw_dir[0] != '/') {
+		errno = ENOENT;
+		return -1;
+	}
+	return (*home = strdup(pw->pw_dir)) == NULL ? -1 : 0;
+}
