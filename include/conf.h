@@ -160,8 +160,24 @@ long	endpoint_retry_delay(const struct conf *c, const struct endpoint *ep,
 int	conf_changed(const struct conf *c);
 
 /* Which config file to use: -c arg, else $HOOKLINE_CONF, else the
- * system file if it exists, else NULL (no file). */
+ * system file if it exists, else NULL (no file). (conf_locate.c) */
 const char *conf_locate(const char *arg);
+
+/* Where the configuration was looked for, and what was found. */
+struct conf_where {
+	char		*path;	/* the file to load; NULL: none found */
+	struct strlist	 tried;	/* places looked at, in order (CGI only) */
+};
+
+/* As conf_locate(); with cgi set and neither arg nor $HOOKLINE_CONF,
+ * first ~/.config/hookline/hookline.conf then ~/hookline/hookline.conf
+ * of the user we run as (its /etc/passwd home: suEXEC clears HOME and
+ * every custom variable), then the system file. Returns 0, or -1 when
+ * out of memory (*w is then empty). conf_where_clear() frees it. */
+int	conf_where_find(const char *arg, int cgi, struct conf_where *w);
+/* The places tried, joined by ", " (malloc'd), or NULL. */
+char	*conf_where_tried(const struct conf_where *w);
+void	conf_where_clear(struct conf_where *w);
 
 /* "10M" -> 10485760. Returns 0, or -1 for anything but digits with an
  * optional K, M or G suffix that fits. */

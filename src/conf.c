@@ -15,8 +15,6 @@
 #include "route.h"
 #include "sign.h"
 
-#define SYSTEM_CONF	"/etc/hookline/hookline.conf"
-
 static const char *const provider_names[PROVIDER__COUNT] = {
 	[PROVIDER_GENERIC] = "generic",	[PROVIDER_GITHUB] = "github",
 	[PROVIDER_GITLAB] = "gitlab",	[PROVIDER_GITEA] = "gitea",
@@ -1041,18 +1039,4 @@ int
 conf_changed(const struct conf *c)
 {
 	return fileset_changed(&c->files);
-}
-
-const char *
-conf_locate(const char *arg)
-{
-	const char *env;
-
-	if (arg != NULL)
-		return arg;
-	if ((env = getenv("HOOKLINE_CONF")) != NULL && *env != '\0')
-		return env;
-	if (access(SYSTEM_CONF, F_OK) == 0)
-		return SYSTEM_CONF;
-	return NULL;
 }

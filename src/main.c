@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "fcgi.h"
 #include "forward.h"
+#include "init.h"
 #include "json.h"
 #include "log.h"
 #include "pool.h"
@@ -80,6 +81,36 @@ cmd_fcgi(const char *conf_path, int argc, char **argv)
 	return fcgi_serve(conf_path, addr, workers);
 }
 
+/* One CGI request. With no configuration found the implicit endpoint
+ * serves, as the contract says, but the log says so and where we looked:
+ * under suEXEC a SetEnv HOOKLINE_CONF never arrives, and the answers
+ * (unknown_endpoint, ignored) alone would not tell why. An empty
+ * hookline.conf in one of those places chooses the implicit endpoint
+ * quietly (hooks.d beside it). */
+static int
+cgi_main(void)
+{
+	struct conf_where w;
+	char *tried;
+	int rc;
+
+	/* No -c: under CGI argv is never read (args.c). */
+	if (conf_where_find(NULL, 1, &w) != 0) {
+		log_msg("error", "finding the configuration: out of memory");
+		return 1;
+	}
+	if (w.path == NULL) {
+		tried = conf_where_tried(&w);
+		log_msg("warning", "no configuration file found (tried %s): "
+		    "serving the implicit endpoint, hooks.d in the current "
+		    "folder", tried != NULL ? tried : "?");
+		free(tried);
+	}
+	rc = cgi_serve(w.path);
+	conf_where_clear(&w);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -104,7 +135,7 @@ main(int argc, char **argv)
 		if (a.ignored > 0)
 			log_msg("warning", "started as CGI (GATEWAY_INTERFACE "
 			    "is set): %d argument(s) ignored", a.ignored);
-		return cgi_serve(conf_locate(a.conf));
+		return cgi_main();
 	case ARGS_USAGE:
 		args_free(&a);
 		(void)usage_all(stderr);
@@ -126,6 +157,8 @@ main(int argc, char **argv)
 		i = cmd_version();
 	else if (strcmp(args[0], "fcgi") == 0)
 		i = cmd_fcgi(conf_locate(a.conf), n, args);
+	else if (strcmp(args[0], "init") == 0)
+		i = init_command(n, args);
 	else if (strcmp(args[0], "send") == 0)
 		i = send_command(n, args);
 	else if (strcmp(args[0], "check") == 0)
