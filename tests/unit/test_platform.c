@@ -1,12 +1,43 @@
 /* test_platform.c: the platform calls the static build leans on:
- * random bytes, the CA bundle's place, users and groups read from
- * passwd- and group-format files without NSS. */
+ * random bytes (also on a kernel without getrandom), the CA bundle's
+ * place, users and groups read from passwd- and group-format files
+ * without NSS, a user's home. */
+// WRAP: syscall
 #include "unit.h"
 
 #include <grp.h>
 #include <stdbool.h>
+#include <sys/syscall.h>
 
 #include "platform.h"
+
+static bool no_syscalls;	/* every raw syscall says ENOSYS */
+static int syscalls;
+
+/* Only random_bytes() reaches here in this file's tests. */
+long	__wrap_syscall(long nr, ...);
+long	__real_syscall(long nr, ...);
+long
+__wrap_syscall(long nr, ...)
+{
+	va_list ap;
+	void *buf;
+	size_t len;
+	unsigned flags;
+
+	syscalls++;
+	if (no_syscalls) {
+		errno = ENOSYS;
+		return -1;
+	}
+	assert_int_equal(nr, SYS_getrandom);
+	va_start(ap, nr);
+	buf = va_arg(ap, void *);
+	len = va_arg(ap, size_t);
+	flags = va_arg(ap, unsigned);
+	va_end(ap);
+	return __real_syscall(nr, buf, len, flags);
+}
 
 static void
 test_random_bytes(void **state)
@@ -22,6 +53,43 @@ test_random_bytes(void **state)
 	assert_memory_not_equal(a, zero, sizeof(a));
 	assert_memory_not_equal(a, b, sizeof(a));
 	assert_int_equal(random_bytes(a, 0), 0);
+}
+
+/* Kernel 3.10 (CloudLinux 7): getrandom is ENOSYS; /dev/urandom. */
+static void
+test_random_enosys(void **state)
+{
+	unsigned char a[64], b[64], zero[64];
+
+	(void)state;
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	memset(zero, 0, sizeof(zero));
+	no_syscalls = true;
+	syscalls = 0;
+	assert_int_equal(random_bytes(a, sizeof(a)), 0);
+	assert_int_equal(random_bytes(b, sizeof(b)), 0);
+	no_syscalls = false;
+	assert_true(syscalls >= 2);
+	assert_memory_not_equal(a, zero, sizeof(a));
+	assert_memory_not_equal(a, b, sizeof(a));
+}
+
+static void
+test_user_home(void **state)
+{
+	char *home = (char *)1;
+
+	(void)state;
+	/* root is in every password database. */
+	assert_int_equal(user_home(0, &home), 0);
+	assert_non_null(home);
+	assert_true(home[0] == '/');
+	free(home);
+	/* A uid no entry has. */
+	assert_int_equal(user_home((uid_t)2147480001, &home), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(home);
 }
 
 static void
@@ -127,6 +195,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_random_enosys),
+		cmocka_unit_test(test_user_home),
 		cmocka_unit_test(test_ca_file_pick),
 		cmocka_unit_test(test_user_from_file),
 		cmocka_unit_test(test_groups_from_file),
