@@ -46,9 +46,10 @@ refuse(struct ctx *c, int http, const char *code)
 {
 	int e = errno;
 
-	/* Every 500 of ours says why in the log, even when the step that
-	 * failed filled no error: what errno was then (ENOMEM, mostly). */
-	if (http == 500 && c->err.msg[0] == '\0')
+	/* Every internal_error says why in the log, even when the step
+	 * that failed filled no error: what errno was then (ENOMEM, mostly).
+	 * (hook_failed's why is in the hooks' exits.) */
+	if (http == 500 && code == NULL && c->err.msg[0] == '\0')
 		err_set(&c->err, "internal error: %s", strerror(e));
 	if (answer_error(&c->ans, http, code ? code : answer_code(http)) != 0)
 		c->ans.status = http;
