@@ -41,6 +41,7 @@ id "$HTTPD_USER" >/dev/null 2>&1 || missing "suEXEC's caller $HTTPD_USER does no
 
 # The hosting customer: a user of their own, home under $ROOT.
 U=hluser
+CGI_URL=http://127.0.0.1:$DPORT/~$U/cgi-bin/hookline.cgi
 HOME_U=$ROOT/home/$U
 if id "$U" >/dev/null 2>&1; then
 	case $(getent passwd "$U" | cut -d: -f6) in
@@ -65,32 +66,7 @@ UID_U=$(id -u "$U")
 [ "$UID_U" -ge "$UID_MIN" ] || { fail "uid $UID_U of $U is below suEXEC's $UID_MIN"; case_end; }
 chmod 0711 "$HOME_U"
 
-# What the user does with a shell: init, then the program and the
-# .htaccess into their site's cgi-bin.
-CGI_URL=http://127.0.0.1:$DPORT/~$U/cgi-bin/hookline.cgi
-if ! runuser -u "$U" -- "$D/bin/hookline" init --github --url "$CGI_URL" \
-    >"$D/log/init.out" 2>&1 </dev/null; then
-	fail "hookline init as $U failed: $(tail -c 300 "$D/log/init.out")"
-	case_end
-fi
-H=$HOME_U/hookline
-for f in hookline.conf github.secret hooks.d/github/push spool; do
-	[ -e "$H/$f" ] || fail "hookline init made no $H/$f"
-done
-[ "$(stat -c %U "$H/github.secret")" = "$U" ] || fail "github.secret is not $U's"
-grep -q "URL: *$CGI_URL/github\$" "$D/log/init.out" || fail "init did not print the URL $CGI_URL/github"
-secret=$(sed -n 's/^ *secret: *\([0-9a-f]\{64\}\)$/\1/p' "$D/log/init.out")
-[ "$secret" = "$(head -n 1 "$H/github.secret")" ] || fail "the secret init printed is not the one in github.secret"
-grep -q SetEnv "$D/log/init.out" && fail "init offered SetEnv for ~/hookline, which hookline finds by itself"
-[ "$E2E_FAILS" -eq 0 ] || case_end
-
-# The hook records whom it runs as (replacing init's example).
-runuser -u "$U" -- sh -c "cat >'$H/hooks.d/github/push' <<'EOS'
-#!/bin/sh
-id -u >'$H'/ran.\$HOOKLINE_DELIVERY
-EOS
-chmod 0755 '$H/hooks.d/github/push'"
-
+# The program and the shipped .htaccess in the user's cgi-bin.
 CGI=$HOME_U/$SUFFIX/cgi-bin
 runuser -u "$U" -- mkdir -p "$CGI"
 cp "$D/bin/hookline" "$CGI/hookline.cgi"
@@ -132,6 +108,45 @@ if ! wait_for 100 port_open "$DPORT"; then
 fi
 grep -q "suEXEC mechanism enabled" "$D/log/apache-main-error.log" "$D/log/apache-error.log" 2>/dev/null ||
     fail "Apache did not enable suEXEC"
+
+# Before init: no configuration anywhere. The implicit endpoint answers,
+# and the log (Apache's error log: hookline's stderr) says where hookline
+# looked.
+BASE=$CGI_URL
+if [ ! -e /etc/hookline/hookline.conf ]; then
+	req POST github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
+	    --data-binary '{}'
+	expect_error 404 unknown_endpoint
+	want="no configuration file found (tried \$HOOKLINE_CONF (not set), $HOME_U/.config/hookline/hookline.conf, $HOME_U/hookline/hookline.conf, /etc/hookline/hookline.conf)"
+	if ! wait_for 30 grep -qF -- "$want" "$D/log/apache-error.log"; then
+		fail "no log line naming the places tried"
+		show_logs
+	fi
+fi
+
+# Then what the user does with a shell: hookline init.
+if ! runuser -u "$U" -- "$D/bin/hookline" init --github --url "$CGI_URL" \
+    >"$D/log/init.out" 2>&1 </dev/null; then
+	fail "hookline init as $U failed: $(tail -c 300 "$D/log/init.out")"
+	case_end
+fi
+H=$HOME_U/hookline
+for f in hookline.conf github.secret hooks.d/github/push spool; do
+	[ -e "$H/$f" ] || fail "hookline init made no $H/$f"
+done
+[ "$(stat -c %U "$H/github.secret")" = "$U" ] || fail "github.secret is not $U's"
+grep -q "URL: *$CGI_URL/github\$" "$D/log/init.out" || fail "init did not print the URL $CGI_URL/github"
+secret=$(sed -n 's/^ *secret: *\([0-9a-f]\{64\}\)$/\1/p' "$D/log/init.out")
+[ "$secret" = "$(head -n 1 "$H/github.secret")" ] || fail "the secret init printed is not the one in github.secret"
+grep -q SetEnv "$D/log/init.out" && fail "init offered SetEnv for ~/hookline, which hookline finds by itself"
+[ "$E2E_FAILS" -eq 0 ] || case_end
+
+# The hook records whom it runs as (replacing init's example).
+runuser -u "$U" -- sh -c "cat >'$H/hooks.d/github/push' <<'EOS'
+#!/bin/sh
+id -u >'$H'/ran.\$HOOKLINE_DELIVERY
+EOS
+chmod 0755 '$H/hooks.d/github/push'"
 
 BASE=$CGI_URL
 LOGS=$H/hookline.log
