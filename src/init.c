@@ -101,8 +101,8 @@ static const char usage_text[] =
 "line of stripe.secret (slack.secret) with the secret the sender\n"
 "shows (Stripe's whsec_..., Slack's Signing Secret).\n"
 "\n"
-"Run as CGI from the places ~/hookline and ~/.config/hookline, hookline\n"
-"finds hookline.conf without HOOKLINE_CONF.\n";
+"Run as CGI, hookline finds hookline.conf in ~/hookline or\n"
+"~/.config/hookline by itself, without HOOKLINE_CONF.\n";
 
 int
 init_usage(FILE *fp)
