@@ -210,6 +210,24 @@ proxy_fcgi_up() {
 	LOGS="$D/log/hookline.out"
 }
 
+# lighttpd_up CONF: lighttpd checks CONF, then serves it on $DPORT;
+# the case stops when it does not.
+lighttpd_up() {
+	local lighttpd
+	lighttpd=$(prog lighttpd)
+	if ! "$lighttpd" -tt -f "$1" >"$D/log/lighttpd-t.out" 2>&1; then
+		fail "lighttpd refuses the configuration"
+		sed 's/^/      /' "$D/log/lighttpd-t.out"
+		case_end
+	fi
+	bg lighttpd "$lighttpd" -D -f "$1"
+	if ! wait_for 100 port_open "$DPORT"; then
+		fail "lighttpd did not listen on $DPORT"
+		show_logs
+		case_end
+	fi
+}
+
 # apache_main SITE MODULE...: $D/apache/httpd.conf, the server-wide part
 # lib.sh's write_apache_conf would write, loading MODULE... and
 # including SITE (an example with its placeholders replaced).

@@ -16,18 +16,7 @@ grep -q "server.port *= *$DPORT\$" "$conf" || fail "lighttpd-cgi.conf: the port 
 grep -q "\"HOOKLINE_CONF\" => \"$ROOT/etc/hookline.conf\"" "$conf" || fail "lighttpd-cgi.conf: the placeholder /etc/hookline/hookline.conf is gone"
 [ "$E2E_FAILS" -eq 0 ] || case_end
 
-LIGHTTPD=$(prog lighttpd)
-if ! "$LIGHTTPD" -tt -f "$conf" >"$D/log/lighttpd-t.out" 2>&1; then
-	fail "lighttpd refuses the configuration"
-	sed 's/^/      /' "$D/log/lighttpd-t.out"
-	case_end
-fi
-bg lighttpd "$LIGHTTPD" -D -f "$conf"
-if ! wait_for 100 port_open "$DPORT"; then
-	fail "lighttpd did not listen on $DPORT"
-	show_logs
-	case_end
-fi
+lighttpd_up "$conf"
 
 BASE=http://127.0.0.1:$DPORT/hooks
 LOGS="$D/log/hookline.log"

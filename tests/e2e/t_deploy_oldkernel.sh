@@ -55,13 +55,7 @@ deploy_subst "$EXAMPLES/lighttpd-cgi.conf" |
 	-e "s,\"$ROOT/etc/hookline.conf\",\"$D/etc/hookline.conf\"," >"$conf"
 grep -q "hookline-3.10" "$conf" || { fail "lighttpd-cgi.conf: cannot point /hooks at the wrapper"; case_end; }
 
-LIGHTTPD=$(prog lighttpd)
-bg lighttpd "$LIGHTTPD" -D -f "$conf"
-if ! wait_for 100 port_open "$DPORT"; then
-	fail "lighttpd did not listen on $DPORT"
-	show_logs
-	case_end
-fi
+lighttpd_up "$conf"
 BASE=http://127.0.0.1:$DPORT/hooks
 LOGS="$D/log/hookline.log"
 

@@ -4,23 +4,10 @@
 // WRAP: user_home
 #include "unit.h"
 
+#include "fake_home.h"
+
 #include "conf.h"
 
-static const char *fake_home;
-
-int	__wrap_user_home(uid_t uid, char **home);
-int
-__wrap_user_home(uid_t uid, char **home)
-{
-	(void)uid;
-	*home = NULL;
-	if (fake_home == NULL) {
-		errno = ENOENT;
-		return -1;
-	}
-	*home = strdup(fake_home);
-	return *home == NULL ? -1 : 0;
-}
 
 static int
 setup(void **state)

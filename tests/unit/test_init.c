@@ -3,25 +3,10 @@
 // WRAP: user_home
 #include "unit.h"
 
+#include "fake_home.h"
+
 #include "check.h"
 #include "init.h"
-
-static const char *fake_home;
-
-/* The home folder is the test's, not the real user's. */
-int	__wrap_user_home(uid_t uid, char **home);
-int
-__wrap_user_home(uid_t uid, char **home)
-{
-	(void)uid;
-	if (fake_home == NULL) {
-		errno = ENOENT;
-		*home = NULL;
-		return -1;
-	}
-	*home = strdup(fake_home);
-	return *home == NULL ? -1 : 0;
-}
 
 struct fx {
 	char	*tmp;
