@@ -207,7 +207,7 @@ conf_text(const struct init_opts *o, char **out)
 		    senders[i].name, senders[i].own_secret ?
 		    "  ; put the sender's own secret there" : "");
 	}
-	if (fclose(fp) != 0) {
+	if (ferror(fp) | fclose(fp)) {
 		free(*out);
 		*out = NULL;
 		return -1;
@@ -389,7 +389,8 @@ init_layout(struct init_opts *o, FILE *out, struct err *err)
 		if (o->senders & (1U << i))
 			print_sender(o, &senders[i], hex[i], out);
 	print_rest(o, out);
-	rc = fflush(out) == EOF ? -1 : 0;
+	/* Every line above went to out unchecked: its error flag says. */
+	rc = fflush(out) == EOF || ferror(out) ? -1 : 0;
 	if (rc != 0)
 		err_set(err, "writing the instructions: %s", strerror(errno));
 done:
