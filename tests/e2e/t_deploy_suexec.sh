@@ -49,6 +49,8 @@ if id "$U" >/dev/null 2>&1; then
 	*) fail "a user $U exists already, not one of these tests'"; case_end ;;
 	esac
 fi
+# A group of that name left by a run that was killed: ours too.
+id "$U" >/dev/null 2>&1 || ! getent group "$U" >/dev/null 2>&1 || groupdel "$U" 2>/dev/null
 mkdir -p "$ROOT/home"
 chmod 0755 "$ROOT/home"
 if ! useradd -d "$HOME_U" -m -s /bin/sh -U "$U" >"$D/log/useradd.out" 2>&1; then
