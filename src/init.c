@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "init.h"
 #include "platform.h"
 
@@ -116,8 +117,6 @@ static int
 make_file(int dfd, const char *dir, const char *name, mode_t mode,
     const char *text, struct err *err)
 {
-	size_t len = strlen(text), off = 0;
-	ssize_t n;
 	int fd;
 
 	if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
@@ -127,14 +126,8 @@ make_file(int dfd, const char *dir, const char *name, mode_t mode,
 		err_set(err, "%s/%s: %s", dir, name, strerror(errno));
 		return -1;
 	}
-	while (off < len) {
-		if ((n = write(fd, text + off, len - off)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		off += (size_t)n;
-	}
+	if (write_all(fd, text, strlen(text)) == -1)
+		goto fail;
 	/* The umask may have taken bits a hook needs; never adds any. */
 	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
 		goto fail;

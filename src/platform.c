@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "platform.h"
 
 int
