@@ -24,7 +24,5 @@ int	init_layout(struct init_opts *o, FILE *out, struct err *err);
 
 /* The command: argv[0] is "init". Returns the exit code. */
 int	init_command(int argc, char **argv);
-/* Its help text. 0, or -1. */
-int	init_usage(FILE *fp);
 
 #endif

@@ -13,6 +13,7 @@
 #include "fdio.h"
 #include "init.h"
 #include "platform.h"
+#include "usage.h"
 
 #define SECRET_BYTES	32	/* 256 bits, as hex: 64 characters */
 #define URL_PLACEHOLDER	"https://YOUR.HOST/cgi-bin/hookline.cgi"
@@ -80,36 +81,6 @@ static const char htaccess_text[] =
 "<FilesMatch \"^(?!hookline\\.cgi$)\">\n"
 "\tRequire all denied\n"
 "</FilesMatch>\n";
-
-static const char usage_text[] =
-"usage: hookline init [DIR] [--github] [--gitlab] [--gitea] [--stripe]\n"
-"                     [--slack] [--generic] [--url BASE]\n"
-"\n"
-"Writes a working layout into DIR (default ~/hookline, the home being\n"
-"the one /etc/passwd gives the user running it):\n"
-"  hookline.conf      commented, one endpoint per sender chosen\n"
-"                     (--generic when none is)\n"
-"  NAME.secret        a random secret, mode 0600, for each endpoint\n"
-"  hooks.d/NAME/      one example hook each, mode 0755\n"
-"  spool/             mode 0700\n"
-"and prints what to paste at each sender (the URL, from --url BASE or\n"
-"a placeholder to edit, and the secret), the .htaccess to put beside\n"
-"the program and the cron line for async deliveries. It never\n"
-"overwrites: a file that exists is kept and named.\n"
-"\n"
-"Stripe and Slack make their own signing secret: init writes a random\n"
-"placeholder (nothing unsigned gets in meanwhile); replace the first\n"
-"line of stripe.secret (slack.secret) with the secret the sender\n"
-"shows (Stripe's whsec_..., Slack's Signing Secret).\n"
-"\n"
-"Run as CGI, hookline finds hookline.conf in ~/hookline or\n"
-"~/.config/hookline by itself, without HOOKLINE_CONF.\n";
-
-int
-init_usage(FILE *fp)
-{
-	return fputs(usage_text, fp) == EOF || fflush(fp) == EOF ? -1 : 0;
-}
 
 /* Creates a file that did not exist, with mode, holding text; never
  * replaces one. 1 made, 0 kept (it existed), -1 error in err. */
@@ -423,7 +394,7 @@ init_command(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return init_usage(stdout) == 0 ? 0 : 1;
+			return usage_command(stdout, "init") == 0 ? 0 : 1;
 		if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
 			o.url = argv[++i];
 		else if (sender_flag(argv[i], &o.senders))
@@ -433,7 +404,7 @@ init_command(int argc, char **argv)
 		else {
 			(void)fprintf(stderr, "hookline init: unknown argument "
 			    "%s\n", argv[i]);
-			(void)init_usage(stderr);
+			(void)usage_command(stderr, "init");
 			return 2;
 		}
 	}

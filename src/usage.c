@@ -37,6 +37,23 @@ static const struct usage cmds[] = {
 	  "run a pending or retrying delivery now", NULL },
 	{ "purge", 1, "purge --older-than AGE [--dead|--done] [--json]",
 	  "remove done and dead deliveries older than AGE (30d, 12h)", NULL },
+	{ "init", 0, "init [DIR] [--github] [--gitlab] [--gitea] [--stripe] "
+	  "[--slack]\n     [--generic] [--url BASE]",
+	  "a commented hookline.conf, secrets, hooks and spool for shared "
+	  "hosting",
+	  "For shared hosting. DIR (default ~/hookline, the home /etc/passwd\n"
+	  "gives the user) gets hookline.conf with one endpoint per sender\n"
+	  "chosen (--generic when none is), NAME.secret (a random secret, mode\n"
+	  "0600), hooks.d/NAME/ (an example hook, 0755) and spool/ (0700).\n"
+	  "It prints the URL (--url BASE, else a placeholder to edit) and the\n"
+	  "secret to paste at each sender, the .htaccess to put beside the\n"
+	  "program and the cron line for async deliveries. It never overwrites:\n"
+	  "a file that exists is kept and named.\n"
+	  "Stripe and Slack make their own signing secret: init writes a\n"
+	  "random placeholder (nothing unsigned gets in meanwhile); replace the\n"
+	  "first line of stripe.secret (slack.secret) with the sender's.\n"
+	  "Run as CGI, hookline finds hookline.conf in ~/hookline or\n"
+	  "~/.config/hookline by itself, without HOOKLINE_CONF.\n" },
 	{ "send", 0, "send URL [--provider P] [--secret S | --secret-file F]\n"
 	  "     [--event E] [--delivery ID] [--content-type T] [--timestamp T]\n"
 	  "     [--timeout SECONDS] [--ca-file F] [FILE | -]",
@@ -64,7 +81,8 @@ static const char spool_note[] =
 "refuse.\n";
 
 static const char conf_note[] =
-"The configuration is -c FILE, else $HOOKLINE_CONF, else\n"
+"The configuration is -c FILE, else $HOOKLINE_CONF, else (CGI only)\n"
+"~/.config/hookline/hookline.conf, ~/hookline/hookline.conf, else\n"
 "/etc/hookline/hookline.conf; without one, hooks.d in this folder.\n";
 
 const struct usage *

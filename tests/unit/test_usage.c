@@ -37,6 +37,8 @@ test_every_option(void **state)
 		{ "send", { "--provider", "--secret", "--secret-file",
 		    "--event", "--delivery", "--content-type", "--timestamp",
 		    "--timeout", "--ca-file", "FILE" } },
+		{ "init", { "DIR", "--github", "--gitlab", "--gitea",
+		    "--stripe", "--slack", "--generic", "--url" } },
 		{ "version", { NULL } },
 		{ "help", { "COMMAND" } },
 	};
