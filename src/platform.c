@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "platform.h"
 
 int
