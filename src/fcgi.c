@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "deadline.h"
 #include "fcgi.h"
+#include "fdio.h"
 #include "handle.h"
 #include "log.h"
 #include "pool.h"
@@ -207,20 +208,8 @@ cgi_discard(struct cgi_ctx *c)
 static int
 cgi_write(void *ctx, const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
-
 	(void)ctx;
-	while (len > 0) {
-		n = write(STDOUT_FILENO, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_all(STDOUT_FILENO, buf, len);
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "termsafe.h"
 
@@ -130,8 +131,7 @@ log_record(struct jval *rec)
 {
 	const char *text;
 	char *line;
-	size_t len, off = 0;
-	ssize_t n;
+	size_t len;
 
 	if (rec == NULL || (text = json_text(rec, &len)) == NULL)
 		return;
@@ -144,14 +144,7 @@ log_record(struct jval *rec)
 	}
 	/* One write per line, so lines of concurrent processes never mix
 	 * (O_APPEND, and pipes keep writes of up to PIPE_BUF whole). */
-	while (off < len) {
-		n = write(logstate.fd, line + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
+	(void)write_all(logstate.fd, line, len);
 	free(line);
 }
 
