@@ -108,6 +108,15 @@ struct conf {
 	long		 forward_timeout;	/* seconds; 0: FORWARD_TIMEOUT */
 	char		*ca_file;	/* absolute; NULL: the system's CAs */
 	struct cidrlist	 trusted_proxies;
+	/* The watching URLs, <script URL>/-/metrics, /-/health and
+	 * /-/status (monitor.c): off (0) until `monitor` names them. */
+	unsigned	 monitor;	/* MONITOR_* bits */
+	unsigned	 monitor_line;	/* its line, for the check in finish() */
+	char		*monitor_token;	/* monitor_token_file's first line */
+	char		*monitor_token_file;	/* absolute, or NULL */
+	struct cidrlist	 monitor_allow_ip;	/* empty: any address */
+	long		 health_max_due;	/* seconds a due delivery may
+						 * wait before health is 503 */
 	struct endpoint	*endpoints;
 	size_t		 nendpoints;
 	struct endpoint	 implicit;	/* used when no [default] exists */
@@ -115,6 +124,11 @@ struct conf {
 	 * read: for conf_changed() and conf_reload() */
 	struct fileset	 files;
 };
+
+/* The bits of conf->monitor: which watching URLs answer. */
+#define MONITOR_METRICS	0x1
+#define MONITOR_HEALTH	0x2
+#define MONITOR_STATUS	0x4
 
 /* spool_min_free when the file does not set it. */
 #define SPOOL_MIN_FREE_AUTO	((size_t)-1)

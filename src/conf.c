@@ -327,6 +327,13 @@ finish(struct loader *l)
 			return -1;
 		memcpy(c->retry, default_retry, sizeof(default_retry));
 	}
+	if (c->monitor != 0 && c->monitor_token == NULL &&
+	    c->monitor_allow_ip.n == 0) {
+		/* Off until configured, and never open to anyone. */
+		err_set(l->err, "%s:%u: key 'monitor': needs monitor_token_file "
+		    "or monitor_allow_ip (or both)", c->path, c->monitor_line);
+		fail_at(l);
+	}
 	for (i = 0; i < c->nendpoints && (!l->failed || l->all != NULL); i++) {
 		ep = &c->endpoints[i];
 		if (ep->hooks_dir == NULL &&
@@ -362,6 +369,7 @@ conf_new(void)
 	c->dedupe_window = 72 * 3600;
 	c->keep_done = 7 * 86400;
 	c->spool_min_free = SPOOL_MIN_FREE_AUTO;
+	c->health_max_due = 3600;
 	return c;
 }
 
@@ -485,6 +493,11 @@ conf_free(struct conf *c)
 	free(c->endpoints);
 	endpoint_clear(&c->implicit);
 	cidrlist_free(&c->trusted_proxies);
+	cidrlist_free(&c->monitor_allow_ip);
+	if (c->monitor_token != NULL)
+		explicit_bzero(c->monitor_token, strlen(c->monitor_token));
+	free(c->monitor_token);
+	free(c->monitor_token_file);
 	free(c->retry);
 	free(c->ca_file);
 	free(c->path);

@@ -274,22 +274,21 @@ key_secret(struct loader *l, const char *v)
 	return strlist_add(&l->ep->secrets, v);
 }
 
-/* The secret is the file's first line, without its line ending. */
+/* The first line of the file at path, without its line ending, into
+ * *out (caller wipes and frees); what names it in errors. The file is
+ * recorded in c->files: a rotated secret or token is reloaded. */
 static int
-key_secret_file(struct loader *l, const char *v)
+first_line(struct loader *l, const char *path, const char *what, char **out)
 {
-	char *path, *line = NULL;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *fp = NULL;
 	int rc = -1, fd;
 
-	if ((path = conf_path(l->c, v)) == NULL)
-		return -1;
-	/* Recorded in c->files: a rotated secret file is reloaded. */
 	if ((fd = fileset_open(&l->c->files, path)) == -1 ||
 	    (fp = fdopen(fd, "r")) == NULL) {
-		err_set(l->err, "cannot read secret file %s: %s", path,
+		err_set(l->err, "cannot read %s file %s: %s", what, path,
 		    strerror(errno));
 		if (fd != -1)
 			(void)close(fd);
@@ -299,20 +298,135 @@ key_secret_file(struct loader *l, const char *v)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	if (n <= 0) {
-		err_set(l->err, "secret file %s is empty", path);
+		err_set(l->err, "%s file %s is empty", what, path);
 		goto done;
 	}
-	rc = strlist_add(&l->ep->secrets, line);
-	if (rc == 0)
-		rc = strlist_add(&l->ep->secret_files, path);
+	if ((*out = strdup(line)) != NULL)
+		rc = 0;
 done:
 	if (line != NULL)
 		explicit_bzero(line, cap);
 	free(line);
 	if (fp != NULL)
 		fclose(fp);
+	return rc;
+}
+
+/* The secret is the file's first line, without its line ending. */
+static int
+key_secret_file(struct loader *l, const char *v)
+{
+	char *path, *line = NULL;
+	int rc = -1;
+
+	if ((path = conf_path(l->c, v)) == NULL)
+		return -1;
+	if (first_line(l, path, "secret", &line) != 0)
+		goto done;
+	rc = strlist_add(&l->ep->secrets, line);
+	if (rc == 0)
+		rc = strlist_add(&l->ep->secret_files, path);
+	explicit_bzero(line, strlen(line));
+	free(line);
+done:
 	free(path);
 	return rc;
+}
+
+/* monitor = metrics health status: which watching URLs answer (a word
+ * list; none given is an error: leaving the line out turns them off). */
+static int
+key_monitor(struct loader *l, const char *v)
+{
+	static const struct { const char *w; unsigned bit; } words[] = {
+		{ "metrics", MONITOR_METRICS },
+		{ "health", MONITOR_HEALTH },
+		{ "status", MONITOR_STATUS },
+	};
+	unsigned bits = 0;
+	size_t n, i;
+
+	for (v += strspn(v, " \t,"); *v != '\0'; v += strspn(v, " \t,")) {
+		n = strcspn(v, " \t,");
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i].w) == n &&
+			    strncmp(words[i].w, v, n) == 0)
+				break;
+		if (i == sizeof(words) / sizeof(words[0])) {
+			err_set(l->err, "expected metrics, health and/or "
+			    "status");
+			return -1;
+		}
+		bits |= words[i].bit;
+		v += n;
+	}
+	if (bits == 0) {
+		err_set(l->err, "expected metrics, health and/or status");
+		return -1;
+	}
+	l->c->monitor = bits;
+	l->c->monitor_line = l->line;
+	return 0;
+}
+
+/* RFC 6750 2.1: a bearer token is b64token = 1*( ALPHA / DIGIT /
+ * "-" / "." / "_" / "~" / "+" / "/" ) *"="; we also want it long
+ * enough not to be guessed. */
+#define MONITOR_TOKEN_MIN	16
+
+static int
+token_valid(const char *t)
+{
+	size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._~+/");
+
+	return n >= MONITOR_TOKEN_MIN && t[n + strspn(t + n, "=")] == '\0';
+}
+
+static int
+key_monitor_token_file(struct loader *l, const char *v)
+{
+	char *path, *line = NULL;
+	int rc = -1;
+
+	if ((path = conf_path(l->c, v)) == NULL)
+		return -1;
+	if (first_line(l, path, "token", &line) != 0)
+		goto done;
+	if (!token_valid(line)) {
+		err_set(l->err, "the token in %s must be at least %d "
+		    "characters of A-Z a-z 0-9 - . _ ~ + / (then = padding), "
+		    "e.g. from: head -c 24 /dev/urandom | base64", path,
+		    MONITOR_TOKEN_MIN);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		goto done;
+	}
+	if (l->c->monitor_token != NULL) {
+		explicit_bzero(l->c->monitor_token,
+		    strlen(l->c->monitor_token));
+		free(l->c->monitor_token);
+	}
+	free(l->c->monitor_token_file);
+	l->c->monitor_token = line;
+	l->c->monitor_token_file = path;
+	path = NULL;
+	rc = 0;
+done:
+	free(path);
+	return rc;
+}
+
+static int
+key_monitor_allow_ip(struct loader *l, const char *v)
+{
+	return cidrs(l, &l->c->monitor_allow_ip, v);
+}
+
+static int
+key_health_max_due(struct loader *l, const char *v)
+{
+	return get_seconds(l, v, 1, &l->c->health_max_due);
 }
 
 #define EP_STR(field) \
@@ -458,6 +572,10 @@ static const struct conf_key keys[] = {
 	{ "keep_done",		GLOBAL,   key_keep_done, 0 },
 	{ "spool_min_free",	GLOBAL,   key_spool_min_free, 0 },
 	{ "trusted_proxies",	GLOBAL,   key_trusted_proxies, 1 },
+	{ "monitor",		GLOBAL,   key_monitor, 0 },
+	{ "monitor_token_file",	GLOBAL,   key_monitor_token_file, 0 },
+	{ "monitor_allow_ip",	GLOBAL,   key_monitor_allow_ip, 1 },
+	{ "health_max_due",	GLOBAL,   key_health_max_due, 0 },
 	{ "provider",		ENDPOINT, key_provider, 0 },
 	{ "mode",		ENDPOINT, key_mode, 0 },
 	{ "hooks",		ENDPOINT, key_hooks, 0 },
