@@ -12,6 +12,8 @@
 #include "err.h"
 #include "strlist.h"
 
+struct stats;
+
 enum provider {
 	PROVIDER_GENERIC,
 	PROVIDER_GITHUB,
@@ -123,6 +125,9 @@ struct conf {
 	/* every file read (this one, each secret_file), as it was when
 	 * read: for conf_changed() and conf_reload() */
 	struct fileset	 files;
+	/* The shared counters (stats.h), attached by a serving process
+	 * with stats_attach(); NULL: not counting. conf_free closes it. */
+	struct stats	*stats;
 };
 
 /* The bits of conf->monitor: which watching URLs answer. */

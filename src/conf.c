@@ -15,6 +15,7 @@
 #include "conf_int.h"
 #include "route.h"
 #include "sign.h"
+#include "stats.h"
 
 static const char *const provider_names[PROVIDER__COUNT] = {
 	[PROVIDER_GENERIC] = "generic",	[PROVIDER_GITHUB] = "github",
@@ -507,6 +508,7 @@ conf_free(struct conf *c)
 	free(c->log);
 	fileset_clear(&c->files);
 	free(c->user);
+	stats_close(c->stats);
 	free(c);
 }
 
