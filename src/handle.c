@@ -14,6 +14,7 @@
 #include "drain.h"
 #include "handle.h"
 #include "log.h"
+#include "monitor.h"
 #include "payload.h"
 #include "request.h"
 #include "route.h"
@@ -434,6 +435,9 @@ handle_request(const struct conf *conf, struct io *io)
 	const char *code;
 	char *dir;
 
+	/* The watching URLs: never a delivery, never a hook. */
+	if (monitor_path(io->param(io->ctx, "PATH_INFO")))
+		return monitor_handle(conf, io);
 	c.rec = log_start();
 	if (request_init(&c.req, io) != 0)
 		status = refuse(&c, 500, NULL);
