@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "send.h"
 #include "spoolcmd.h"
+#include "statscmd.h"
 #include "usage.h"
 #include "verify.h"
 
@@ -167,6 +168,8 @@ main(int argc, char **argv)
 	    strcmp(args[0], "show") == 0 || strcmp(args[0], "replay") == 0 ||
 	    strcmp(args[0], "retry") == 0 || strcmp(args[0], "purge") == 0)
 		i = spool_command(conf_locate(a.conf), n, args);
+	else if (strcmp(args[0], "stats") == 0)
+		i = stats_command(conf_locate(a.conf), n, args);
 	else {
 		fprintf(stderr, "hookline: unknown command %s\n", args[0]);
 		(void)usage_all(stderr);

@@ -37,6 +37,17 @@ static const struct usage cmds[] = {
 	  "run a pending or retrying delivery now", NULL },
 	{ "purge", 1, "purge --older-than AGE [--dead|--done] [--json]",
 	  "remove done and dead deliveries older than AGE (30d, 12h)", NULL },
+	{ "stats", 1, "stats [--json]",
+	  "the status page in a terminal: endpoints, the last 48 hours, "
+	  "the last 50 deliveries, dead letters",
+	  "The same summary as <script URL>/-/status, for a terminal (every\n"
+	  "sender's byte escaped) or, with --json, for scripts: the spool's\n"
+	  "gauges, per endpoint the last delivery and the counts of the last\n"
+	  "24 hours by outcome, the 48 hours by hour, the last 50 deliveries\n"
+	  "(time, endpoint, event, delivery id, outcome, attempts, hook exits)\n"
+	  "and the dead letters with the command that replays each. Payload\n"
+	  "bodies are never shown. Started as root, it first becomes the\n"
+	  "spool folder's owner (or hookline.conf's user).\n" },
 	{ "init", 0, "init [DIR] [--github] [--gitlab] [--gitea] [--stripe] "
 	  "[--slack]\n     [--generic] [--url BASE]",
 	  "a commented hookline.conf, secrets, hooks and spool for shared "
