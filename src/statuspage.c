@@ -205,7 +205,7 @@ chart(FILE *f, const struct status_view *v)
 	    (double)max : 0;
 	fputs("<section id=\"chart\"><h2>Deliveries per hour, last 48 hours"
 	    "</h2>", f);
-	fprintf(f, "<svg id=\"chart-svg\" xmlns=\"http://www.w3.org/2000/svg\" "
+	fprintf(f, "<svg id=\"chart-svg\" "
 	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"chart-title "
 	    "chart-desc\"><title id=\"chart-title\">Deliveries per hour over "
 	    "the last 48 hours, by outcome</title><desc id=\"chart-desc\">",

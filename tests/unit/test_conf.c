@@ -200,11 +200,33 @@ test_broken(void **state)
 		{ "spool_min_free = 18446744073709551615\n", ":1: key 'spool_min_free'" },
 		{ "retry = 5s soon\n", ":1: key 'retry'" },
 		{ "just words\n", ":1: not a key" },
+		/* The watching URLs: off until named, never open to all. */
+		{ "monitor = metrics\n", ":1: key 'monitor': needs "
+		    "monitor_token_file or monitor_allow_ip" },
+		{ "monitor = metrics stats\nmonitor_allow_ip = ::1\n",
+		    ":1: key 'monitor'" },
+		{ "monitor =\nmonitor_allow_ip = ::1\n", ":1: key 'monitor'" },
+		{ "monitor = health\nmonitor_allow_ip = 10.0.0.0/33\n",
+		    ":2: key 'monitor_allow_ip'" },
+		{ "monitor = health\nmonitor_token_file = /nonexistent/t\n",
+		    ":2: key 'monitor_token_file'" },
+		{ "monitor = health\nmonitor_token_file = short.token\n",
+		    ":2: key 'monitor_token_file': the token in" },
+		{ "monitor = health\nmonitor_token_file = space.token\n",
+		    ":2: key 'monitor_token_file': the token in" },
+		{ "monitor = health\nmonitor_token_file = empty.token\n",
+		    ":2: key 'monitor_token_file'" },
+		{ "health_max_due = soon\n", ":1: key 'health_max_due'" },
+		{ "health_max_due = 0\n", ":1: key 'health_max_due'" },
+		{ "[a]\nmonitor = health\n", ":2: key 'monitor' belongs before" },
 	};
 	struct err err;
 	size_t i;
 
 	(void)state;
+	free(write_conf("short.token", "abc123\n"));
+	free(write_conf("space.token", "abcdefghijklmnop qrstuvwxyz\n"));
+	free(write_conf("empty.token", "\n"));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		if (load(cases[i].text, &err) != NULL)
@@ -216,6 +238,43 @@ test_broken(void **state)
 		    strstr(err.msg, "hookline.conf") == NULL)
 			fail_msg("case %zu: no file name in '%s'", i, err.msg);
 	}
+}
+
+/* monitor, its token (first line of a file, as secrets), its
+ * addresses and health_max_due; all off by default. */
+static void
+test_monitor_keys(void **state)
+{
+	struct err err;
+	struct conf *c;
+
+	(void)state;
+	c = load("[a]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->monitor, 0);
+	assert_null(c->monitor_token);
+	assert_int_equal(c->health_max_due, 3600);
+	conf_free(c);
+	free(write_conf("m.token", "tok_ABCdef0123456789+/==\r\nsecond\n"));
+	c = load("monitor = metrics, health status\n"
+	    "monitor_token_file = m.token\n"
+	    "monitor_allow_ip = 127.0.0.1\n"
+	    "monitor_allow_ip = ::1 10.0.0.0/8\n"
+	    "health_max_due = 30m\n"
+	    "[a]\n", &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(c->monitor, MONITOR_METRICS | MONITOR_HEALTH |
+	    MONITOR_STATUS);
+	assert_string_equal(c->monitor_token, "tok_ABCdef0123456789+/==");
+	assert_non_null(strstr(c->monitor_token_file, "/m.token"));
+	assert_int_equal(c->monitor_allow_ip.n, 3);
+	assert_int_equal(c->health_max_due, 1800);
+	conf_free(c);
+	c = load("monitor = status\nmonitor_allow_ip = ::1\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->monitor, MONITOR_STATUS);
+	conf_free(c);
 }
 
 /* timeout, max_running and retry in a section override the global
@@ -454,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_sizes_and_durations),
 		cmocka_unit_test(test_providers),
 		cmocka_unit_test(test_report_every_error),
+		cmocka_unit_test(test_monitor_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
