@@ -121,6 +121,11 @@ void	stats_close(struct stats *st);
  * Returns 0, or -1 with err (conf->stats stays NULL: not counting). */
 int	stats_attach(struct conf *conf, struct err *err);
 
+/* stats_attach for a serving process, and when it fails a warning in
+ * the log (the process goes on without counting). conf NULL, or
+ * attached already: nothing. */
+void	stats_start(struct conf *conf);
+
 /* ---- counting: each takes st == NULL and then does nothing -------- */
 
 /* One answered request (handle.c, once per request).

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "slots.h"
 #include "spool.h"
+#include "stats.h"
 
 /* One log line for a delivery's attempt: each consumer it ran, with its
  * state now and the last LOG_TAIL_MAX bytes of its stdout and stderr,
@@ -270,6 +271,7 @@ attempt_finish(const struct conf *conf, struct spool_entry *e,
 		rc = -1;
 	}
 	log_attempt(e, results[e->fate], out, delay, e->error);
+	stats_attempt(conf->stats, e, out);
 	return rc;
 }
 

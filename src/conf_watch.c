@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "conf_watch.h"
+#include "stats.h"
 
 static void
 id_from_stat(struct file_id *id, const struct stat *st)
@@ -272,9 +273,17 @@ enum reload
 conf_reload(struct reloader *r, struct conf **c, struct err *err)
 {
 	struct timespec real, mono;
+	enum reload rc;
+	bool counting = (*c)->stats != NULL;
 
 	if (clock_gettime(CLOCK_REALTIME, &real) == -1 ||
 	    clock_gettime(CLOCK_MONOTONIC, &mono) == -1)
 		return RELOAD_NONE;
-	return conf_reload_at(r, c, &real, &mono, err);
+	rc = conf_reload_at(r, c, &real, &mono, err);
+	/* A counting process counts on with the new file's spool. */
+	if (rc == RELOAD_DONE && counting)
+		stats_start(*c);
+	if (rc == RELOAD_DONE || rc == RELOAD_FAILED)
+		stats_reload((*c)->stats, rc == RELOAD_DONE);
+	return rc;
 }

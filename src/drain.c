@@ -21,6 +21,7 @@
 #include "log.h"
 #include "platform.h"
 #include "spool.h"
+#include "stats.h"
 
 #define TMP_MAX_AGE	60	/* seconds before tmp/ litter is removed */
 #define CLEANUP_EVERY	60	/* seconds between keep_done sweeps */
@@ -689,6 +690,8 @@ drain_locked(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 	char *spool;
 	int ran;
 
+	stats_start(*confp);
+	stats_drain((*confp)->stats, (int64_t)time(NULL));
 	if ((spool = strdup((*confp)->spool_dir)) == NULL) {
 		err_set(err, "out of memory");
 		return -1;

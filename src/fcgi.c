@@ -20,6 +20,7 @@
 #include "log.h"
 #include "pool.h"
 #include "privdrop.h"
+#include "stats.h"
 #include "strlist.h"
 
 #define LISTEN_BACKLOG		128
@@ -305,6 +306,7 @@ cgi_serve(const char *conf_path)
 	}
 	if (deadline_start(&cc.body, c->body_timeout) != 0)
 		log_msg("error", "no monotonic clock: %s", strerror(errno));
+	stats_start(c);
 	(void)handle_request(c, &io);
 	cgi_discard(&cc);
 	conf_free(c);
@@ -358,6 +360,7 @@ retry_load(const char *conf_path, time_t *checked)
 		conf_free(c);
 		return NULL;
 	}
+	stats_start(c);
 	log_msg("info", "config loaded from %s", c->path != NULL ? c->path :
 	    "(no file)");
 	return c;
@@ -453,6 +456,7 @@ fcgi_serve(const char *conf_path, const char *listen_addr, unsigned workers)
 		log_msg("error", "%s", err.msg);
 		goto done;
 	}
+	stats_start(srv.conf);	/* the pool's workers share the mapping */
 	if (FCGX_Init() != 0) {
 		log_msg("error", "cannot initialise libfcgi");
 		goto done;

@@ -20,6 +20,7 @@
 #include "route.h"
 #include "slots.h"
 #include "spool.h"
+#include "stats.h"
 #include "verify.h"
 
 #define RETRY_AFTER	30	/* seconds, for 429 and 503 */
@@ -454,6 +455,11 @@ handle_request(const struct conf *conf, struct io *io)
 	if ((code = json_string(json_path(c.ans.body, "error"))) != NULL)
 		(void)json_set_str(c.rec, "error", code);
 	log_record(c.rec);
+	stats_request(conf->stats, &(struct stats_request){
+	    .endpoint = c.ep != NULL ? c.ep->name : NULL,
+	    .status = c.ans.status, .code = code,
+	    .word = json_string(json_path(c.ans.body, "status")),
+	    .event = c.pl.event, .delivery = c.delivery, .out = &c.out });
 
 	json_free(c.rec);
 	answer_free(&c.ans);
