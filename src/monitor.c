@@ -292,10 +292,11 @@ out:
 	if (json_set(obj, "checks", checks) != 0 || checks == NULL) {
 		json_free(obj);
 		free(reason);
-		return send_error(io, 500, "internal_error", "", head);
+		return send_error(io, 500, "internal_error", "", head) == 0 ?
+		    500 : -1;
 	}
 	rc = send_json(io, reason ? 503 : 200, obj, reason ?
-	    "Retry-After: 30\r\n" : "", head);
+	    "Retry-After: 30\r\n" : "", head) == 0 ? (reason ? 503 : 200) : -1;
 	json_free(obj);
 	free(reason);
 	return rc;
@@ -313,10 +314,11 @@ metrics(const struct conf *conf, struct io *io, int head)
 	err.msg[0] = '\0';
 	if (metrics_for_conf(conf, io->param(io->ctx, "HTTP_ACCEPT"), &buf,
 	    &len, &type, &err) != 0)
-		return send_error(io, 500, "internal_error", "", head);
+		return send_error(io, 500, "internal_error", "", head) == 0 ?
+		    500 : -1;
 	if (err.msg[0] != '\0')
 		log_msg("warning", "metrics: %s", err.msg);
-	rc = send_answer(io, 200, type, "", buf, len, head);
+	rc = send_answer(io, 200, type, "", buf, len, head) == 0 ? 200 : -1;
 	free(buf);
 	return rc;
 }
@@ -330,15 +332,17 @@ status_page(const struct conf *conf, struct io *io, int head)
 	int rc;
 
 	if (status_view_load(conf, time(NULL), &v) != 0)
-		return send_error(io, 500, "internal_error", "", head);
+		return send_error(io, 500, "internal_error", "", head) == 0 ?
+		    500 : -1;
 	rc = statuspage_render(&v, &buf, &len);
 	status_view_free(&v);
 	if (rc != 0)
-		return send_error(io, 500, "internal_error", "", head);
+		return send_error(io, 500, "internal_error", "", head) == 0 ?
+		    500 : -1;
 	rc = send_answer(io, 200, "text/html; charset=utf-8",
 	    "Content-Security-Policy: " STATUSPAGE_CSP "\r\n"
 	    "Referrer-Policy: no-referrer\r\n"
-	    "X-Frame-Options: DENY\r\n", buf, len, head);
+	    "X-Frame-Options: DENY\r\n", buf, len, head) == 0 ? 200 : -1;
 	free(buf);
 	return rc;
 }
@@ -377,5 +381,5 @@ monitor_handle(const struct conf *conf, struct io *io)
 	default:
 		rc = status_page(conf, io, head);
 	}
-	return rc == 0 ? 200 : 500;
+	return rc < 0 ? 500 : rc;
 }
