@@ -140,6 +140,15 @@ row_fill(struct status_row *r, const char *name, const struct stats_ep_row *ep)
 			r->day[o] += ep->hours[h][o];
 }
 
+static int
+row_any(const struct status_row *r)
+{
+	for (unsigned o = 0; o < STATS__NOUTCOME; o++)
+		if (r->day[o] > 0)
+			return 1;
+	return 0;
+}
+
 struct status_row *
 status_rows(const struct status_view *v, size_t *n)
 {
@@ -158,8 +167,13 @@ status_rows(const struct status_view *v, size_t *n)
 		for (j = 0; j < v->endpoints.n; j++)
 			if (strcmp(v->endpoints.v[j], s->eps[i].name) == 0)
 				break;
-		if (j == v->endpoints.n)
-			row_fill(&rows[(*n)++], s->eps[i].name, &s->eps[i]);
+		if (j < v->endpoints.n)
+			continue;
+		/* Not in the file (any more): only when it has something
+		 * to show ("(unknown)" and "(other)" mostly do not). */
+		row_fill(&rows[*n], s->eps[i].name, &s->eps[i]);
+		if (s->eps[i].last_time > 0 || row_any(&rows[*n]))
+			(*n)++;
 	}
 	return rows;
 }
