@@ -136,6 +136,7 @@ install-check: $(BIN)
 	test -f $(BUILD)/install-check/usr/share/man/man5/hookline.conf.5
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/hookline.conf
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/systemd/hookline.socket
+	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/prometheus/hookline-rules.yml
 	test -f $(BUILD)/install-check/etc/hookline/hookline.conf
 	test -d $(BUILD)/install-check/var/spool/hookline
 	test -d $(BUILD)/install-check/var/log/hookline
@@ -167,7 +168,7 @@ soak-valgrind: $(BIN)
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/conf-examples/systemd \
-	    $(DESTDIR)$(DOCDIR)/examples
+	    $(DESTDIR)$(DOCDIR)/conf-examples/prometheus $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/hookline
 	install -m 0644 doc/hookline.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/hookline.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -175,6 +176,8 @@ install: $(BIN)
 	    conf-examples/crontab $(DESTDIR)$(DOCDIR)/conf-examples/
 	install -m 0644 conf-examples/systemd/* \
 	    $(DESTDIR)$(DOCDIR)/conf-examples/systemd/
+	install -m 0644 conf-examples/prometheus/* \
+	    $(DESTDIR)$(DOCDIR)/conf-examples/prometheus/
 	cp -R examples/hooks.d $(DESTDIR)$(DOCDIR)/examples/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DOCDIR)/examples
 	@HOOKLINE_USER='$(HOOKLINE_USER)' scripts/install-dirs.sh \
