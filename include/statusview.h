@@ -72,6 +72,11 @@ void	status_hour(const struct status_view *v, unsigned h,
  * a malloc'd string, or NULL. */
 char	*status_replay_command(const char *conf_path, const char *name);
 
+/* "0 pending, 0 retrying, 0 running, 1 dead, 3 done" and, when
+ * something is due, "; the oldest due delivery has waited N s", into
+ * buf; "" when the spool could not be read. */
+void	status_spool_line(const struct status_view *v, char *buf, size_t len);
+
 /* "2026-12-01 16:40:12Z"; "-" for 0. */
 void	status_time(char *buf, size_t len, int64_t t);
 

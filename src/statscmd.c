@@ -156,7 +156,7 @@ text_dead(const struct status_view *v)
 static int
 text(const struct status_view *v)
 {
-	char when[32];
+	char when[32], line[256];
 
 	status_time(when, sizeof(when), v->now);
 	printf("hookline %s, as of %s (UTC)\n", HOOKLINE_VERSION, when);
@@ -165,19 +165,9 @@ text(const struct status_view *v)
 		(void)field(v->problems.v[i]);
 		printf("\n");
 	}
-	if (v->has_spool) {
-		printf("spool: %" PRIu64 " pending, %" PRIu64 " retrying, %"
-		    PRIu64 " running, %" PRIu64 " dead, %" PRIu64 " done",
-		    v->spool.count[SPOOLSTAT_PENDING],
-		    v->spool.count[SPOOLSTAT_RETRYING],
-		    v->spool.count[SPOOLSTAT_RUNNING],
-		    v->spool.count[SPOOLSTAT_DEAD],
-		    v->spool.count[SPOOLSTAT_DONE]);
-		if (v->spool.has_due)
-			printf("; the oldest due delivery has waited %" PRId64
-			    " s", v->spool.oldest_due_age);
-		printf("\n");
-	}
+	status_spool_line(v, line, sizeof(line));
+	if (line[0] != '\0')
+		printf("spool: %s\n", line);
 	if (text_endpoints(v) != 0)
 		return -1;
 	text_hours(v);

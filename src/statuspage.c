@@ -71,7 +71,7 @@ static const char style[] =
 static void
 head(FILE *f, const struct status_view *v)
 {
-	char when[32];
+	char when[32], line[256];
 
 	status_time(when, sizeof(when), v->now);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
@@ -92,18 +92,10 @@ head(FILE *f, const struct status_view *v)
 		(void)html_text(f, v->problems.v[i]);
 		fputs("</p>", f);
 	}
-	if (v->has_spool) {
-		fprintf(f, "<p id=\"spool\">Spool: %" PRIu64 " pending, %"
-		    PRIu64 " retrying, %" PRIu64 " running, %" PRIu64
-		    " dead, %" PRIu64 " done",
-		    v->spool.count[SPOOLSTAT_PENDING],
-		    v->spool.count[SPOOLSTAT_RETRYING],
-		    v->spool.count[SPOOLSTAT_RUNNING],
-		    v->spool.count[SPOOLSTAT_DEAD],
-		    v->spool.count[SPOOLSTAT_DONE]);
-		if (v->spool.has_due)
-			fprintf(f, "; the oldest due delivery has waited %"
-			    PRId64 " s", v->spool.oldest_due_age);
+	status_spool_line(v, line, sizeof(line));
+	if (line[0] != '\0') {
+		fputs("<p id=\"spool\">Spool: ", f);
+		(void)html_text(f, line);
 		fputs(".</p>", f);
 	}
 	fputs("</header>\n", f);

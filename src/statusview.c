@@ -1,6 +1,7 @@
 /* statusview.c: what the status page and `hookline stats` show: the
  * shared counters (stats.c), the spool's gauges (spoolstat.c) and its
  * dead letters (spool.c), gathered once per look. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,25 @@ status_replay_command(const char *conf_path, const char *name)
 		cmd = NULL;
 	free(conf);
 	return cmd;
+}
+
+void
+status_spool_line(const struct status_view *v, char *buf, size_t len)
+{
+	const struct spoolstat *sp = &v->spool;
+	int n;
+
+	buf[0] = '\0';
+	if (!v->has_spool)
+		return;
+	n = snprintf(buf, len, "%" PRIu64 " pending, %" PRIu64 " retrying, %"
+	    PRIu64 " running, %" PRIu64 " dead, %" PRIu64 " done",
+	    sp->count[SPOOLSTAT_PENDING], sp->count[SPOOLSTAT_RETRYING],
+	    sp->count[SPOOLSTAT_RUNNING], sp->count[SPOOLSTAT_DEAD],
+	    sp->count[SPOOLSTAT_DONE]);
+	if (sp->has_due && n > 0 && (size_t)n < len)
+		(void)snprintf(buf + n, len - (size_t)n, "; the oldest due "
+		    "delivery has waited %" PRId64 " s", sp->oldest_due_age);
 }
 
 void
