@@ -421,36 +421,38 @@ done:
 	return n;
 }
 
-/* The secret files of ep: not readable by others, not writable but by
- * their owner, not served by the web server. Group-readable is what the
- * example setup does (root:www-data 0640), so it is fine. */
+/* A file holding a secret (what: "secret file", "token file"): not
+ * readable by others, not writable but by its owner, not served by the
+ * web server. Group-readable is what the example setup does
+ * (root:www-data 0640), so it is fine. ep NULL: a global key. */
+static void
+check_secret_file(struct checker *k, unsigned line, const struct endpoint *ep,
+    const char *what, const char *f)
+{
+	struct stat st;
+
+	if (stat(f, &st) != 0) {
+		say(k, ERROR, line, ep, "%s %s: %s", what, f, strerror(errno));
+		return;
+	}
+	if ((st.st_mode & S_IROTH) != 0)
+		say(k, WARNING, line, ep, "%s %s is readable by others (chmod "
+		    "o-r; group read for the web server's group is fine)", what,
+		    f);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		say(k, WARNING, line, ep, "%s %s is writable by group or others "
+		    "(chmod go-w)", what, f);
+	if (in_docroot(k, f))
+		say(k, WARNING, line, ep, "%s %s is under the web server's "
+		    "document root %s: it may be served", what, f, k->docroot);
+}
+
 static void
 check_secret_files(struct checker *k, const struct endpoint *ep)
 {
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < ep->secret_files.n; i++) {
-		const char *f = ep->secret_files.v[i];
-		unsigned line = ep_line(k, ep, "secret_file", i);
-
-		if (stat(f, &st) != 0) {
-			say(k, ERROR, line, ep, "secret file %s: %s", f,
-			    strerror(errno));
-			continue;
-		}
-		if ((st.st_mode & S_IROTH) != 0)
-			say(k, WARNING, line, ep, "secret file %s is readable by "
-			    "others (chmod o-r; group read for the web server's "
-			    "group is fine)", f);
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-			say(k, WARNING, line, ep, "secret file %s is writable by "
-			    "group or others (chmod go-w)", f);
-		if (in_docroot(k, f))
-			say(k, WARNING, line, ep, "secret file %s is under the web "
-			    "server's document root %s: it may be served",
-			    f, k->docroot);
-	}
+	for (size_t i = 0; i < ep->secret_files.n; i++)
+		check_secret_file(k, ep_line(k, ep, "secret_file", i), ep,
+		    "secret file", ep->secret_files.v[i]);
 }
 
 /* How long the web server waits for a sync answer in conf-examples/ and
@@ -677,6 +679,9 @@ check_all(struct checker *k)
 	check_conf_file(k);
 	check_spool_writable(k);
 	check_log_writable(k);
+	if (c->monitor_token_file != NULL)
+		check_secret_file(k, key_line(k, "", "monitor_token_file", 0),
+		    NULL, "token file", c->monitor_token_file);
 	for (i = 0; i < c->nendpoints; i++) {
 		check_endpoint(k, &c->endpoints[i]);
 		if (strcmp(c->endpoints[i].name, "default") == 0)

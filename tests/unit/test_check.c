@@ -162,6 +162,27 @@ test_secret_file_modes(void **state)
 	free(p);
 }
 
+/* The watching URLs' token is a secret like the others. */
+static void
+test_monitor_token_modes(void **state)
+{
+	char *p, *r;
+
+	(void)state;
+	write_file("m.token", "tok-0123456789abcdefXYZ\n", 0640);
+	p = path_of("m.token");
+	assert_int_equal(run_check("monitor = status\n"
+	    "monitor_token_file = m.token\n" GITHUB, &r), CHECK_CLEAN);
+	free(r);
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(run_check("monitor = status\n"
+	    "monitor_token_file = m.token\n" GITHUB, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 2, "token file"));
+	assert_true(has_line(r, 2, "m.token is readable by others"));
+	free(r);
+	free(p);
+}
+
 static void
 test_inline_secret(void **state)
 {
@@ -494,6 +515,7 @@ main(void)
 		cmocka_unit_test_setup(test_clean, setup_each),
 		cmocka_unit_test_setup(test_no_secret, setup_each),
 		cmocka_unit_test_setup(test_secret_file_modes, setup_each),
+		cmocka_unit_test_setup(test_monitor_token_modes, setup_each),
 		cmocka_unit_test_setup(test_inline_secret, setup_each),
 		cmocka_unit_test_setup(test_hooks_folder, setup_each),
 		cmocka_unit_test_setup(test_hooks, setup_each),
