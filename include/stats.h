@@ -110,7 +110,9 @@ struct stats;	/* an open, mapped stats file; one per process */
 /* Opens (creating when missing) spool_dir/stats for counting, and maps
  * it. A file that fails the checks above is moved aside and replaced.
  * Returns 0 and *out, or -1 with err and *out NULL: the caller logs that
- * once and goes on without counting (every counting call takes NULL). */
+ * once and goes on without counting (every counting call takes NULL);
+ * -2 (err and *out NULL as well) when spool_dir does not exist: a
+ * sync-only setup without a spool, where stats_start stays quiet. */
 int	stats_open(const char *spool_dir, struct stats **out, struct err *err);
 /* Unmaps and frees; NULL does nothing. */
 void	stats_close(struct stats *st);
@@ -118,11 +120,12 @@ void	stats_close(struct stats *st);
 /* conf->stats = stats_open(conf->spool_dir): for a process that serves
  * (once per FastCGI process, again after each reload: a new conf; once
  * per CGI request; once per drainer run). conf_free() closes it.
- * Returns 0, or -1 with err (conf->stats stays NULL: not counting). */
+ * Returns 0, or -1 or -2 as stats_open (conf->stats stays NULL: not
+ * counting). */
 int	stats_attach(struct conf *conf, struct err *err);
 
-/* stats_attach for a serving process, and when it fails a warning in
- * the log (the process goes on without counting). conf NULL, or
+/* stats_attach for a serving process, and when it fails (but for a
+ * missing spool folder) a warning in the log (the process goes on without counting). conf NULL, or
  * attached already: nothing. */
 void	stats_start(struct conf *conf);
 
@@ -173,6 +176,8 @@ struct stats_req_row {
 	uint64_t	count;
 };
 
+/* Endpoints: the configured ones that were counted, and the fixed rows
+ * STATS_EP_UNKNOWN and STATS_EP_OTHER (always there, maybe all zero). */
 struct stats_ep_row {
 	char		name[STATS_NAME_MAX + 1];	/* "" is the implicit
 							 * endpoint (/) */

@@ -224,6 +224,11 @@ stats_open_mode(const char *spool_dir, bool rw, struct stats **out,
 		return -1;
 	}
 	dirfd = open(spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 && errno == ENOENT) {
+		err_set(err, "stats: no spool %s", spool_dir);
+		rc = -2;
+		goto done;
+	}
 	if (dirfd < 0 || fstat(dirfd, &dir) != 0) {
 		err_set(err, "stats: cannot open the spool %s: %s", spool_dir,
 		    strerror(errno));
@@ -276,7 +281,8 @@ stats_start(struct conf *conf)
 
 	if (conf == NULL || conf->stats != NULL)
 		return;
-	if (stats_attach(conf, &err) != 0)
+	/* A sync-only setup without a spool folder counts nothing, quietly. */
+	if (stats_attach(conf, &err) == -1)
 		log_msg("warning", "not counting: %s", err.msg);
 }
 
@@ -288,7 +294,7 @@ stats_read(const char *spool_dir, struct stats_snap **out, struct err *err)
 
 	*out = NULL;
 	rc = stats_open_mode(spool_dir, false, &st, err);
-	if (rc == -1)
+	if (rc < 0)
 		return -1;
 	if (stats_snapshot(st, out, err) != 0) {
 		stats_close(st);

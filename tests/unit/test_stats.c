@@ -242,9 +242,13 @@ test_no_spool(void **state)
 	char *gone;
 
 	assert_true(asprintf(&gone, "%s/missing", f->top) > 0);
-	assert_int_equal(stats_open(gone, &st, &err), -1);
+	assert_int_equal(stats_open(gone, &st, &err), -2);
 	assert_null(st);
 	assert_non_null(strstr(err.msg, "spool"));
+	/* Not a folder: an error to log. */
+	unit_write_file(gone, "x", 0600);
+	assert_int_equal(stats_open(gone, &st, &err), -1);
+	assert_null(st);
 	free(gone);
 }
 
