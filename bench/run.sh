@@ -101,14 +101,14 @@ F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|pl
 4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
 4s-gh|4 CGI|static hookline as CGI, github ping signed (ignored)|cgi-static -|/cgi-bin/hookline.cgi/gh|gh-ping-uid|200:ignored|F-cgi-static|-
 B-ignored|base|hookline before counting, generic, no hook (ignored)|hookline-base|/hooks/empty|plain|200:ignored|-|-
-B-401|base|hookline before counting, github, bad signature (401)|hookline-base|/hooks/gh|gh-badsig|401:error|-|-
-B-c|base|hookline before counting, generic, C hook|hookline-base|/hooks/bench|plain|200:success|-|-
-B-cgi-ignored|base|hookline before counting as CGI, generic, no hook|cgi-base -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|-|-
-B-cgi-hook|base|hookline before counting as CGI, generic, C hook|cgi-base -|/cgi-bin/hookline.cgi/bench|plain|200:success|-|-
 5-ignored|5 counting|hookline, generic, no hook (ignored), counting|hookline|/hooks/empty|plain|200:ignored|B-ignored|0.97
+B-401|base|hookline before counting, github, bad signature (401)|hookline-base|/hooks/gh|gh-badsig|401:error|-|-
 5-401|5 counting|hookline, github, bad signature (401), counting|hookline|/hooks/gh|gh-badsig|401:error|B-401|0.97
+B-c|base|hookline before counting, generic, C hook|hookline-base|/hooks/bench|plain|200:success|-|-
 5-c|5 counting|hookline, generic, C hook, counting|hookline|/hooks/bench|plain|200:success|B-c|-
+B-cgi-ignored|base|hookline before counting as CGI, generic, no hook|cgi-base -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|-|-
 5-cgi-ignored|5 counting|hookline as CGI, generic, no hook, counting|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|B-cgi-ignored|0.97
+B-cgi-hook|base|hookline before counting as CGI, generic, C hook|cgi-base -|/cgi-bin/hookline.cgi/bench|plain|200:success|-|-
 5-cgi-hook|5 counting|hookline as CGI, generic, C hook, counting|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|B-cgi-hook|-
 '
 
