@@ -213,6 +213,24 @@ test_counts(void **state)
 	stats_close(st);
 }
 
+/* The file is made with every block written, not sparse: a store into
+ * a hole on a full disk is SIGBUS. (A file system that compresses may
+ * count fewer blocks: only a plain one says it.) */
+static void
+test_allocated(void **state)
+{
+	struct fixture *f = *state;
+	struct stats *st = open_ok(f);
+	struct stat sb;
+
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_size, sizeof(struct stats_file));
+	assert_true((uint64_t)sb.st_blocks * 512 >= sizeof(struct stats_file));
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_nlink, 1);
+	stats_close(st);
+}
+
 /* Every counting call takes NULL: a process that could not open the
  * file goes on. */
 static void
@@ -572,6 +590,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allocated, setup,
+		    teardown),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test_setup_teardown(test_no_spool, setup,
 		    teardown),
