@@ -141,7 +141,8 @@ void	stats_start(struct conf *conf);
  * Counts: requests{endpoint,status,code}; a 401 as a signature failure;
  * duplicates; each hook and forward of out; the endpoint's last
  * delivery and hour bucket; the ring of last deliveries (only for what
- * got past the signature and the checks: success, failure, accepted). */
+ * got past the signature and the checks, with an event: success,
+ * failure, accepted). */
 struct stats_request {
 	const char		*endpoint;
 	int			 status;
@@ -222,6 +223,8 @@ struct stats_recent {
 	size_t		nhooks;		/* entries in hooks */
 	bool		more_hooks;	/* ran more than STATS_RECENT_HOOKS */
 	struct {
+		/* a hook's name, or "forward:" and its target as in the
+		 * metrics (no query, fragment or password); truncated */
 		char	name[STATS_RECENT_HOOK_MAX + 1];
 		int	exit;		/* -1: did not exit (signal, timeout,
 					 * not run) */

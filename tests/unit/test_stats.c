@@ -202,6 +202,8 @@ test_counts(void **state)
 	assert_int_equal(s->recent[0].outcome, STATS_SUCCESS);
 	assert_int_equal(s->recent[0].nhooks, 3);
 	assert_int_equal(s->recent[0].hooks[1].exit, 3);
+	assert_string_equal(s->recent[0].hooks[2].name,
+	    "forward:https://ci.example/hook");
 	stats_snap_free(s);
 	stats_close(st);
 
