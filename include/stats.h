@@ -163,6 +163,10 @@ void	stats_attempt(struct stats *st, const struct spool_entry *e,
 
 /* A drainer's run (drain.c): its time, unix seconds. */
 void	stats_drain(struct stats *st, int64_t when);
+/* A drainer's look at the spool for due deliveries (each pass; a
+ * --follow drainer at least every 30 s): the last-run time
+ * moves on, the runs are not counted again. */
+void	stats_drain_pass(struct stats *st, int64_t when);
 
 /* A configuration reload: ok true when the new file was taken, false
  * when it failed and the old one was kept. */
@@ -240,7 +244,8 @@ struct stats_snap {
 	uint64_t		 reloads;
 	uint64_t		 reload_failures;
 	uint64_t		 drain_runs;
-	int64_t			 drain_last;	/* 0: never */
+	int64_t			 drain_last;	/* a drainer's last start or
+						 * pass; 0: never */
 	struct stats_ep_row	*eps;
 	size_t			 neps;
 	struct stats_req_row	*reqs;

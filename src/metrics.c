@@ -254,7 +254,8 @@ process(struct out *o, const struct stats_snap *s)
 	    "Drainer runs (a drainer taking the spool's lock).");
 	sample(o, "hookline_drain_runs_total", NULL, s->drain_runs);
 	family(o, "hookline_drain_last_run_timestamp_seconds", "gauge",
-	    "When a drainer last started, in Unix seconds (0: never).");
+	    "When a drainer last looked for due deliveries, in Unix seconds "
+	    "(0: never).");
 	sample(o, "hookline_drain_last_run_timestamp_seconds", NULL,
 	    s->drain_last > 0 ? (unsigned long long)s->drain_last : 0);
 }

@@ -361,6 +361,14 @@ stats_drain(struct stats *st, int64_t when)
 }
 
 void
+stats_drain_pass(struct stats *st, int64_t when)
+{
+	if (st == NULL || !st->rw)
+		return;
+	__atomic_store_n(&st->f->drain_last, when, __ATOMIC_RELAXED);
+}
+
+void
 stats_reload(struct stats *st, bool ok)
 {
 	if (st == NULL || !st->rw)
