@@ -12,6 +12,10 @@ BENCH_TMPDIR=${BENCH_TMPDIR:-/var/tmp}
 BENCH_KEEP=${BENCH_KEEP:-0}
 BENCH_INSTALL=${BENCH_INSTALL:-1}
 BENCH_HOOKLINE_LOG=${BENCH_HOOKLINE_LOG:-stderr}
+# The build the B- rows run, to compare with (a git revision; empty: the
+# commit before the shared counters came, i.e. the parent of the commit
+# that added src/stats.c).
+BENCH_BASE=${BENCH_BASE:-}
 LIGHTTPD=$(command -v lighttpd 2>/dev/null || echo /usr/sbin/lighttpd)
 
 # Pids this shell started and must stop (servers, drainers).
@@ -132,6 +136,41 @@ build_bench() {
 	else
 		say "bench: no $HOOKLINE_BIN (run make): hookline rows left out"
 	fi
+	build_base
+}
+
+# bin/hookline-base: hookline as it was at BENCH_BASE, built once from
+# `git archive` into build/bench-base/COMMIT/ with the same make
+# defaults as ./hookline (-O2 -g). Sets BASE_REV. Without git or the
+# revision, the B- rows are left out.
+build_base() {
+	local rev dir
+	BASE_REV=
+	if [ -n "$BENCH_BASE" ]; then
+		rev=$BENCH_BASE
+	else
+		rev=$(git -C "$REPO" log --diff-filter=A --format=%H -1 \
+		    -- src/stats.c 2>/dev/null) && [ -n "$rev" ] && rev=$rev^
+	fi
+	if [ -z "${rev:-}" ] || ! rev=$(git -C "$REPO" rev-parse --verify -q \
+	    "$rev^{commit}" 2>/dev/null); then
+		say "bench: no base revision to build (BENCH_BASE): B- rows left out"
+		return 0
+	fi
+	dir=$REPO/build/bench-base/$rev
+	if [ ! -x "$dir/hookline" ]; then
+		say "bench: building the base hookline ($rev) in $dir"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		if ! git -C "$REPO" archive "$rev" | tar -x -C "$dir" ||
+		    ! make -C "$dir" -j2 hookline >"$dir.log" 2>&1; then
+			say "bench: cannot build the base hookline (see $dir.log):" \
+			    "B- rows left out"
+			return 0
+		fi
+	fi
+	install -m 0755 "$dir/hookline" "$BENCH_ROOT/bin/hookline-base"
+	BASE_REV=$rev
 }
 
 # The body: a ~2 KB GitHub-like push, a JSON object with "event" and

@@ -27,6 +27,9 @@
 #                         breakagelog file, one line per request)
 #   HOOKLINE_BIN=./hookline
 #   HOOKLINE_STATIC_BIN=build/static/hookline  (make static; rows 4s-*)
+#   BENCH_BASE=REV        the build rows B-* run (default: the commit
+#                         before the shared counters; built once into
+#                         build/bench-base/)
 #
 # Quick look while debugging: BENCH_DURATION=2s BENCH_ROUNDS=1 bench/run.sh
 set -u
@@ -50,8 +53,10 @@ BENCH_OUT=${BENCH_OUT:-}
 #
 # start: fcgi BIN HOOK DEDUPE   lighttpd + mod_fastcgi spawning bin/BIN
 #        hookline [drain]       the same with bin/hookline (+ a drainer)
+#        hookline-base          the same with bin/hookline-base (BENCH_BASE)
 #        cgi HOOK               lighttpd + mod_cgi (floor.cgi, hookline.cgi)
 #        cgi-static HOOK        the same, both built -static (make static)
+#        cgi-base HOOK          the same with bin/hookline-base
 #        fcgiwrap HOOK          lighttpd + fcgiwrap + bench/fcgiwrap.cgi.in
 #        webhook HOOK           adnanh/webhook with bench/webhook-hooks.json.in
 #        gunicorn N HOOK        bench/flask_app.py, N sync workers
@@ -95,6 +100,16 @@ F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|pl
 4-hook|4 CGI|hookline as CGI, generic, C hook|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|F-cgi-spawn|0.80
 4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
 4s-gh|4 CGI|static hookline as CGI, github ping signed (ignored)|cgi-static -|/cgi-bin/hookline.cgi/gh|gh-ping-uid|200:ignored|F-cgi-static|-
+B-ignored|base|hookline before counting, generic, no hook (ignored)|hookline-base|/hooks/empty|plain|200:ignored|-|-
+5-ignored|5 counting|hookline, generic, no hook (ignored), counting|hookline|/hooks/empty|plain|200:ignored|B-ignored|0.97
+B-401|base|hookline before counting, github, bad signature (401)|hookline-base|/hooks/gh|gh-badsig|401:error|-|-
+5-401|5 counting|hookline, github, bad signature (401), counting|hookline|/hooks/gh|gh-badsig|401:error|B-401|0.97
+B-c|base|hookline before counting, generic, C hook|hookline-base|/hooks/bench|plain|200:success|-|-
+5-c|5 counting|hookline, generic, C hook, counting|hookline|/hooks/bench|plain|200:success|B-c|-
+B-cgi-ignored|base|hookline before counting as CGI, generic, no hook|cgi-base -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|-|-
+5-cgi-ignored|5 counting|hookline as CGI, generic, no hook, counting|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|B-cgi-ignored|0.97
+B-cgi-hook|base|hookline before counting as CGI, generic, C hook|cgi-base -|/cgi-bin/hookline.cgi/bench|plain|200:success|-|-
+5-cgi-hook|5 counting|hookline as CGI, generic, C hook, counting|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|B-cgi-hook|-
 '
 
 # The rows chosen: BENCH_ONLY/BENCH_SKIP, plus the floor of each.
@@ -139,7 +154,9 @@ row_available() {
 	gunicorn*) command -v gunicorn >/dev/null 2>&1 &&
 	    python3 -c 'import flask' 2>/dev/null ;;
 	fcgiwrap*) [ -x /usr/sbin/fcgiwrap ] ;;
+	hookline-base*) [ -x "$BENCH_ROOT/bin/hookline-base" ] ;;
 	hookline*) [ -x "$BENCH_ROOT/bin/hookline" ] ;;
+	cgi-base*) [ -x "$BENCH_ROOT/bin/hookline-base" ] ;;
 	cgi-static*) [ -x "$BENCH_ROOT/bin/hookline-static" ] ||
 	    [[ $2 == *floor.cgi* ]] ;;
 	cgi*) [ -x "$BENCH_ROOT/bin/hookline" ] || [[ $2 == *floor.cgi* ]] ;;
@@ -159,6 +176,10 @@ start_row() {
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/$2" "$(hook_path "$3")" \
 		    "$BENCH_MAXPROCS" "$4"
 		SERVING="children_of $LT_PID" ;;
+	hookline-base)
+		start_lighttpd fastcgi "$BENCH_ROOT/bin/hookline-base" "" \
+		    "$BENCH_MAXPROCS" 0
+		SERVING="children_of $LT_PID" ;;
 	hookline)
 		if [ "${2:-}" = drain ]; then
 			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" drain \
@@ -169,10 +190,11 @@ start_row() {
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/hookline" "" \
 		    "$BENCH_MAXPROCS" 0
 		SERVING="children_of $LT_PID" ;;
-	cgi|cgi-static)
-		local sfx=
-		[ "$1" = cgi-static ] && sfx=-static
-		install -m 0755 "$BENCH_ROOT/bin/floor_cgi${sfx/-/_}" \
+	cgi|cgi-static|cgi-base)
+		local sfx= fsfx=
+		[ "$1" = cgi-static ] && sfx=-static fsfx=_static
+		[ "$1" = cgi-base ] && sfx=-base
+		install -m 0755 "$BENCH_ROOT/bin/floor_cgi$fsfx" \
 		    "$RUN/www/cgi-bin/floor.cgi"
 		[ -x "$BENCH_ROOT/bin/hookline$sfx" ] &&
 		    install -m 0755 "$BENCH_ROOT/bin/hookline$sfx" \
@@ -348,6 +370,7 @@ run_row() {
 	DRAIN_PID=""
 	CGI_HOOK=-
 	[[ $start == cgi* ]] && CGI_HOOK=${start#* }
+	[[ $start == *-base* ]] && note="BENCH_BASE ${BASE_REV:0:12}"
 	printf '  %-18s round %d: ' "$id" "$round" >&2
 	start_row "$start" "$path"
 	set_request "$req" "b$round-$id"

@@ -110,7 +110,9 @@ struct stats;	/* an open, mapped stats file; one per process */
 /* Opens (creating when missing) spool_dir/stats for counting, and maps
  * it. A file that fails the checks above is moved aside and replaced.
  * Returns 0 and *out, or -1 with err and *out NULL: the caller logs that
- * once and goes on without counting (every counting call takes NULL). */
+ * once and goes on without counting (every counting call takes NULL);
+ * -2 (err and *out NULL as well) when spool_dir does not exist: a
+ * sync-only setup without a spool, where stats_start stays quiet. */
 int	stats_open(const char *spool_dir, struct stats **out, struct err *err);
 /* Unmaps and frees; NULL does nothing. */
 void	stats_close(struct stats *st);
@@ -118,11 +120,12 @@ void	stats_close(struct stats *st);
 /* conf->stats = stats_open(conf->spool_dir): for a process that serves
  * (once per FastCGI process, again after each reload: a new conf; once
  * per CGI request; once per drainer run). conf_free() closes it.
- * Returns 0, or -1 with err (conf->stats stays NULL: not counting). */
+ * Returns 0, or -1 or -2 as stats_open (conf->stats stays NULL: not
+ * counting). */
 int	stats_attach(struct conf *conf, struct err *err);
 
-/* stats_attach for a serving process, and when it fails a warning in
- * the log (the process goes on without counting). conf NULL, or
+/* stats_attach for a serving process, and when it fails (but for a
+ * missing spool folder) a warning in the log (the process goes on without counting). conf NULL, or
  * attached already: nothing. */
 void	stats_start(struct conf *conf);
 
@@ -138,7 +141,8 @@ void	stats_start(struct conf *conf);
  * Counts: requests{endpoint,status,code}; a 401 as a signature failure;
  * duplicates; each hook and forward of out; the endpoint's last
  * delivery and hour bucket; the ring of last deliveries (only for what
- * got past the signature and the checks: success, failure, accepted). */
+ * got past the signature and the checks, with an event: success,
+ * failure, accepted). */
 struct stats_request {
 	const char		*endpoint;
 	int			 status;
@@ -159,6 +163,10 @@ void	stats_attempt(struct stats *st, const struct spool_entry *e,
 
 /* A drainer's run (drain.c): its time, unix seconds. */
 void	stats_drain(struct stats *st, int64_t when);
+/* A drainer's look at the spool for due deliveries (each pass; a
+ * --follow drainer at least every 30 s): the last-run time
+ * moves on, the runs are not counted again. */
+void	stats_drain_pass(struct stats *st, int64_t when);
 
 /* A configuration reload: ok true when the new file was taken, false
  * when it failed and the old one was kept. */
@@ -173,6 +181,8 @@ struct stats_req_row {
 	uint64_t	count;
 };
 
+/* Endpoints: the configured ones that were counted, and the fixed rows
+ * STATS_EP_UNKNOWN and STATS_EP_OTHER (always there, maybe all zero). */
 struct stats_ep_row {
 	char		name[STATS_NAME_MAX + 1];	/* "" is the implicit
 							 * endpoint (/) */
@@ -217,6 +227,8 @@ struct stats_recent {
 	size_t		nhooks;		/* entries in hooks */
 	bool		more_hooks;	/* ran more than STATS_RECENT_HOOKS */
 	struct {
+		/* a hook's name, or "forward:" and its target as in the
+		 * metrics (no query, fragment or password); truncated */
 		char	name[STATS_RECENT_HOOK_MAX + 1];
 		int	exit;		/* -1: did not exit (signal, timeout,
 					 * not run) */
@@ -232,7 +244,8 @@ struct stats_snap {
 	uint64_t		 reloads;
 	uint64_t		 reload_failures;
 	uint64_t		 drain_runs;
-	int64_t			 drain_last;	/* 0: never */
+	int64_t			 drain_last;	/* a drainer's last start or
+						 * pass; 0: never */
 	struct stats_ep_row	*eps;
 	size_t			 neps;
 	struct stats_req_row	*reqs;

@@ -734,6 +734,7 @@ drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		}
 		ran += (int)st.ran;
 		last_scan = now;
+		stats_drain_pass((*confp)->stats, (int64_t)now);
 		if (drain_stop)
 			break;
 		if (st.ran > 0 && st.failed == 0)

@@ -71,11 +71,14 @@ put_value(FILE *f, const char *s)
 static void
 family(struct out *o, const char *name, const char *type, const char *help)
 {
-	const char *suffix = !o->om && strcmp(type, "counter") == 0 ?
-	    "_total" : "";
+	const char *suffix = "";
 
-	if (!o->om && strcmp(type, "info") == 0)
+	if (!o->om && strcmp(type, "counter") == 0)
+		suffix = "_total";
+	if (!o->om && strcmp(type, "info") == 0) {
+		suffix = "_info";	/* a gauge of 1 there */
 		type = "gauge";
+	}
 	(void)fprintf(o->f, "# HELP %s%s %s\n# TYPE %s%s %s\n", name, suffix,
 	    help, name, suffix, type);
 }
@@ -106,11 +109,31 @@ requests(struct out *o, const struct stats_snap *s)
 	family(o, "hookline_requests", "counter",
 	    "Requests answered, by endpoint, HTTP status and error code.");
 	for (i = 0; i < s->nreqs; i++) {
+		if (s->reqs[i].count == 0)
+			continue;	/* an other row never used */
 		(void)snprintf(status, sizeof(status), "%d", s->reqs[i].status);
 		sample(o, "hookline_requests_total", (const char *[]){
 		    "endpoint", s->reqs[i].endpoint, "status", status,
 		    "code", s->reqs[i].code, NULL }, s->reqs[i].count);
 	}
+}
+
+/* The fixed rows ((unknown), (other)) are left out until used. */
+static int
+ep_unused(const struct stats_ep_row *e)
+{
+	return e->name[0] == '(' && e->sig_failures == 0 && e->duplicates == 0;
+}
+
+static int
+all_zero(const uint64_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != 0)
+			return 0;
+	return 1;
 }
 
 static void
@@ -121,13 +144,17 @@ endpoints(struct out *o, const struct stats_snap *s)
 	family(o, "hookline_signature_failures", "counter",
 	    "Requests refused for their signature (401), by endpoint.");
 	for (i = 0; i < s->neps; i++)
-		sample(o, "hookline_signature_failures_total", (const char *[]){
-		    "endpoint", s->eps[i].name, NULL }, s->eps[i].sig_failures);
+		if (!ep_unused(&s->eps[i]))
+			sample(o, "hookline_signature_failures_total",
+			    (const char *[]){ "endpoint", s->eps[i].name,
+			    NULL }, s->eps[i].sig_failures);
 	family(o, "hookline_duplicates", "counter",
 	    "Deliveries answered as duplicates, by endpoint.");
 	for (i = 0; i < s->neps; i++)
-		sample(o, "hookline_duplicates_total", (const char *[]){
-		    "endpoint", s->eps[i].name, NULL }, s->eps[i].duplicates);
+		if (!ep_unused(&s->eps[i]))
+			sample(o, "hookline_duplicates_total",
+			    (const char *[]){ "endpoint", s->eps[i].name,
+			    NULL }, s->eps[i].duplicates);
 }
 
 static void
@@ -138,7 +165,8 @@ hook_runs(struct out *o, const struct stats_snap *s)
 	family(o, "hookline_hook_runs", "counter",
 	    "Hook runs, by endpoint, hook and result.");
 	for (i = 0; i < s->nhooks; i++)
-		for (r = 0; r < STATS_R_REJECTED; r++)
+		for (r = 0; r < STATS_R_REJECTED &&
+		    !all_zero(s->hooks[i].result, STATS__NRESULT); r++)
 			sample(o, "hookline_hook_runs_total", (const char *[]){
 			    "endpoint", s->hooks[i].endpoint, "hook",
 			    s->hooks[i].hook, "result", stats_result_name(r),
@@ -168,6 +196,8 @@ hook_durations(struct out *o, const struct stats_snap *s)
 	    "How long hooks ran, by endpoint and hook.");
 	for (i = 0; i < s->nhooks; i++) {
 		h = &s->hooks[i];
+		if (all_zero(h->bucket, STATS_NBUCKET))
+			continue;
 		for (b = 0, cum = 0; b < STATS_NBUCKET; b++) {
 			cum += h->bucket[b];
 			if (b < STATS_NBUCKET - 1)
@@ -201,7 +231,8 @@ forwards(struct out *o, const struct stats_snap *s)
 	    "Forward attempts, by endpoint, target and result.");
 	for (i = 0; i < s->ntargets; i++)
 		for (r = 0; r < STATS__NRESULT; r++)
-			if (r != STATS_R_NOT_RUN)
+			if (r != STATS_R_NOT_RUN && !all_zero(
+			    s->targets[i].result, STATS__NRESULT))
 				sample(o, "hookline_forwards_total",
 				    (const char *[]){ "endpoint",
 				    s->targets[i].endpoint, "target",
@@ -223,7 +254,8 @@ process(struct out *o, const struct stats_snap *s)
 	    "Drainer runs (a drainer taking the spool's lock).");
 	sample(o, "hookline_drain_runs_total", NULL, s->drain_runs);
 	family(o, "hookline_drain_last_run_timestamp_seconds", "gauge",
-	    "When a drainer last started, in Unix seconds (0: never).");
+	    "When a drainer last looked for due deliveries, in Unix seconds "
+	    "(0: never).");
 	sample(o, "hookline_drain_last_run_timestamp_seconds", NULL,
 	    s->drain_last > 0 ? (unsigned long long)s->drain_last : 0);
 }

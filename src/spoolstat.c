@@ -1,5 +1,8 @@
 /* spoolstat.c: the spool's deliveries by state and how long the oldest
  * due one has waited (spoolstat.h). */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <string.h>
 
 #include "spool.h"
@@ -57,9 +60,20 @@ spoolstat_read(const char *spool_dir, time_t now, struct spoolstat *out,
 		{ SPOOL_DONE, SPOOLSTAT_DONE },
 	};
 	struct strlist names = { NULL, 0 };
+	struct stat sb;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	/* spool_list() takes a missing box as empty: the spool itself must
+	 * be there. */
+	if (stat(spool_dir, &sb) != 0) {
+		err_set(err, "spool %s: %s", spool_dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		err_set(err, "spool %s: not a folder", spool_dir);
+		return -1;
+	}
 	if (spool_list(spool_dir, SPOOL_NEW, &names, err) != 0) {
 		strlist_clear(&names);
 		return -1;

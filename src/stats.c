@@ -228,6 +228,17 @@ copy_printable(char *dst, size_t size, const char *s)
 	dst[i] = '\0';
 }
 
+/* A hook's name for the ring: a forward target's without its query and
+ * fragment, as in the metrics. */
+static void
+hook_label(char *dst, size_t size, const char *hook)
+{
+	size_t n = hook != NULL && strncmp(hook, FORWARD_PREFIX,
+	    strlen(FORWARD_PREFIX)) == 0 ? strcspn(hook, "?#") : (size_t)-1;
+
+	copy_printable(dst, n < size ? n + 1 : size, hook);
+}
+
 /* Appends one delivery to the ring of the last ones. Best effort: a slot
  * another writer is still filling (50 writes behind) is left to it. */
 static void
@@ -256,7 +267,7 @@ recent_add(struct stats_file *f, const char *ep, const char *event,
 			s->more_hooks = 1;
 			break;
 		}
-		copy_printable(s->hooks[k].name, sizeof(s->hooks[k].name),
+		hook_label(s->hooks[k].name, sizeof(s->hooks[k].name),
 		    out->v[i].hook);
 		s->hooks[k++].exit = out->v[i].res.exited ?
 		    out->v[i].res.exit_code : -1;
@@ -309,7 +320,8 @@ stats_request(struct stats *st, const struct stats_request *r)
 		ADD(&e->duplicates, 1);
 	ep_outcome(e, o, now);
 	count_outcome(f, ep_label(e), r->out);
-	if (o == STATS_SUCCESS || o == STATS_FAILURE || o == STATS_ACCEPTED)
+	if (r->event != NULL && (o == STATS_SUCCESS || o == STATS_FAILURE ||
+	    o == STATS_ACCEPTED))
 		recent_add(f, ep_label(e), r->event, r->delivery, o, 0, r->out,
 		    now);
 }
@@ -345,6 +357,14 @@ stats_drain(struct stats *st, int64_t when)
 	if (st == NULL || !st->rw)
 		return;
 	ADD(&st->f->drain_runs, 1);
+	__atomic_store_n(&st->f->drain_last, when, __ATOMIC_RELAXED);
+}
+
+void
+stats_drain_pass(struct stats *st, int64_t when)
+{
+	if (st == NULL || !st->rw)
+		return;
 	__atomic_store_n(&st->f->drain_last, when, __ATOMIC_RELAXED);
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "stats_int.h"
 
@@ -106,14 +107,23 @@ move_aside(int dirfd, int fd, const struct stat *bad, struct err *err)
 }
 
 /* Makes a complete file under a temporary name and links it in place:
- * whoever opens STATS_FILE sees a whole file or none. 0 also when
- * another process linked its own first. */
+ * whoever opens STATS_FILE sees a whole file or none. Every byte is
+ * written (not a sparse ftruncate), so that a store through the mapping
+ * never needs a block the file system may not have: on a full disk
+ * that would be SIGBUS, not an error. 0 also when another process
+ * linked its own first. */
 static int
 make_file(int dirfd, const struct stat *dir, struct err *err)
 {
 	struct stats_file *f;
 	char tmp[64];
 	int fd, rc = -1;
+
+	if ((f = malloc(sizeof(*f))) == NULL) {
+		err_set(err, "stats: out of memory");
+		return -1;
+	}
+	stats_file_init(f, (int64_t)time(NULL));
 
 	(void)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", STATS_FILE,
 	    (long)getpid());
@@ -123,20 +133,14 @@ make_file(int dirfd, const struct stat *dir, struct err *err)
 	if (fd < 0) {
 		err_set(err, "stats: cannot create %s: %s", tmp,
 		    strerror(errno));
+		free(f);
 		return -1;
 	}
-	if (ftruncate(fd, (off_t)sizeof(*f)) != 0 || (geteuid() == 0 &&
+	if (write_all(fd, f, sizeof(*f)) != 0 || (geteuid() == 0 &&
 	    dir->st_uid != 0 && fchown(fd, dir->st_uid, dir->st_gid) != 0)) {
-		err_set(err, "stats: cannot size %s: %s", tmp, strerror(errno));
+		err_set(err, "stats: cannot write %s: %s", tmp, strerror(errno));
 		goto done;
 	}
-	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (f == MAP_FAILED) {
-		err_set(err, "stats: cannot map %s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	stats_file_init(f, (int64_t)time(NULL));
-	(void)munmap(f, sizeof(*f));
 	if (linkat(dirfd, tmp, dirfd, STATS_FILE, 0) != 0 && errno != EEXIST) {
 		err_set(err, "stats: cannot link %s: %s", STATS_FILE,
 		    strerror(errno));
@@ -146,6 +150,7 @@ make_file(int dirfd, const struct stat *dir, struct err *err)
 done:
 	(void)unlinkat(dirfd, tmp, 0);
 	(void)close(fd);
+	free(f);
 	return rc;
 }
 
@@ -224,6 +229,11 @@ stats_open_mode(const char *spool_dir, bool rw, struct stats **out,
 		return -1;
 	}
 	dirfd = open(spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 && errno == ENOENT) {
+		err_set(err, "stats: no spool %s", spool_dir);
+		rc = -2;
+		goto done;
+	}
 	if (dirfd < 0 || fstat(dirfd, &dir) != 0) {
 		err_set(err, "stats: cannot open the spool %s: %s", spool_dir,
 		    strerror(errno));
@@ -276,7 +286,8 @@ stats_start(struct conf *conf)
 
 	if (conf == NULL || conf->stats != NULL)
 		return;
-	if (stats_attach(conf, &err) != 0)
+	/* A sync-only setup without a spool folder counts nothing, quietly. */
+	if (stats_attach(conf, &err) == -1)
 		log_msg("warning", "not counting: %s", err.msg);
 }
 
@@ -288,7 +299,7 @@ stats_read(const char *spool_dir, struct stats_snap **out, struct err *err)
 
 	*out = NULL;
 	rc = stats_open_mode(spool_dir, false, &st, err);
-	if (rc == -1)
+	if (rc < 0)
 		return -1;
 	if (stats_snapshot(st, out, err) != 0) {
 		stats_close(st);

@@ -129,10 +129,12 @@ stop_cgi_apache() {
 }
 
 # Everything a request could change: names, types, sizes, modes, owners
-# and times of the config, the spool, the CGI folder, run/ and out/.
+# and times of the config, the spool, the CGI folder, run/ and out/; but
+# the shared counters (spool/stats), which every request adds to.
 snapshot() {
 	find "$E" "$D/evil" "$D/spool" "$cgibin" "$D/run" "$D/out" \
-	    -printf '%p %y %s %m %u %T@\n' 2>/dev/null | sort
+	    -printf '%p %y %s %m %u %T@\n' 2>/dev/null |
+	    grep -v "^$D/spool/stats " | sort
 }
 
 # Processes running from the CGI folder (a CGI request still running,

@@ -163,6 +163,7 @@ test_counts(void **state)
 	stats_reload(st, false);
 	stats_reload(st, false);
 	stats_drain(st, 1700000000);
+	stats_drain_pass(st, 1700000005);
 	s = snap_of(st);
 	assert_int_equal(req_find(s, "gh", 200, "")->count, 2);
 	assert_int_equal(req_find(s, "gh", 401, "unauthorized")->count, 2);
@@ -193,7 +194,7 @@ test_counts(void **state)
 	assert_int_equal(s->reloads, 1);
 	assert_int_equal(s->reload_failures, 2);
 	assert_int_equal(s->drain_runs, 1);
-	assert_int_equal(s->drain_last, 1700000000);
+	assert_int_equal(s->drain_last, 1700000005);
 	/* Only the delivery that ran is among the last deliveries. */
 	assert_int_equal(s->nrecent, 1);
 	assert_string_equal(s->recent[0].endpoint, "gh");
@@ -202,6 +203,8 @@ test_counts(void **state)
 	assert_int_equal(s->recent[0].outcome, STATS_SUCCESS);
 	assert_int_equal(s->recent[0].nhooks, 3);
 	assert_int_equal(s->recent[0].hooks[1].exit, 3);
+	assert_string_equal(s->recent[0].hooks[2].name,
+	    "forward:https://ci.example/hook");
 	stats_snap_free(s);
 	stats_close(st);
 
@@ -210,6 +213,24 @@ test_counts(void **state)
 	s = snap_of(st);
 	assert_int_equal(req_find(s, "gh", 401, "unauthorized")->count, 2);
 	stats_snap_free(s);
+	stats_close(st);
+}
+
+/* The file is made with every block written, not sparse: a store into
+ * a hole on a full disk is SIGBUS. (A file system that compresses may
+ * count fewer blocks: only a plain one says it.) */
+static void
+test_allocated(void **state)
+{
+	struct fixture *f = *state;
+	struct stats *st = open_ok(f);
+	struct stat sb;
+
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_size, sizeof(struct stats_file));
+	assert_true((uint64_t)sb.st_blocks * 512 >= sizeof(struct stats_file));
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_nlink, 1);
 	stats_close(st);
 }
 
@@ -242,9 +263,13 @@ test_no_spool(void **state)
 	char *gone;
 
 	assert_true(asprintf(&gone, "%s/missing", f->top) > 0);
-	assert_int_equal(stats_open(gone, &st, &err), -1);
+	assert_int_equal(stats_open(gone, &st, &err), -2);
 	assert_null(st);
 	assert_non_null(strstr(err.msg, "spool"));
+	/* Not a folder: an error to log. */
+	unit_write_file(gone, "x", 0600);
+	assert_int_equal(stats_open(gone, &st, &err), -1);
+	assert_null(st);
 	free(gone);
 }
 
@@ -568,6 +593,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allocated, setup,
+		    teardown),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test_setup_teardown(test_no_spool, setup,
 		    teardown),
