@@ -349,4 +349,14 @@ deploy_checks() {
 		expect_lines "$ROOT/out/github.log" "$id" ""
 	done
 	rm -f "$big"
+
+	# The watching URLs through this server as shipped: a GET to
+	# <script URL>/-/health reaches hookline, with the Authorization
+	# header (Apache: CGIPassAuth), and without it is hookline's 401.
+	. "$E2E_DIR/status_lib.sh"
+	status_setup token
+	mon health
+	expect_status 200 && expect_json .status ok
+	req GET -/health
+	expect_error 401 unauthorized
 }
