@@ -102,10 +102,14 @@ ask(const struct conf *c, struct fake *f)
 	return handle_request(c, &io);
 }
 
+/* A new request on f; its last answer is freed by the next ask(). */
 static void
 fake_init(struct fake *f, const char *method, const char *path)
 {
+	char *out = f->out;
+
 	memset(f, 0, sizeof(*f));
+	f->out = out;
 	set(f, "REQUEST_METHOD", method);
 	set(f, "PATH_INFO", path);
 	set(f, "REMOTE_ADDR", "127.0.0.1");
@@ -153,7 +157,7 @@ test_paths(void **state)
 		"/-/status.html", "/-/metrics%00", "/-//metrics",
 	};
 	struct conf *c = conf_of(conf_token);
-	struct fake f;
+	struct fake f = { 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -176,7 +180,7 @@ static void
 test_off(void **state)
 {
 	struct conf *c;
-	struct fake f;
+	struct fake f = { 0 };
 
 	(void)state;
 	c = conf_of("spool_dir = spool\n[gh]\n");
@@ -202,7 +206,7 @@ test_methods(void **state)
 		"POST", "PUT", "DELETE", "OPTIONS", "PATCH", "get", "TRACE", "",
 	};
 	struct conf *c = conf_of(conf_token);
-	struct fake f;
+	struct fake f = { 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -235,7 +239,7 @@ test_tokens(void **state)
 		"",
 	};
 	struct conf *c = conf_of(conf_token);
-	struct fake f;
+	struct fake f = { 0 };
 	char *log, *logpath;
 	struct err err;
 
@@ -278,7 +282,7 @@ static void
 test_addresses(void **state)
 {
 	struct conf *c;
-	struct fake f;
+	struct fake f = { 0 };
 
 	(void)state;
 	c = conf_of("spool_dir = spool\nmonitor = status\n"
@@ -319,7 +323,7 @@ static void
 test_head_and_types(void **state)
 {
 	struct conf *c = conf_of(conf_token);
-	struct fake f;
+	struct fake f = { 0 };
 	char *p;
 
 	(void)state;
@@ -360,7 +364,7 @@ test_never_runs_hooks(void **state)
 		"/-/status", "/-/health", "/-/metrics", "/-/x"
 	};
 	struct conf *c;
-	struct fake f;
+	struct fake f = { 0 };
 	char *hooks, *hook, *mark, *text;
 
 	(void)state;
@@ -392,7 +396,7 @@ test_health(void **state)
 {
 	struct conf *c = conf_of(conf_token);
 	struct conf *bad;
-	struct fake f;
+	struct fake f = { 0 };
 	char *file, *text;
 
 	(void)state;
@@ -428,7 +432,7 @@ static void
 test_health_due(void **state)
 {
 	struct conf *c;
-	struct fake f;
+	struct fake f = { 0 };
 	struct err err;
 	struct delivery d = {
 		.endpoint = "gh", .event = "push", .id = "d-1",
