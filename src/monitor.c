@@ -236,19 +236,6 @@ done:
 	return rc;
 }
 
-/* Appends "; what" to *reason (malloc'd). */
-static void
-add_reason(char **reason, const char *what)
-{
-	char *s;
-
-	if (asprintf(&s, "%s%s%s", *reason ? *reason : "", *reason ? "; " : "",
-	    what) < 0)
-		return;
-	free(*reason);
-	*reason = s;
-}
-
 /* {"status":"ok","checks":{...}} 200, or {"status":"error","reason":
  * "...","checks":{...}} 503: for uptime monitors and load balancers.
  * The configuration is loaded (else fcgi.c answers 503 before us). */
@@ -257,48 +244,42 @@ health(const struct conf *conf, struct io *io, int head)
 {
 	struct jval *obj = json_new_object(), *checks = json_new_object();
 	struct spoolstat ss = { 0 };
-	struct err err;
-	char *reason = NULL, due[128];
-	int rc;
+	struct err spool, due;
+	char reason[2 * ERR_MAX + 4];
+	int bad, rc = -1;
 
+	spool.msg[0] = due.msg[0] = '\0';
+	if (spool_probe(conf, &spool) != 0 && spool.msg[0] == '\0')
+		err_set(&spool, "spool not writable");
+	if (spoolstat_read(conf->spool_dir, time(NULL), &ss, &due) != 0) {
+		if (due.msg[0] == '\0')
+			err_set(&due, "spool not readable");
+	} else if (ss.has_due && ss.oldest_due_age > conf->health_max_due)
+		err_set(&due, "a due delivery has waited %lld s (health_max_due "
+		    "%ld s)", (long long)ss.oldest_due_age, conf->health_max_due);
+	bad = spool.msg[0] != '\0' || due.msg[0] != '\0';
+	(void)snprintf(reason, sizeof(reason), "%s%s%s", spool.msg,
+	    spool.msg[0] && due.msg[0] ? "; " : "", due.msg);
 	if (obj == NULL || checks == NULL ||
-	    json_set_str(checks, "config", "ok") != 0) {
+	    json_set_str(obj, "status", bad ? "error" : "ok") != 0 ||
+	    (bad && json_set_str(obj, "reason", reason) != 0) ||
+	    json_set_str(checks, "config", "ok") != 0 ||
+	    json_set_str(checks, "spool", spool.msg[0] ? spool.msg : "ok") != 0 ||
+	    json_set_str(checks, "due", due.msg[0] ? due.msg : "ok") != 0 ||
+	    (ss.has_due && json_set_int(obj, "oldest_due_seconds",
+	    ss.oldest_due_age) != 0)) {
 		json_free(checks);
-		checks = NULL;
-		goto out;
+		goto done;
 	}
-	err.msg[0] = '\0';
-	if (spool_probe(conf, &err) != 0)
-		add_reason(&reason, err.msg);
-	(void)json_set_str(checks, "spool", err.msg[0] ? err.msg : "ok");
-	err.msg[0] = '\0';
-	if (spoolstat_read(conf->spool_dir, time(NULL), &ss, &err) != 0) {
-		add_reason(&reason, err.msg);
-		(void)json_set_str(checks, "due", err.msg);
-	} else if (ss.has_due && ss.oldest_due_age > conf->health_max_due) {
-		(void)snprintf(due, sizeof(due), "a due delivery has waited %lld "
-		    "s (health_max_due %ld s)", (long long)ss.oldest_due_age,
-		    conf->health_max_due);
-		add_reason(&reason, due);
-		(void)json_set_str(checks, "due", due);
-	} else
-		(void)json_set_str(checks, "due", "ok");
-	if (ss.has_due)
-		(void)json_set_int(obj, "oldest_due_seconds", ss.oldest_due_age);
-	(void)json_set_str(obj, "status", reason ? "error" : "ok");
-	if (reason != NULL)
-		(void)json_set_str(obj, "reason", reason);
-out:
-	if (json_set(obj, "checks", checks) != 0 || checks == NULL) {
-		json_free(obj);
-		free(reason);
-		return send_error(io, 500, "internal_error", "", head) == 0 ?
-		    500 : -1;
-	}
-	rc = send_json(io, reason ? 503 : 200, obj, reason ?
-	    "Retry-After: 30\r\n" : "", head) == 0 ? (reason ? 503 : 200) : -1;
+	if (json_set(obj, "checks", checks) != 0)
+		goto done;
+	rc = send_json(io, bad ? 503 : 200, obj, bad ? "Retry-After: 30\r\n" :
+	    "", head) == 0 ? (bad ? 503 : 200) : -1;
+done:
 	json_free(obj);
-	free(reason);
+	if (rc == -1)
+		rc = send_error(io, 500, "internal_error", "", head) == 0 ?
+		    500 : -1;
 	return rc;
 }
 
