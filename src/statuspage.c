@@ -64,7 +64,9 @@ static const char style[] =
     ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em 1em}"
     ".sw{display:inline-block;width:.8em;height:.8em;margin-right:.3em;"
     "vertical-align:middle}"
-    "svg{width:100%;height:auto;max-height:14em}"
+    "svg{display:block;width:100%;height:10em}"
+    ".axis{display:flex;justify-content:space-between;margin:.2em 0;"
+    "font-size:.85em}"
     ".problem{color:#c62828}"
     "@media (max-width:40em){body{padding:.3em}th,td{padding:.2em .3em}}";
 
@@ -171,10 +173,12 @@ bar_text(FILE *f, const struct status_view *v, unsigned h,
 		fputs("none", f);
 }
 
+/* The bars' own units; the SVG is stretched to the page's width and a
+ * fixed height (preserveAspectRatio none), so its words are HTML. */
 #define CHART_W		480
-#define CHART_H		150
-#define CHART_TOP	12	/* room for the scale's number */
-#define CHART_BOTTOM	16	/* room for the hour labels */
+#define CHART_H		120
+#define CHART_TOP	4
+#define CHART_BOTTOM	1
 #define BAR_W		10
 
 static void
@@ -197,11 +201,12 @@ chart(FILE *f, const struct status_view *v)
 	    (double)max : 0;
 	fputs("<section id=\"chart\"><h2>Deliveries per hour, last 48 hours"
 	    "</h2>", f);
-	fprintf(f, "<svg id=\"chart-svg\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"chart-title "
+	fprintf(f, "<p class=\"muted axis\">%" PRIu64 " per hour at most</p>"
+	    "<svg id=\"chart-svg\" viewBox=\"0 0 %d %d\" "
+	    "preserveAspectRatio=\"none\" role=\"img\" aria-labelledby=\"chart-title "
 	    "chart-desc\"><title id=\"chart-title\">Deliveries per hour over "
 	    "the last 48 hours, by outcome</title><desc id=\"chart-desc\">",
-	    CHART_W, CHART_H);
+	    max, CHART_W, CHART_H);
 	for (tot = 0, o = 0; o < STATS__NOUTCOME; o++)
 		tot += sum[o];
 	fprintf(f, "%" PRIu64 " in all", tot);
@@ -211,7 +216,8 @@ chart(FILE *f, const struct status_view *v)
 			    stats_outcome_name((enum stats_outcome)o));
 	fprintf(f, "; the busiest hour had %" PRIu64 ".</desc>", max);
 	fprintf(f, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-	    "stroke=\"#9e9e9e\"/>", CHART_H - CHART_BOTTOM, CHART_W,
+	    "stroke=\"#9e9e9e\" vector-effect=\"non-scaling-stroke\"/>",
+	    CHART_H - CHART_BOTTOM, CHART_W,
 	    CHART_H - CHART_BOTTOM);
 	for (h = 0; h < STATS_HOURS; h++) {
 		/* The oldest hour on the left, this one on the right. */
@@ -234,12 +240,8 @@ chart(FILE *f, const struct status_view *v)
 		}
 		fputs("</g>", f);
 	}
-	fprintf(f, "<text x=\"0\" y=\"%d\" font-size=\"10\" fill=\"#616161\">"
-	    "%" PRIu64 " per hour</text>", CHART_TOP - 2, max);
-	fprintf(f, "<text x=\"0\" y=\"%d\" font-size=\"10\" fill=\"#616161\">"
-	    "48 h ago</text><text x=\"%d\" y=\"%d\" font-size=\"10\" "
-	    "fill=\"#616161\" text-anchor=\"end\">now</text></svg>",
-	    CHART_H - 3, CHART_W, CHART_H - 3);
+	fputs("</svg><p class=\"muted axis\"><span>48 h ago</span>"
+	    "<span>now</span></p>", f);
 	fputs("<ul class=\"legend\">", f);
 	for (o = 0; o < STATS__NOUTCOME; o++)
 		fprintf(f, "<li><span class=\"sw o-%s\"></span>%s (%" PRIu64
@@ -257,11 +259,15 @@ recent(FILE *f, const struct status_view *v)
 
 	if (n > RECENT_SHOWN)
 		n = RECENT_SHOWN;
-	fprintf(f, "<section id=\"recent\"><h2>Last %zu deliveries</h2>"
-	    "<div class=\"scroll\"><table id=\"recent-table\"><thead><tr>"
+	if (n > 0)
+		fprintf(f, "<section id=\"recent\"><h2>Last %zu deliveries"
+		    "</h2>", n);
+	else
+		fputs("<section id=\"recent\"><h2>Last deliveries</h2>", f);
+	fputs("<div class=\"scroll\"><table id=\"recent-table\"><thead><tr>"
 	    "<th>time</th><th>endpoint</th><th>event</th><th>delivery id</th>"
 	    "<th>outcome</th><th class=\"num\">attempts</th><th>hook exits"
-	    "</th></tr></thead><tbody>\n", n);
+	    "</th></tr></thead><tbody>\n", f);
 	if (n == 0)
 		fputs("<tr><td colspan=\"7\" class=\"muted\">No delivery yet."
 		    "</td></tr>\n", f);

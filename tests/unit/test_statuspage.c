@@ -182,7 +182,7 @@ test_fifty_rows_and_chart(void **state)
 	 * busiest hour (100), a legend with totals. */
 	assert_int_equal(count(html, "<g class=\"bar\">"), 48);
 	assert_int_equal(count(html, "<title>"), 48 + 1);	/* + the page's */
-	assert_non_null(strstr(html, "100 per hour"));
+	assert_non_null(strstr(html, "100 per hour at most"));
 	assert_non_null(strstr(html, "2026-12-01 16:00 UTC: 7 success, "
 	    "2 failure"));
 	assert_non_null(strstr(html, "aria-labelledby=\"chart-title "
