@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "conf.h"
 #include "stats.h"
 #include "../../src/stats_int.h"
 
@@ -588,6 +589,50 @@ test_scribbled(void **state)
 	stats_close(st);
 }
 
+/* A reload is counted, and a counting process counts on in the new
+ * configuration's file; a failed one is counted and the old one kept.
+ * (conf_reload waits for a freshly written file to settle: seconds.) */
+static void
+test_reload(void **state)
+{
+	struct fixture *f = *state;
+	struct reloader r;
+	struct conf *c = NULL;
+	struct stats_snap *s;
+	struct err err;
+	char *path, *text;
+
+	assert_true(asprintf(&path, "%s/hookline.conf", f->top) > 0);
+	assert_true(asprintf(&text, "spool_dir = %s\n", f->top) > 0);
+	unit_write_file(path, text, 0600);
+	if (conf_load(path, &c, &err) != 0)
+		fail_msg("conf_load: %s", err.msg);
+	assert_int_equal(stats_attach(c, &err), 0);
+	assert_int_equal(reloader_init(&r, path, &err), 0);
+	free(text);
+	assert_true(asprintf(&text, "spool_dir = %s\nmax_body = 1M\n",
+	    f->top) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_reload(&r, &c, &err), RELOAD_DONE);
+	assert_non_null(c->stats);
+	s = snap_of(c->stats);
+	assert_int_equal(s->reloads, 1);
+	assert_int_equal(s->reload_failures, 0);
+	stats_snap_free(s);
+
+	sleep(CONF_CHECK_SECONDS + 1);
+	unit_write_file(path, "this is not a configuration\n", 0600);
+	assert_int_equal(conf_reload(&r, &c, &err), RELOAD_FAILED);
+	s = snap_of(c->stats);
+	assert_int_equal(s->reloads, 1);
+	assert_int_equal(s->reload_failures, 1);
+	stats_snap_free(s);
+	reloader_clear(&r);
+	conf_free(c);
+	free(text);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -609,6 +654,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scribbled, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
