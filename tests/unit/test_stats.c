@@ -480,6 +480,65 @@ test_hostile(void **state)
 	free(target);
 }
 
+/* stats_open in a child running as uid (root's test only): its result. */
+static int
+open_as(const struct fixture *f, uid_t uid)
+{
+	struct stats *st = NULL;
+	struct err err;
+	pid_t pid;
+	int status, rc;
+
+	assert_int_not_equal(pid = fork(), -1);
+	if (pid == 0) {
+		if (setegid(uid) != 0 || seteuid(uid) != 0)
+			_exit(99);
+		rc = stats_open(f->top, &st, &err);
+		stats_close(st);
+		_exit(rc == 0 ? 0 : rc == -1 ? 1 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 99);
+	return WEXITSTATUS(status);
+}
+
+/* A process that is not the spool's owner leaves the owner's file alone
+ * (and does not count); a file of a third user is moved aside. */
+static void
+test_not_ours(void **state)
+{
+	struct fixture *f = *state;
+	struct stats *st;
+	struct stat sb;
+
+	if (geteuid() != 0)
+		skip();
+	/* A spool others may write (group-shared, say): they could. */
+	assert_int_equal(chmod(f->top, 0777), 0);
+	st = open_ok(f);		/* root's, as the spool is */
+	stats_close(st);
+	assert_int_equal(open_as(f, 12345), 1);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_uid, 0);
+	assert_int_equal(stat(f->old, &sb), -1);
+
+	/* The spool is 12345's now: root's file is a stranger's there. */
+	assert_int_equal(chown(f->top, 12345, 12345), 0);
+	assert_int_equal(open_as(f, 12345), 0);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_uid, 12345);
+	assert_int_equal(stat(f->old, &sb), 0);
+	assert_int_equal(sb.st_uid, 0);
+
+	/* Root counts in the spool owner's file, and makes it theirs. */
+	assert_int_equal(unlink(f->path), 0);
+	st = open_ok(f);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_uid, 12345);
+	stats_close(st);
+}
+
 /* A reader never makes, moves or trusts: no file is an empty snapshot;
  * a bad one an error, left where it is. */
 static void
@@ -649,6 +708,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_layout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ours, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attempts_ring, setup,
 		    teardown),
