@@ -627,8 +627,15 @@ test_scribbled(void **state)
 	assert_int_not_equal(fd = open(f->path, O_RDWR), -1);
 	x = mmap(NULL, sizeof(*x), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	assert_true(x != MAP_FAILED);
-	for (i = 0; i < NEP; i++)
+	for (i = 0; i < NEP; i++) {
 		memset(x->eps[i].k.ep, 0xff, sizeof(x->eps[i].k.ep));
+		memset(x->eps[i].k.name, 0xff, sizeof(x->eps[i].k.name));
+		memset(&x->eps[i].sig_failures, 0xff, 3 * sizeof(uint64_t));
+	}
+	/* The last row's name runs up to its counters: no NUL anywhere. */
+	memset(&x->eps[NEP - 1], 0xff, sizeof(x->eps[NEP - 1]));
+	memset(&x->reqs[0], 0xff, sizeof(x->reqs));
+	x->eps[NEP - 1].k.state = SLOT_READY;
 	for (i = 0; i < STATS_RECENT; i++) {
 		memset(&x->recent[i], 0x41, sizeof(x->recent[i]));
 		x->recent[i].seq = 2;
