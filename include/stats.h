@@ -23,7 +23,9 @@
  * folder's owner), with one link, not group- or world-writable, of the
  * exact size, with our magic and layout version; anything else is moved
  * aside to spool_dir/stats.old (replacing an earlier one) and a fresh
- * file is made. Every name and index read from it is bounded and
+ * file is made, made by root it is given to the spool's owner. (A
+ * process not running as the spool's owner, nor as root, never moves
+ * the owner's file: it goes on without counting.) Every name and index read from it is bounded and
  * checked again by the reader (stats_snapshot), so a file changed under
  * us gives wrong numbers at worst, never a crash.
  *

@@ -94,10 +94,16 @@ ep_row(struct stats_file *f, const char *endpoint)
 	return k != NULL ? (struct ep_row *)k : &f->eps[EP_OTHER];
 }
 
+/* The row's endpoint name, copied out of the mapping with its bound:
+ * whoever may write the spool may have scribbled over it. */
 static const char *
-ep_label(const struct ep_row *r)
+ep_label(const struct ep_row *r, char buf[KEY_EP])
 {
-	return r->k.ep;		/* ours: written by row_find or init */
+	size_t n = strnlen(r->k.ep, KEY_EP - 1);
+
+	memcpy(buf, r->k.ep, n);
+	buf[n] = '\0';
+	return buf;
 }
 
 /* Adds one to an hour bucket: the current hour's count, or a new count
@@ -302,6 +308,7 @@ stats_request(struct stats *st, const struct stats_request *r)
 	struct ep_row *e;
 	struct key *k;
 	enum stats_outcome o;
+	char ep[KEY_EP];
 	int64_t now;
 
 	if (st == NULL || !st->rw || r == NULL)
@@ -310,8 +317,9 @@ stats_request(struct stats *st, const struct stats_request *r)
 	now = (int64_t)time(NULL);
 	e = ep_row(f, r->endpoint);
 	o = request_outcome(r);
-	k = row_find(f->reqs, sizeof(f->reqs[0]), 1, NREQ, r->status,
-	    ep_label(e), r->code != NULL ? r->code : "");
+	(void)ep_label(e, ep);
+	k = row_find(f->reqs, sizeof(f->reqs[0]), 1, NREQ, r->status, ep,
+	    r->code != NULL ? r->code : "");
 	ADD(k != NULL ? &((struct req_row *)k)->count :
 	    &f->reqs[ROW_OTHER].count, 1);
 	if (r->status == 401)
@@ -319,11 +327,10 @@ stats_request(struct stats *st, const struct stats_request *r)
 	if (o == STATS_DUPLICATE)
 		ADD(&e->duplicates, 1);
 	ep_outcome(e, o, now);
-	count_outcome(f, ep_label(e), r->out);
+	count_outcome(f, ep, r->out);
 	if (r->event != NULL && (o == STATS_SUCCESS || o == STATS_FAILURE ||
 	    o == STATS_ACCEPTED))
-		recent_add(f, ep_label(e), r->event, r->delivery, o, 0, r->out,
-		    now);
+		recent_add(f, ep, r->event, r->delivery, o, 0, r->out, now);
 }
 
 void
@@ -337,6 +344,7 @@ stats_attempt(struct stats *st, const struct spool_entry *e,
 	};
 	struct ep_row *r;
 	enum stats_outcome o;
+	char ep[KEY_EP];
 	int64_t now;
 
 	if (st == NULL || !st->rw || e == NULL ||
@@ -346,9 +354,9 @@ stats_attempt(struct stats *st, const struct spool_entry *e,
 	o = fate[e->fate];
 	r = ep_row(st->f, e->endpoint != NULL ? e->endpoint : "");
 	ep_outcome(r, o, now);
-	count_outcome(st->f, ep_label(r), out);
-	recent_add(st->f, ep_label(r), e->event, e->id, o, e->attempts, out,
-	    now);
+	(void)ep_label(r, ep);
+	count_outcome(st->f, ep, out);
+	recent_add(st->f, ep, e->event, e->id, o, e->attempts, out, now);
 }
 
 void

@@ -154,8 +154,54 @@ done:
 	return rc;
 }
 
+/* A file that failed the checks (fd: open on it, or -1): moved aside,
+ * but when it is the spool owner's and we are someone else (not root):
+ * a process that does not run as the spool's owner must not throw the
+ * owner's counts away; it goes on without counting. Returns 1 (moved:
+ * try again) or -1 with err. */
+static int
+refuse_file(int dirfd, int fd, const struct stat *sb, const struct stat *dir,
+    bool rw, const char *why, struct err *err)
+{
+	err_set(err, "stats: the file %s is %s", STATS_FILE, why);
+	if (!rw)
+		return -1;
+	if (sb->st_uid == dir->st_uid && sb->st_uid != geteuid() &&
+	    geteuid() != 0) {
+		err_set(err, "stats: the file %s is the spool owner's (uid %lu)"
+		    " and %s; we run as uid %lu", STATS_FILE,
+		    (unsigned long)sb->st_uid, why, (unsigned long)geteuid());
+		return -1;
+	}
+	return move_aside(dirfd, fd, sb, err) == 0 ? 1 : -1;
+}
+
+/* Maps fd when fstat and the header say it is ours. NULL: why not. */
+static const char *
+map_checked(int fd, const struct stat *sb, const struct stat *dir, bool rw,
+    void **map)
+{
+	const char *why;
+
+	*map = MAP_FAILED;
+	why = file_refused(sb, owner_ok(sb->st_uid, dir, rw) ? sb->st_uid :
+	    geteuid());
+	if (why == NULL && (*map = mmap(NULL, sizeof(struct stats_file),
+	    rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0)) ==
+	    MAP_FAILED)
+		why = "not mappable";
+	if (why == NULL && header_ok(*map) != 0)
+		why = "of another layout";
+	if (why != NULL && *map != MAP_FAILED) {
+		(void)munmap(*map, sizeof(struct stats_file));
+		*map = MAP_FAILED;
+	}
+	return why;
+}
+
 /* One try at opening and checking. Returns 0 with st set, 1 to try
- * again (made or moved aside), -1 with err. */
+ * again (made or moved aside), 2 when reading and there is no file, -1
+ * with err. */
 static int
 open_once(int dirfd, const struct stat *dir, bool rw, struct stats *st,
     struct err *err)
@@ -163,22 +209,25 @@ open_once(int dirfd, const struct stat *dir, bool rw, struct stats *st,
 	struct stat sb;
 	const char *why;
 	void *map;
-	int fd;
+	int fd, e, rc;
 
 	fd = openat(dirfd, STATS_FILE, (rw ? O_RDWR : O_RDONLY) | O_NOFOLLOW |
 	    O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && rw)
-		return make_file(dirfd, dir, err) == 0 ? 1 : -1;
-	if (fd < 0 && errno == ENOENT) {
-		err_set(err, "stats: no file yet");
-		return 2;
-	}
-	if (fd < 0 && errno == ELOOP && rw &&
-	    fstatat(dirfd, STATS_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-		return move_aside(dirfd, -1, &sb, err) == 0 ? 1 : -1;
 	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT && rw)
+			return make_file(dirfd, dir, err) == 0 ? 1 : -1;
+		if (e == ENOENT) {
+			err_set(err, "stats: no file yet");
+			return 2;
+		}
+		if ((e == ELOOP || e == EACCES || e == EPERM) &&
+		    fstatat(dirfd, STATS_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			return refuse_file(dirfd, -1, &sb, dir, rw,
+			    e == ELOOP ? "a symbolic link" : "not ours to open",
+			    err);
 		err_set(err, "stats: cannot open %s: %s", STATS_FILE,
-		    strerror(errno));
+		    strerror(e));
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0) {
@@ -186,31 +235,16 @@ open_once(int dirfd, const struct stat *dir, bool rw, struct stats *st,
 		(void)close(fd);
 		return -1;
 	}
-	why = file_refused(&sb, owner_ok(sb.st_uid, dir, rw) ? sb.st_uid :
-	    geteuid());
-	map = MAP_FAILED;
-	if (why == NULL && (map = mmap(NULL, sizeof(struct stats_file),
-	    rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0)) ==
-	    MAP_FAILED)
-		why = "not mappable";
-	if (why == NULL && header_ok(map) != 0)
-		why = "of another layout";
-	if (why == NULL) {
+	if ((why = map_checked(fd, &sb, dir, rw, &map)) == NULL) {
 		(void)close(fd);	/* the mapping stays */
 		st->f = map;
 		st->size = sizeof(struct stats_file);
 		st->rw = rw;
 		return 0;
 	}
-	if (map != MAP_FAILED)
-		(void)munmap(map, sizeof(struct stats_file));
-	err_set(err, "stats: the file %s is %s", STATS_FILE, why);
-	if (rw && move_aside(dirfd, fd, &sb, err) == 0) {
-		(void)close(fd);
-		return 1;
-	}
+	rc = refuse_file(dirfd, fd, &sb, dir, rw, why, err);
 	(void)close(fd);
-	return -1;
+	return rc;
 }
 
 /* Opens spool_dir/stats for counting (rw) or reading. Returns 0, 2 when

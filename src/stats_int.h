@@ -110,8 +110,8 @@ struct stats {
 	bool			 rw;
 };
 
-/* stats_file.c: makes a mapping of an already-open file; for the tests
- * and stats_read. */
+/* stats_file.c: fills f as a new file's image (header, fixed rows);
+ * also for the tests, which write files of other layouts with it. */
 void	stats_file_init(struct stats_file *f, int64_t now);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include "conf.h"
 #include "metrics.h"
 #include "spool.h"
 #include "spoolstat.h"
@@ -336,6 +337,45 @@ test_spoolstat(void **state)
 	free(spool);
 }
 
+/* All of it from a configuration: the counters read from the spool's
+ * file (this process did not attach it), the spool's gauges. */
+static void
+test_for_conf(void **state)
+{
+	struct fixture *f = *state;
+	struct conf *c = NULL;
+	struct stats *st;
+	struct err err;
+	const char *type;
+	char *path, *text, *spool, *buf = NULL;
+	size_t len;
+
+	assert_true(asprintf(&spool, "%s/spool", f->top) > 0);
+	assert_int_equal(spool_init(spool, &err), 0);
+	assert_true(asprintf(&path, "%s/hookline.conf", f->top) > 0);
+	assert_true(asprintf(&text, "spool_dir = %s\n", spool) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &c, &err), 0);
+	assert_int_equal(stats_open(spool, &st, &err), 0);
+	stats_request(st, &(struct stats_request){ .endpoint = "gh",
+	    .status = 202, .word = "accepted", .event = "push" });
+	stats_close(st);
+	assert_int_equal(metrics_for_conf(c, "text/plain", &buf, &len, &type,
+	    &err), 0);
+	assert_string_equal(type, METRICS_TYPE_PROM);
+	assert_non_null(strstr(buf, "hookline_requests_total{endpoint=\"gh\","
+	    "status=\"202\",code=\"\"} 1\n"));
+	assert_non_null(strstr(buf,
+	    "hookline_spool_deliveries{state=\"pending\"} 0\n"));
+	assert_non_null(strstr(buf, "hookline_build_info{"));
+	free(parsed(f, "prom", buf, len));
+	free(buf);
+	conf_free(c);
+	free(text);
+	free(path);
+	free(spool);
+}
+
 int
 main(void)
 {
@@ -348,6 +388,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_escaping, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_spoolstat, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_for_conf, setup,
 		    teardown),
 	};
 

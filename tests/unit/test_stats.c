@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "conf.h"
 #include "stats.h"
 #include "../../src/stats_int.h"
 
@@ -479,6 +480,65 @@ test_hostile(void **state)
 	free(target);
 }
 
+/* stats_open in a child running as uid (root's test only): its result. */
+static int
+open_as(const struct fixture *f, uid_t uid)
+{
+	struct stats *st = NULL;
+	struct err err;
+	pid_t pid;
+	int status, rc;
+
+	assert_int_not_equal(pid = fork(), -1);
+	if (pid == 0) {
+		if (setegid(uid) != 0 || seteuid(uid) != 0)
+			_exit(99);
+		rc = stats_open(f->top, &st, &err);
+		stats_close(st);
+		_exit(rc == 0 ? 0 : rc == -1 ? 1 : 2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 99);
+	return WEXITSTATUS(status);
+}
+
+/* A process that is not the spool's owner leaves the owner's file alone
+ * (and does not count); a file of a third user is moved aside. */
+static void
+test_not_ours(void **state)
+{
+	struct fixture *f = *state;
+	struct stats *st;
+	struct stat sb;
+
+	if (geteuid() != 0)
+		skip();
+	/* A spool others may write (group-shared, say): they could. */
+	assert_int_equal(chmod(f->top, 0777), 0);
+	st = open_ok(f);		/* root's, as the spool is */
+	stats_close(st);
+	assert_int_equal(open_as(f, 12345), 1);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_uid, 0);
+	assert_int_equal(stat(f->old, &sb), -1);
+
+	/* The spool is 12345's now: root's file is a stranger's there. */
+	assert_int_equal(chown(f->top, 12345, 12345), 0);
+	assert_int_equal(open_as(f, 12345), 0);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_uid, 12345);
+	assert_int_equal(stat(f->old, &sb), 0);
+	assert_int_equal(sb.st_uid, 0);
+
+	/* Root counts in the spool owner's file, and makes it theirs. */
+	assert_int_equal(unlink(f->path), 0);
+	st = open_ok(f);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_uid, 12345);
+	stats_close(st);
+}
+
 /* A reader never makes, moves or trusts: no file is an empty snapshot;
  * a bad one an error, left where it is. */
 static void
@@ -567,8 +627,15 @@ test_scribbled(void **state)
 	assert_int_not_equal(fd = open(f->path, O_RDWR), -1);
 	x = mmap(NULL, sizeof(*x), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	assert_true(x != MAP_FAILED);
-	for (i = 0; i < NEP; i++)
+	for (i = 0; i < NEP; i++) {
 		memset(x->eps[i].k.ep, 0xff, sizeof(x->eps[i].k.ep));
+		memset(x->eps[i].k.name, 0xff, sizeof(x->eps[i].k.name));
+		memset(&x->eps[i].sig_failures, 0xff, 3 * sizeof(uint64_t));
+	}
+	/* The last row's name runs up to its counters: no NUL anywhere. */
+	memset(&x->eps[NEP - 1], 0xff, sizeof(x->eps[NEP - 1]));
+	memset(&x->reqs[0], 0xff, sizeof(x->reqs));
+	x->eps[NEP - 1].k.state = SLOT_READY;
 	for (i = 0; i < STATS_RECENT; i++) {
 		memset(&x->recent[i], 0x41, sizeof(x->recent[i]));
 		x->recent[i].seq = 2;
@@ -588,6 +655,50 @@ test_scribbled(void **state)
 	stats_close(st);
 }
 
+/* A reload is counted, and a counting process counts on in the new
+ * configuration's file; a failed one is counted and the old one kept.
+ * (conf_reload waits for a freshly written file to settle: seconds.) */
+static void
+test_reload(void **state)
+{
+	struct fixture *f = *state;
+	struct reloader r;
+	struct conf *c = NULL;
+	struct stats_snap *s;
+	struct err err;
+	char *path, *text;
+
+	assert_true(asprintf(&path, "%s/hookline.conf", f->top) > 0);
+	assert_true(asprintf(&text, "spool_dir = %s\n", f->top) > 0);
+	unit_write_file(path, text, 0600);
+	if (conf_load(path, &c, &err) != 0)
+		fail_msg("conf_load: %s", err.msg);
+	assert_int_equal(stats_attach(c, &err), 0);
+	assert_int_equal(reloader_init(&r, path, &err), 0);
+	free(text);
+	assert_true(asprintf(&text, "spool_dir = %s\nmax_body = 1M\n",
+	    f->top) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_reload(&r, &c, &err), RELOAD_DONE);
+	assert_non_null(c->stats);
+	s = snap_of(c->stats);
+	assert_int_equal(s->reloads, 1);
+	assert_int_equal(s->reload_failures, 0);
+	stats_snap_free(s);
+
+	sleep(CONF_CHECK_SECONDS + 1);
+	unit_write_file(path, "this is not a configuration\n", 0600);
+	assert_int_equal(conf_reload(&r, &c, &err), RELOAD_FAILED);
+	s = snap_of(c->stats);
+	assert_int_equal(s->reloads, 1);
+	assert_int_equal(s->reload_failures, 1);
+	stats_snap_free(s);
+	reloader_clear(&r);
+	conf_free(c);
+	free(text);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -604,11 +715,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_layout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ours, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attempts_ring, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scribbled, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
