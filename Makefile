@@ -136,6 +136,8 @@ install-check: $(BIN)
 	test -f $(BUILD)/install-check/usr/share/man/man5/hookline.conf.5
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/hookline.conf
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/systemd/hookline.socket
+	test -x $(BUILD)/install-check/usr/share/doc/hookline/examples/hooks.d/github/issues.resident
+	test -f $(BUILD)/install-check/usr/share/doc/hookline/examples/resident.c
 	test -f $(BUILD)/install-check/etc/hookline/hookline.conf
 	test -d $(BUILD)/install-check/var/spool/hookline
 	test -d $(BUILD)/install-check/var/log/hookline
@@ -176,6 +178,7 @@ install: $(BIN)
 	install -m 0644 conf-examples/systemd/* \
 	    $(DESTDIR)$(DOCDIR)/conf-examples/systemd/
 	cp -R examples/hooks.d $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 examples/resident.c $(DESTDIR)$(DOCDIR)/examples/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DOCDIR)/examples
 	@HOOKLINE_USER='$(HOOKLINE_USER)' scripts/install-dirs.sh \
 	    '$(DESTDIR)' '$(SYSCONFDIR)/hookline' '$(SPOOLDIR)' '$(LOGDIR)' \
