@@ -55,7 +55,8 @@ BENCH_OUT=${BENCH_OUT:-}
 #        fcgiwrap HOOK          lighttpd + fcgiwrap + bench/fcgiwrap.cgi.in
 #        webhook HOOK           adnanh/webhook with bench/webhook-hooks.json.in
 #        gunicorn N HOOK        bench/flask_app.py, N sync workers
-# HOOK: c (bin/hook), sh (bin/hook.sh), - (none).
+# HOOK: c (bin/hook), sh (bin/hook.sh), inproc (gunicorn: hook.py's
+# work in the Flask route), - (none).
 # request: plain           the body, no more headers (generic provider;
 #                          no Webhook-Id, so hookline makes an id and
 #                          keeps no duplicate record)
@@ -95,6 +96,10 @@ F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|pl
 4-hook|4 CGI|hookline as CGI, generic, C hook|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|F-cgi-spawn|0.80
 4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
 4s-gh|4 CGI|static hookline as CGI, github ping signed (ignored)|cgi-static -|/cgi-bin/hookline.cgi/gh|gh-ping-uid|200:ignored|F-cgi-static|-
+5-py|5 resident|hookline, generic, Python hook one-shot|hookline|/hooks/bench_py|plain|200:success|F-spawn-c|-
+5-res-c|5 resident|hookline, generic, resident C hook|hookline|/hooks/res_c|plain|200:success|F-spawn-c|3.00|1-webhook
+5-res-py|5 resident|hookline, generic, resident Python hook|hookline|/hooks/res_py|plain|200:success|5-py|10.00|5-flask-py
+5-flask-py|5 resident|Flask + gunicorn -w 2, the Python hook in-process|gunicorn 2 inproc|/hooks/bench|plain|200:success|5-py|-
 '
 
 # The rows chosen: BENCH_ONLY/BENCH_SKIP, plus the floor of each.
@@ -128,6 +133,7 @@ hook_path() {
 	case $1 in
 	c) echo "$BENCH_ROOT/bin/hook" ;;
 	sh) echo "$BENCH_ROOT/bin/hook.sh" ;;
+	inproc) echo inproc ;;
 	*) echo "" ;;
 	esac
 }
