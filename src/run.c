@@ -248,7 +248,7 @@ tail_take(const struct tail *t, size_t *lenp)
 /* 1 once the leader has exited. WNOWAIT leaves it a zombie: its pid,
  * and so its group id, cannot be reused until we reap it, which makes
  * every kill(-pid) before that safe. */
-static int
+int
 leader_exited(pid_t pid)
 {
 	siginfo_t si;

@@ -71,6 +71,10 @@ struct run_proc {
 int	run_spawn(struct run_proc *p, char *const argv[], char *const envp[],
 	    bool resident, long long *start, struct err *err);
 
+/* 1 once our child pid has exited (or is gone: ECHILD); it is left
+ * unreaped (WNOWAIT), so its pid and group id stay ours to signal. */
+int	leader_exited(pid_t pid);
+
 /* res->exited/exit_code or signal from a waitpid() status (-1: lost). */
 void	run_status_fill(struct run_result *res, int status);
 
