@@ -28,6 +28,8 @@
 #define LEAVE_MS	1000
 /* Without a pidfd, how often to look for an exit. */
 #define TICK_MS		10
+/* How often a process with workers looks for one that died. */
+#define REAP_MS		1000
 /* Output a worker wrote between deliveries: read and dropped, at most. */
 #define STALE_MAX	(2 * RUN_TAIL_MAX)
 
@@ -726,7 +728,10 @@ resident_next_ms(const struct resident *r)
 		return -1;
 	for (i = 0; i < r->n; i++)
 		for (k = 0; k < r->v[i].n; k++) {
-			at = r->v[i].v[k].idle_at;
+			/* At least once a second: one that died meanwhile
+			 * is reaped, not left a zombie until its idle end. */
+			at = r->v[i].v[k].idle_at < now + REAP_MS ?
+			    r->v[i].v[k].idle_at : now + REAP_MS;
 			if (next < 0 || at < next)
 				next = at;
 		}

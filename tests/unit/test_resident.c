@@ -37,6 +37,7 @@ static const char worker_sh[] =
     "    hang) : >\"$d/hanging\"; sleep 30 </dev/null ;;\n"
     "    garbage) echo xyz >&3 ;;\n"
     "    long) echo 12345 >&3 ;;\n"
+    "    big*) seq 1 20000; echo \"${#body}\" >&2; echo 0 >&3 ;;\n"
     "    frame) env | grep ^HOOKLINE_ | sort >\"$d/frame.txt\"; echo 0 >&3 ;;\n"
     "    status*) echo \"out:$body\"; echo \"err:$body\" >&2;"
     " echo \"${body#status }\" >&3 ;;\n"
@@ -243,6 +244,29 @@ test_status_and_reuse(void **state)
 	free(env);
 }
 
+/* A body bigger than a pipe holds, and more output than one holds at
+ * the same time: both sides are pumped, nothing stalls. */
+static void
+test_big_body(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+	size_t len = 1 << 20;
+	char *body;
+
+	assert_non_null(body = malloc(len + 1));
+	memset(body, 'x', len);
+	memcpy(body, "big", 3);
+	body[len] = '\0';
+	assert_int_equal(send_body(fx, body, &res, &err), 0);
+	assert_true(run_ok(&res));
+	assert_string_equal(res.errout, "1048576\n");
+	assert_true(res.out_len > 64 * 1024);
+	run_result_free(&res);
+	free(body);
+}
+
 /* A worker that exits in the middle: that delivery failed with its
  * exit; the next one gets a new worker and succeeds. */
 static void
@@ -416,6 +440,37 @@ test_idle_exit(void **state)
 	assert_int_equal(resident_next_ms(fx->r), -1);
 }
 
+/* A worker killed while idle is reaped by the ticks (no zombie), and
+ * the next delivery starts another. */
+static void
+test_idle_death(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+	pid_t v[8];
+	size_t n;
+	long ms;
+	int i;
+
+	assert_int_equal(send_body(fx, "status 0", &res, &err), 0);
+	run_result_free(&res);
+	pids(fx, v, 8, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(kill(v[0], SIGKILL), 0);
+	ms = resident_next_ms(fx->r);
+	assert_true(ms >= 0 && ms <= 1000);
+	for (i = 0; i < 300 && kill(v[0], 0) == 0; i++) {
+		(void)poll(NULL, 0, 10);
+		resident_tick(fx->r);
+	}
+	assert_int_equal(kill(v[0], 0), -1);	/* reaped, not a zombie */
+	assert_int_equal(resident_count(fx->r), 0);
+	assert_int_equal(send_body(fx, "status 0", &res, &err), 0);
+	assert_true(run_ok(&res));
+	run_result_free(&res);
+}
+
 /* No pool (CGI): one start per delivery, status from fd 3, else the
  * exit status; the worker is gone after. */
 static void
@@ -516,6 +571,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_frame_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_reuse, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_big_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_replaced, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
@@ -526,6 +582,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_file_changed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_idle_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_death, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_killed, setup,
