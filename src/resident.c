@@ -438,6 +438,10 @@ job_run(struct job *j, struct worker *w)
 	long long now, due, wait;
 
 	for (;;) {
+		if (j->status >= 0 && !j->oneshot && !frame_done(j))
+			/* It cannot have read what we have not written:
+			 * the rest would be read as the next frame. */
+			j->broke = "status before the whole body was read";
 		if (j->broke != NULL || (j->status >= 0 && !j->oneshot))
 			return 0;
 		now = mono_ms();

@@ -376,6 +376,33 @@ test_garbage_status(void **state)
 	assert_true(gone_soon(v[0]) && gone_soon(v[1]));
 }
 
+/* A status before the hook read its whole body (the frame cannot all
+ * be written yet): a protocol error, not the next frame read as body. */
+static void
+test_status_early(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+	char *p;
+
+	assert_true(asprintf(&p, "%s/early.resident", fx->dir) > 0);
+	unit_write_file(p, "#!/bin/sh\nhead -n 1 >/dev/null\necho 0 >&3\n"
+	    "exec sleep 30\n", 0755);
+	free(p);
+	fx->spec.relpath = "early.resident";
+	fx->spec.body = (const unsigned char *)calloc(1, 1 << 20);
+	assert_non_null(fx->spec.body);
+	fx->spec.body_len = 1 << 20;
+	assert_int_equal(resident_run(fx->r, &fx->spec, 1, 60, &res, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "whole body"));
+	assert_false(run_ok(&res));
+	run_result_free(&res);
+	free((void *)fx->spec.body);
+	assert_int_equal(resident_count(fx->r), 0);
+}
+
 /* An edited hook: the next delivery gets a worker of the new file; the
  * old one leaves. */
 static void
@@ -579,6 +606,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hang_timeout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_status, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_status_early, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_file_changed, setup,
 		    teardown),
