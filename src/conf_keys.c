@@ -179,6 +179,38 @@ key_max_running(struct loader *l, const char *v)
 	return 0;
 }
 
+/* Resident hooks: workers per hook and process (1 to 64), and the
+ * seconds an idle one waits for a delivery (1 s to a day). */
+static int
+key_resident_workers(struct loader *l, const char *v)
+{
+	long n;
+	char *end;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
+	    n < 1 || n > 64) {
+		err_set(l->err, "expected a number from 1 to 64");
+		return -1;
+	}
+	*(l->ep != NULL ? &l->ep->resident_workers :
+	    &l->c->resident_workers) = (unsigned)n;
+	return 0;
+}
+
+static int
+key_resident_idle(struct loader *l, const char *v)
+{
+	long n;
+
+	if (get_seconds_upto(l, v, 1, 86400, &n) != 0)
+		return -1;
+	*(l->ep != NULL ? &l->ep->resident_idle : &l->c->resident_idle) =
+	    (unsigned)n;
+	return 0;
+}
+
 /* "5s 5m 30m" (spaces or commas), or "none": dead after one failure
  * (a schedule of no waits: non-NULL, nretry 0). */
 static int
@@ -454,6 +486,8 @@ static const struct conf_key keys[] = {
 	{ "user",		GLOBAL,   key_user, 0 },
 	{ "dedupe_window",	GLOBAL,   key_dedupe_window, 0 },
 	{ "max_running",	ANY,      key_max_running, 0 },
+	{ "resident_workers",	ANY,      key_resident_workers, 0 },
+	{ "resident_idle",	ANY,      key_resident_idle, 0 },
 	{ "retry",		ANY,      key_retry, 0 },
 	{ "keep_done",		GLOBAL,   key_keep_done, 0 },
 	{ "spool_min_free",	GLOBAL,   key_spool_min_free, 0 },

@@ -257,7 +257,7 @@ drain_one(const struct conf *conf, const char *name, time_t now,
 		    &err);
 		return -1;
 	}
-	rc = attempt_run(conf, &e, now, stop);
+	rc = attempt_run(conf, &e, now, stop, NULL);
 	spool_entry_free(&e);
 	return rc;
 }
@@ -452,8 +452,9 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 {
 	struct worker *v;
 	struct spool_entry e;
+	struct resident *rs;
 	struct err err;
-	pid_t pid;
+	pid_t pid, drainer = getpid();
 	int rc, lock;
 
 	if ((v = reallocarray(p->v, p->n + 1, sizeof(*v))) == NULL)
@@ -492,8 +493,16 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 			    SPOOL_DEAD, &err);
 			_exit(1);
 		}
-		rc = attempt_run(conf, &e, now, &drain_stop);
+		/* Resident hooks stay up while the endpoint has more due
+		 * (lane_run); without memory for them, they run one-shot. */
+		rs = resident_new();
+		rc = attempt_run(conf, &e, now, &drain_stop, rs);
 		spool_entry_free(&e);
+		(void)close(lock);
+		if (rc != -1 && lane_run(conf, endpoint, drainer, &drain_stop,
+		    rs) == -1)
+			rc = -1;
+		resident_free(rs);
 		_exit(rc == -1 ? 1 : 0);
 	}
 	(void)close(lock);
@@ -763,7 +772,11 @@ drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		if (drain_stop)
 			break;
 	}
-	/* A stopped drainer lets its workers finish their hooks. */
+	/* A stopped drainer lets its workers finish their hooks; told
+	 * too, they take no more of their endpoint's (lane_run). */
+	if (drain_stop)
+		for (size_t i = 0; i < pool.n; i++)
+			(void)kill(pool.v[i].pid, SIGTERM);
 	pool_wait_all(&pool);
 	return ran;
 }

@@ -25,7 +25,7 @@
 
 /* --- the scripted runner ------------------------------------------ */
 
-#define MAXCALLS 16
+#define MAXCALLS 64	/* also per worker: a lane runs many (drain_lane.c) */
 
 /* What deliver_run does on its Nth call: for each hook "name=exit"
  * (exit -1: did not run), or rc -1 for "nothing could be run". */
