@@ -45,11 +45,10 @@ case $SERVER in
 		fail "FastCGI: $workers resident processes for 13 deliveries (want 1 to 4)"
 	# resident_idle: an idle worker leaves while its FastCGI process
 	# waits for the next request.
-	c=$ROOT/etc/hookline.conf
-	if ! grep -q '^\[resident\]' "$c"; then
-		printf '\n[resident]\nprovider = generic\nmode = sync\nresident_idle = 2s\n' >>"$c"
-		sleep 1.1	# mtime granularity: the processes reload
-	fi
+	add_endpoints "[resident]
+provider      = generic
+mode          = sync
+resident_idle = 2s"
 	mkdir -p "$ROOT/etc/hooks.d/resident"
 	cp "$ROOT/etc/hooks.d/generic/rsh.resident" "$ROOT/etc/hooks.d/resident/"
 	: >"$O/rsh.pids"
