@@ -72,6 +72,12 @@ worker_leave(struct resident *r, struct worker *w, bool kill_now)
 	close_fd(&w->p.out);
 	close_fd(&w->p.err);
 	close_fd(&w->p.st);
+	if (w->p.pid <= 0) {
+		/* Reaped already (worker_deliver ended it): nothing to
+		 * wait for, and no pid to signal (-1 would be everyone). */
+		close_fd(&w->xfd);
+		return;
+	}
 	if (kill_now)
 		(void)kill(-w->p.pid, SIGKILL);
 	g = reallocarray(r->gone, r->ngone + 1, sizeof(*g));
