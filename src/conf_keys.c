@@ -161,16 +161,28 @@ key_keep_done(struct loader *l, const char *v)
 	return get_seconds(l, v, 0, &l->c->keep_done);
 }
 
+/* A decimal number from min to max, nothing else. 0, or -1 with err. */
+static int
+get_number(struct loader *l, const char *v, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
+	    *out < min || *out > max) {
+		err_set(l->err, "expected a number from %ld to %ld", min, max);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 key_max_running(struct loader *l, const char *v)
 {
 	long n;
-	char *end;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
-	    n > 4096) {
+	if (get_number(l, v, 0, 4096, &n) != 0) {
 		err_set(l->err, "expected a number from 0 (no bound) to 4096");
 		return -1;
 	}
@@ -185,15 +197,9 @@ static int
 key_resident_workers(struct loader *l, const char *v)
 {
 	long n;
-	char *end;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
-	    n < 1 || n > 64) {
-		err_set(l->err, "expected a number from 1 to 64");
+	if (get_number(l, v, 1, 64, &n) != 0)
 		return -1;
-	}
 	*(l->ep != NULL ? &l->ep->resident_workers :
 	    &l->c->resident_workers) = (unsigned)n;
 	return 0;

@@ -238,25 +238,12 @@ drain_one(const struct conf *conf, const char *name, time_t now,
     volatile sig_atomic_t *stop)
 {
 	struct spool_entry e;
-	struct err err;
 	int rc;
 
-	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
-	    &err)) == 1)
-		return 0;
-	if (rc == -1) {
-		log_msg("error", "spool new/%s: %s", name, err.msg);
-		return -1;
-	}
-	if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, &e, &err)) != 0) {
-		if (rc == 1)
-			return 0;
-		log_msg("error", "spool cur/%s: %s; moved to dead/", name,
-		    err.msg);
-		(void)spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_DEAD,
-		    &err);
-		return -1;
-	}
+	if ((rc = drain_claim(conf, name, NULL)) != 1)
+		return rc;
+	if ((rc = drain_read_claimed(conf, name, &e)) != 0)
+		return rc == 1 ? 0 : -1;
 	rc = attempt_run(conf, &e, now, stop, NULL);
 	spool_entry_free(&e);
 	return rc;
@@ -453,27 +440,16 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 	struct worker *v;
 	struct spool_entry e;
 	struct resident *rs;
-	struct err err;
 	pid_t pid, drainer = getpid();
 	int rc, lock;
 
 	if ((v = reallocarray(p->v, p->n + 1, sizeof(*v))) == NULL)
 		return -1;
 	p->v = v;
-	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
-	    &err)) == 1)
-		return 0;
-	if (rc == -1) {
-		log_msg("error", "spool new/%s: %s", name, err.msg);
-		return -1;
-	}
 	/* Locked before the fork, so that there is no moment when a
 	 * recovering drainer could take it from the worker. */
-	if ((lock = spool_lock(conf->spool_dir, SPOOL_CUR, name, &err)) < 0) {
-		log_msg("error", "spool cur/%s: %s", name, err.msg);
-		drain_unclaim(conf, name);
-		return -1;
-	}
+	if ((rc = drain_claim(conf, name, &lock)) != 1)
+		return rc;
 	if ((p->v[p->n].endpoint = strdup(endpoint)) == NULL ||
 	    (pid = fork()) == -1) {
 		free(p->v[p->n].endpoint);
@@ -485,14 +461,8 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 		/* A drainer killed with its workers running frees
 		 * drain.lock at once; the workers keep their entries. */
 		(void)close(p->lock);
-		if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, &e,
-		    &err)) != 0) {
-			log_msg("error", "spool cur/%s: %s; moved to dead/",
-			    name, err.msg);
-			(void)spool_move(conf->spool_dir, name, SPOOL_CUR,
-			    SPOOL_DEAD, &err);
+		if (drain_read_claimed(conf, name, &e) != 0)
 			_exit(1);
-		}
 		/* Resident hooks stay up while the endpoint has more due
 		 * (lane_run); without memory for them, they run one-shot. */
 		rs = resident_new();

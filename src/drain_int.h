@@ -39,6 +39,18 @@ int	lane_run(const struct conf *conf, const char *endpoint, pid_t drainer,
 void	attempt_interrupted(const struct conf *conf, struct spool_entry *e,
 	    time_t now);
 
+/* Moves new/name into cur/ (claims it) and, lock not NULL, locks it
+ * for whoever runs it (spool_lock: *lock, to close when done). 1 done,
+ * 0 when it is gone, -1 on a spool error (logged; put back in new/ when
+ * the lock failed). (drain_lane.c) */
+int	drain_claim(const struct conf *conf, const char *name, int *lock);
+
+/* Reads claimed cur/name into e: 0, 1 when it is gone, -1 when it
+ * cannot be read (logged, and moved to dead/ for a person to look at).
+ * (drain_lane.c) */
+int	drain_read_claimed(const struct conf *conf, const char *name,
+	    struct spool_entry *e);
+
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */
 void	drain_unclaim(const struct conf *conf, const char *name);

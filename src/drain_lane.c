@@ -63,14 +63,11 @@ lane_next(const struct conf *conf, const char *endpoint, time_t now,
 	return rc;
 }
 
-/* Claims new/name and runs it once. 1 ran, 0 gone, -1 spool error. */
-static int
-lane_one(const struct conf *conf, const char *name, time_t now,
-    volatile sig_atomic_t *stop, struct resident *rs)
+int
+drain_claim(const struct conf *conf, const char *name, int *lock)
 {
-	struct spool_entry e;
 	struct err err;
-	int rc, lock;
+	int rc;
 
 	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
 	    &err)) == 1)
@@ -79,20 +76,43 @@ lane_one(const struct conf *conf, const char *name, time_t now,
 		log_msg("error", "spool new/%s: %s", name, err.msg);
 		return -1;
 	}
-	if ((lock = spool_lock(conf->spool_dir, SPOOL_CUR, name, &err)) < 0) {
+	if (lock != NULL && (*lock = spool_lock(conf->spool_dir, SPOOL_CUR,
+	    name, &err)) < 0) {
 		log_msg("error", "spool cur/%s: %s", name, err.msg);
 		drain_unclaim(conf, name);
 		return -1;
 	}
-	if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, &e, &err)) != 0) {
+	return 1;
+}
+
+int
+drain_read_claimed(const struct conf *conf, const char *name,
+    struct spool_entry *e)
+{
+	struct err err;
+	int rc;
+
+	if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, e, &err)) != -1)
+		return rc;
+	/* Kept for a person to look at, never dropped. */
+	log_msg("error", "spool cur/%s: %s; moved to dead/", name, err.msg);
+	(void)spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_DEAD, &err);
+	return -1;
+}
+
+/* Claims new/name and runs it once. 1 ran, 0 gone, -1 spool error. */
+static int
+lane_one(const struct conf *conf, const char *name, time_t now,
+    volatile sig_atomic_t *stop, struct resident *rs)
+{
+	struct spool_entry e;
+	int rc, lock;
+
+	if ((rc = drain_claim(conf, name, &lock)) != 1)
+		return rc;
+	if ((rc = drain_read_claimed(conf, name, &e)) != 0) {
 		(void)close(lock);
-		if (rc == 1)
-			return 0;
-		log_msg("error", "spool cur/%s: %s; moved to dead/", name,
-		    err.msg);
-		(void)spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_DEAD,
-		    &err);
-		return -1;
+		return rc == 1 ? 0 : -1;
 	}
 	rc = attempt_run(conf, &e, now, stop, rs);
 	spool_entry_free(&e);

@@ -1,7 +1,7 @@
 # doc/hookline.8 and doc/hookline.conf.5 render with man(1) without a
 # warning (and pass mandoc's lint when mandoc is there); every command of
 # `hookline help` has its entry in hookline.8, and every key of the
-# loader's table (src/conf.c) its entry in hookline.conf.5.
+# loader's table (src/conf_keys.c) its entry in hookline.conf.5.
 set -u
 . "$E2E_DIR/lib_deploy.sh"
 once_per_run
@@ -43,8 +43,8 @@ for c in $cmds; do
 done
 
 # The keys the loader knows, each an entry of hookline.conf.5.
-keys=$(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*\(GLOBAL\|ENDPOINT\|ANY\).*/\1/p' "$REPO/src/conf.c")
-[ -n "$keys" ] || fail "no keys found in src/conf.c's table"
+keys=$(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*\(GLOBAL\|ENDPOINT\|ANY\).*/\1/p' "$REPO/src/conf_keys.c")
+[ -n "$keys" ] || fail "no keys found in src/conf_keys.c's table"
 for k in $keys; do
 	grep -Eq "^\.It Cm $k( |\$)" "$REPO/doc/hookline.conf.5" ||
 	    fail "hookline.conf.5 has no entry for the key '$k'"

@@ -1,8 +1,9 @@
 # A resident hook (hooks.d/generic/E.resident) in sync mode: every
 # delivery answered with the hook's status, the facts it got right, one
 # process per FastCGI process for the whole run; under CGI, one-shot (a
-# process per delivery, same answers); kill -9 of the FastCGI processes
-# leaves no worker behind. (resident-hooks' cases cover the issue's
+# process per delivery, same answers); an idle worker leaves after
+# resident_idle; kill -9 of the FastCGI processes leaves no worker
+# behind. (resident-hooks' cases cover the issue's
 # full list; this is the hookline side's own check.)
 O=$ROOT/out
 hook generic/rsh.resident "echo \$\$ >>$O/rsh.pids
@@ -42,6 +43,26 @@ case $SERVER in
 *)	# lighttpd runs max-procs 2, mod_fcgid up to 4 processes.
 	[ "$workers" -ge 1 ] && [ "$workers" -le 4 ] ||
 		fail "FastCGI: $workers resident processes for 13 deliveries (want 1 to 4)"
+	# resident_idle: an idle worker leaves while its FastCGI process
+	# waits for the next request.
+	add_endpoints "[resident]
+provider      = generic
+mode          = sync
+resident_idle = 2s"
+	mkdir -p "$ROOT/etc/hooks.d/resident"
+	cp "$ROOT/etc/hooks.d/generic/rsh.resident" "$ROOT/etc/hooks.d/resident/"
+	: >"$O/rsh.pids"
+	id=$(new_id)
+	post_generic resident rsh "$id"
+	expect_status 200
+	idle=$(cat "$O/rsh.pids")
+	[ -n "$idle" ] && ! pids_gone "$O/rsh.pids" ||
+		fail "no resident worker up after a delivery to [resident]"
+	wait_for 100 pids_gone "$O/rsh.pids" ||
+		fail "resident worker $idle still up 10 s after resident_idle = 2s"
+	: >"$O/rsh.pids"
+	post_generic generic rsh "$(new_id)"
+	expect_status 200
 	pids=$(fcgi_pids)
 	[ -n "$pids" ] && kill -KILL $pids
 	if ! wait_for 100 pids_gone "$O/rsh.pids"; then

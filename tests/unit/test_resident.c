@@ -332,8 +332,9 @@ test_hang_timeout(void **state)
 	struct fx *fx = *state;
 	struct run_result res;
 	struct err err;
-	pid_t v[8];
+	pid_t v[8], other;
 	size_t n;
+	int status;
 
 	fx->spec.timeout = 1;
 	assert_int_equal(send_body(fx, "hang", &res, &err), 0);
@@ -341,10 +342,22 @@ test_hang_timeout(void **state)
 	assert_false(run_ok(&res));
 	assert_int_equal(res.signal, SIGTERM);
 	run_result_free(&res);
+	/* A child of ours that is no worker: never waited for, never
+	 * reaped by the pools (waitpid(-1) would block on it, and steal
+	 * its status). */
+	if ((other = fork()) == 0) {
+		(void)poll(NULL, 0, 3000);
+		_exit(0);
+	}
+	assert_true(other > 0);
 	assert_int_equal(send_body(fx, "status 0", &res, &err), 0);
 	assert_true(run_ok(&res));
 	assert_false(res.timed_out);
+	assert_true(res.duration_ms < 2500);
 	run_result_free(&res);
+	assert_int_equal(waitpid(other, &status, WNOHANG), 0);
+	(void)kill(other, SIGKILL);
+	assert_int_equal(waitpid(other, &status, 0), other);
 	pids(fx, v, 8, &n);
 	assert_int_equal(n, 2);
 	assert_true(gone_soon(v[0]));
