@@ -113,3 +113,22 @@ one_pid_per_parent() {
 worker_alive() {
 	pid_alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
 }
+
+# res_endpoint NAME [MORE-KEYS]: a sync generic endpoint [NAME] (once).
+res_endpoint() {
+	add_endpoints "[$1]
+provider = generic
+mode     = sync${2:+
+$2}"
+}
+
+# res_ready PATH...: the hooks at hooks.d/PATH (a folder or a file) as
+# hookline wants them (not group- or world-writable, readable by the
+# server's user). Only the cases' own: generic/writable must stay so.
+res_ready() {
+	local p
+	for p in "$@"; do
+		chmod -R go-w "$ROOT/etc/hooks.d/$p"
+		chmod -R a+rX "$ROOT/etc/hooks.d/$p"
+	done
+}

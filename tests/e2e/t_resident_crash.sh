@@ -6,9 +6,7 @@
 # Under apache-cgi every delivery has its own process: the answers are
 # the same.
 . "$E2E_DIR/resident_lib.sh"
-add_endpoints "[res_crash]
-provider = generic
-mode     = sync"
+res_endpoint res_crash
 # Before it misbehaves, the worker writes down its pid.
 resident_py res_crash/crash.resident v1 'if b"\"die\"" in body or b"\"garble\"" in body:
     open("'"$ROOT"'/out/crash.bad", "a").write("%d %s\n" % (os.getpid(), wid))
@@ -17,8 +15,7 @@ if b"\"die\"" in body:
 if b"\"garble\"" in body:
     os.write(3, b"fine, thanks\n")
     time.sleep(30)'
-chmod -R go-w "$ROOT/etc/hooks.d/res_crash"
-chmod -R a+rX "$ROOT/etc/hooks.d/res_crash"
+res_ready res_crash
 R=crash.resident
 
 post_res res_crash "$R" '{"n":1}'

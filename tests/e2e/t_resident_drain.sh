@@ -13,8 +13,7 @@ resident_sh async/flaky.resident v1 'case $(cat "$b") in
 	*) [ "$HOOKLINE_ATTEMPT" -ge 3 ] || status=75 ;;
 	esac
 	echo "$HOOKLINE_DELIVERY $HOOKLINE_ATTEMPT $status" >>'"$ROOT"'/out/flaky.attempts'
-chmod -R go-w "$ROOT/etc/hooks.d/async"
-chmod -R a+rX "$ROOT/etc/hooks.d/async"
+res_ready async
 R=flaky.resident
 A=$ROOT/out/flaky.attempts
 

@@ -3,12 +3,9 @@
 # every delivery after the rename is answered by the new file, and the
 # workers of the old one are gone.
 . "$E2E_DIR/resident_lib.sh"
-add_endpoints "[res_edit]
-provider = generic
-mode     = sync"
+res_endpoint res_edit
 resident_py res_edit/edit.resident v1
-chmod -R go-w "$ROOT/etc/hooks.d/res_edit"
-chmod -R a+rX "$ROOT/etc/hooks.d/res_edit"
+res_ready res_edit
 R=edit.resident
 
 for i in 1 2 3 4; do

@@ -15,8 +15,7 @@ for f in issues.resident star.resident; do
 done
 cc -O2 -o "$ROOT/etc/hooks.d/generic/cres.resident" "$REPO/examples/resident.c" ||
     fail "examples/resident.c does not compile"
-chmod -R go-w "$ROOT/etc/hooks.d"
-chmod -R a+rX "$ROOT/etc/hooks.d"
+res_ready github/issues.resident github/star.resident generic/cres.resident
 
 gh() {	# gh EVENT BODY: a signed GitHub delivery; sets ID
 	ID=$(new_id)

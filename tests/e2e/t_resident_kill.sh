@@ -6,16 +6,12 @@
 # (resident-protocol.md: a worker that must leave no children ends them).
 . "$E2E_DIR/resident_lib.sh"
 only_servers lighttpd-fastcgi apache-fcgid
-add_endpoints "[res_kill]
-provider = generic
-mode     = sync
-timeout  = 30"
+res_endpoint res_kill "timeout  = 30"
 resident_py res_kill/kill.resident v1 'if b"\"busy\"" in body:
     child = subprocess.Popen(["sleep", "60"], stdin=subprocess.DEVNULL)
     open("'"$ROOT"'/out/kill.busy", "w").write("%d %d %d\n" % (os.getpid(), os.getppid(), child.pid))
     time.sleep(60)'
-chmod -R go-w "$ROOT/etc/hooks.d/res_kill"
-chmod -R a+rX "$ROOT/etc/hooks.d/res_kill"
+res_ready res_kill
 R=kill.resident
 
 # Idle workers: one per FastCGI process that served a delivery.

@@ -7,15 +7,12 @@
 # apache-cgi the same files run one-shot: 30 deliveries each, a process
 # per delivery. The time each batch took is printed (no assertion).
 . "$E2E_DIR/resident_lib.sh"
-add_endpoints "[res_many]
-provider = generic
-mode     = sync"
+res_endpoint res_many
 resident_py res_many/py.resident v1 \
     'status = 0 if os.environ.get("HOOKLINE_RESIDENT") == "1" else 9'
 resident_sh res_many/sh.resident v1 \
     '[ "$HOOKLINE_RESIDENT" = 1 ] || status=9'
-chmod -R go-w "$ROOT/etc/hooks.d/res_many"
-chmod -R a+rX "$ROOT/etc/hooks.d/res_many"
+res_ready res_many
 
 N=1000
 [ "$SERVER" = apache-cgi ] && N=30

@@ -4,16 +4,12 @@
 # fresh worker and succeeds. (Under apache-cgi, one-shot: the same
 # answers.)
 . "$E2E_DIR/resident_lib.sh"
-add_endpoints "[res_hang]
-provider = generic
-mode     = sync
-timeout  = 2"
+res_endpoint res_hang "timeout  = 2"
 resident_py res_hang/hang.resident v1 'if b"\"hang\"" in body:
     child = subprocess.Popen(["sleep", "60"], stdin=subprocess.DEVNULL)
     open("'"$ROOT"'/out/hang.pids", "w").write("%d\n%d\n%s\n" % (os.getpid(), child.pid, wid))
     time.sleep(60)'
-chmod -R go-w "$ROOT/etc/hooks.d/res_hang"
-chmod -R a+rX "$ROOT/etc/hooks.d/res_hang"
+res_ready res_hang
 R=hang.resident
 
 post_res res_hang "$R" '{"n":1}'
