@@ -132,3 +132,14 @@ res_ready() {
 		chmod -R a+rX "$ROOT/etc/hooks.d/$p"
 	done
 }
+
+# res_ok ENDPOINT HOOK N...: one delivery {"n":N} to HOOK for each N,
+# each answered 200 success (DELIVERY: the last one's id).
+res_ok() {
+	local ep=$1 r=$2 i
+	shift 2
+	for i in "$@"; do
+		post_res "$ep" "$r" "{\"n\":$i}"
+		expect_status 200 && expect_json .status success
+	done
+}

@@ -18,8 +18,7 @@ if b"\"garble\"" in body:
 res_ready res_crash
 R=crash.resident
 
-post_res res_crash "$R" '{"n":1}'
-expect_status 200 && expect_json .status success
+res_ok res_crash "$R" 1
 
 before=$(grep -c . "$ROOT/out/$R.rec" 2>/dev/null)
 post_res res_crash "$R" '{"do":"die"}'
@@ -33,10 +32,7 @@ post_res res_crash "$R" '{"do":"garble"}'
 expect_error 500 hook_failed
 expect_log "$DELIVERY" 500
 
-for i in 2 3 4 5 6; do
-	post_res res_crash "$R" "{\"n\":$i}"
-	expect_status 200 && expect_json .status success
-done
+res_ok res_crash "$R" 2 3 4 5 6
 [ "$(grep -c . "$ROOT/out/crash.bad" 2>/dev/null)" = 2 ] ||
     fail "crash.bad holds '$(cat "$ROOT/out/crash.bad" 2>/dev/null)', expected two workers"
 while read -r p w; do

@@ -8,10 +8,7 @@ resident_py res_edit/edit.resident v1
 res_ready res_edit
 R=edit.resident
 
-for i in 1 2 3 4; do
-	post_res res_edit "$R" "{\"n\":$i}"
-	expect_status 200 && expect_json .status success
-done
+res_ok res_edit "$R" 1 2 3 4
 old=$(awk '$6 == "v1" { print $4 }' "$ROOT/out/$R.rec" | sort -u)
 [ -n "$old" ] || fail "v1 recorded nothing"
 
@@ -19,8 +16,7 @@ resident_py res_edit/edit.resident v2
 chmod go-w "$ROOT/etc/hooks.d/res_edit/$R"
 n_v1=$(grep -c ' v1 ' "$ROOT/out/$R.rec")
 for i in 5 6 7 8 9 10; do
-	post_res res_edit "$R" "{\"n\":$i}"
-	expect_status 200 && expect_json .status success
+	res_ok res_edit "$R" "$i"
 	v=$(rec_of "$R" "$DELIVERY" | awk '{ print $6 }')
 	[ "$v" = v2 ] || fail "delivery $i after the rename was answered by '$v', not v2"
 done

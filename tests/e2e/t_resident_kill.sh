@@ -15,10 +15,7 @@ res_ready res_kill
 R=kill.resident
 
 # Idle workers: one per FastCGI process that served a delivery.
-for i in 1 2 3 4; do
-	post_res res_kill "$R" "{\"n\":$i}"
-	expect_status 200 && expect_json .status success
-done
+res_ok res_kill "$R" 1 2 3 4
 idle=$(rec_field "$R" 4 | sort -u)
 parents=$(rec_field "$R" 5 | sort -u)
 [ -n "$idle" ] || fail "no worker recorded"

@@ -12,8 +12,7 @@ resident_py res_hang/hang.resident v1 'if b"\"hang\"" in body:
 res_ready res_hang
 R=hang.resident
 
-post_res res_hang "$R" '{"n":1}'
-expect_status 200 && expect_json .status success
+res_ok res_hang "$R" 1
 
 before=$(grep -c . "$ROOT/out/$R.rec" 2>/dev/null)
 post_res res_hang "$R" '{"do":"hang"}'
@@ -26,8 +25,7 @@ wait_for 80 eval "! worker_alive \$(sed -n 1p $ROOT/out/hang.pids) $R && ! worke
     fail "the hung worker or its child still runs: $(cat "$ROOT/out/hang.pids" 2>/dev/null | tr '\n' ' ')"
 
 for i in 2 3 4; do
-	post_res res_hang "$R" "{\"n\":$i}"
-	expect_status 200 && expect_json .status success
+	res_ok res_hang "$R" "$i"
 	[ -n "$(rec_of "$R" "$DELIVERY")" ] || fail "delivery $i after the timeout was not recorded"
 done
 hung=$(sed -n 3p "$ROOT/out/hang.pids" 2>/dev/null)
