@@ -137,6 +137,8 @@ install-check: $(BIN)
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/hookline.conf
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/systemd/hookline.socket
 	test -f $(BUILD)/install-check/usr/share/doc/hookline/conf-examples/prometheus/hookline-rules.yml
+	test -x $(BUILD)/install-check/usr/share/doc/hookline/examples/hooks.d/github/issues.resident
+	test -f $(BUILD)/install-check/usr/share/doc/hookline/examples/resident.c
 	test -f $(BUILD)/install-check/etc/hookline/hookline.conf
 	test -d $(BUILD)/install-check/var/spool/hookline
 	test -d $(BUILD)/install-check/var/log/hookline
@@ -179,6 +181,7 @@ install: $(BIN)
 	install -m 0644 conf-examples/prometheus/* \
 	    $(DESTDIR)$(DOCDIR)/conf-examples/prometheus/
 	cp -R examples/hooks.d $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 examples/resident.c $(DESTDIR)$(DOCDIR)/examples/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(DOCDIR)/examples
 	@HOOKLINE_USER='$(HOOKLINE_USER)' scripts/install-dirs.sh \
 	    '$(DESTDIR)' '$(SYSCONFDIR)/hookline' '$(SPOOLDIR)' '$(LOGDIR)' \

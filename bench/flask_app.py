@@ -4,6 +4,9 @@
 # {'status': 'success'}. run.sh serves it with gunicorn (sync workers):
 #     BENCH_HOOK=/path/to/hook gunicorn -w 2 -b 127.0.0.1:PORT \
 #         --chdir bench flask_app:app
+# With BENCH_HOOK=inproc the route runs the Python hook's work (hook.py's
+# work(), its imports loaded once per worker) in-process instead: the
+# peer of a resident Python hook.
 import os
 import subprocess
 
@@ -11,6 +14,8 @@ from flask import Flask, jsonify, request
 
 app = Flask(__name__)
 HOOK = os.environ["BENCH_HOOK"]
+if HOOK == "inproc":
+    from hook import work
 
 
 @app.route("/hooks/<name>", methods=["POST"])
@@ -20,6 +25,10 @@ def hook(name):
         return jsonify(status="error", error="missing_field", field="event"), 400
     if "data" not in payload:
         return jsonify(status="error", error="missing_field", field="data"), 400
+    if HOOK == "inproc":
+        if work(payload["event"], request.get_data()) != 0:
+            return jsonify(status="error", error="hook_failed"), 500
+        return jsonify(status="success")
     done = subprocess.run([HOOK, payload["event"]], input=request.get_data(),
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if done.returncode != 0:

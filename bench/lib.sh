@@ -121,6 +121,10 @@ build_bench() {
 		$cc $cflags -o "$BENCH_ROOT/bin/$f" "$BENCH_DIR/$f.c" ||
 		    die "cannot build $f"
 	done
+	# The resident C hook is the shipped example.
+	$cc $cflags -o "$BENCH_ROOT/bin/resident_hook" "$REPO/examples/resident.c" ||
+	    die "cannot build examples/resident.c"
+	install -m 0755 "$BENCH_DIR/hook.py" "$BENCH_ROOT/bin/hook.py"
 	# The static CGI floor, built as make static builds hookline.
 	$cc $cflags -static -o "$BENCH_ROOT/bin/floor_cgi_static" \
 	    "$BENCH_DIR/floor_cgi.c" || die "cannot build floor_cgi static"
@@ -208,14 +212,19 @@ make_body() {
 }
 
 # The hooks: the C hook as bench/, gh/, gh_async/, async/ push; the
-# shell hook as bench_sh/push; empty/ has none (ignored). Copies, not
-# links: hookline refuses a link that leads out of its hooks folder.
+# shell hook as bench_sh/push; empty/ has none (ignored); the Python hook
+# one-shot as bench_py/push and resident as res_py/push.resident; the
+# resident C hook (examples/resident.c) as res_c/push.resident. Copies,
+# not links: hookline refuses a link that leads out of its hooks folder.
 make_hooks() {
 	local h=$BENCH_ROOT/etc/hooks.d d
 	for d in bench gh gh_async async; do
 		install -D -m 0755 "$BENCH_ROOT/bin/hook" "$h/$d/push"
 	done
 	install -D -m 0755 "$BENCH_ROOT/bin/hook.sh" "$h/bench_sh/push"
+	install -D -m 0755 "$BENCH_ROOT/bin/hook.py" "$h/bench_py/push"
+	install -D -m 0755 "$BENCH_ROOT/bin/hook.py" "$h/res_py/push.resident"
+	install -D -m 0755 "$BENCH_ROOT/bin/resident_hook" "$h/res_c/push.resident"
 	mkdir -p "$h/empty"
 	chmod -R go-w "$BENCH_ROOT/etc"
 }
@@ -237,6 +246,19 @@ write_hookline_conf() {
 	mode     = sync
 
 	[bench_sh]
+	provider = generic
+	mode     = sync
+
+	; case 5: the Python hook one-shot; resident C and Python hooks
+	[bench_py]
+	provider = generic
+	mode     = sync
+
+	[res_c]
+	provider = generic
+	mode     = sync
+
+	[res_py]
 	provider = generic
 	mode     = sync
 

@@ -60,7 +60,8 @@ BENCH_OUT=${BENCH_OUT:-}
 #        fcgiwrap HOOK          lighttpd + fcgiwrap + bench/fcgiwrap.cgi.in
 #        webhook HOOK           adnanh/webhook with bench/webhook-hooks.json.in
 #        gunicorn N HOOK        bench/flask_app.py, N sync workers
-# HOOK: c (bin/hook), sh (bin/hook.sh), - (none).
+# HOOK: c (bin/hook), sh (bin/hook.sh), inproc (gunicorn: hook.py's
+# work in the Flask route), - (none).
 # request: plain           the body, no more headers (generic provider;
 #                          no Webhook-Id, so hookline makes an id and
 #                          keeps no duplicate record)
@@ -110,6 +111,10 @@ B-cgi-ignored|base|hookline before counting as CGI, generic, no hook|cgi-base -|
 5-cgi-ignored|5 counting|hookline as CGI, generic, no hook, counting|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|B-cgi-ignored|0.97
 B-cgi-hook|base|hookline before counting as CGI, generic, C hook|cgi-base -|/cgi-bin/hookline.cgi/bench|plain|200:success|-|-
 5-cgi-hook|5 counting|hookline as CGI, generic, C hook, counting|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|B-cgi-hook|-
+5-py|5 resident|hookline, generic, Python hook one-shot|hookline|/hooks/bench_py|plain|200:success|F-spawn-c|-
+5-res-c|5 resident|hookline, generic, resident C hook|hookline|/hooks/res_c|plain|200:success|F-spawn-c|3.00|1-webhook
+5-res-py|5 resident|hookline, generic, resident Python hook|hookline|/hooks/res_py|plain|200:success|5-py|10.00|5-flask-py
+5-flask-py|5 resident|Flask + gunicorn -w 2, the Python hook in-process|gunicorn 2 inproc|/hooks/bench|plain|200:success|5-py|-
 '
 
 # The rows chosen: BENCH_ONLY/BENCH_SKIP, plus the floor of each.
@@ -143,6 +148,7 @@ hook_path() {
 	case $1 in
 	c) echo "$BENCH_ROOT/bin/hook" ;;
 	sh) echo "$BENCH_ROOT/bin/hook.sh" ;;
+	inproc) echo inproc ;;
 	*) echo "" ;;
 	esac
 }

@@ -77,6 +77,8 @@ struct endpoint {
 	unsigned	 timeout;	/* seconds; 0: the global one */
 	unsigned	 max_running;	/* this endpoint's own bound, on top
 					 * of the global one; 0: none */
+	unsigned	 resident_workers;	/* 0: the global one */
+	unsigned	 resident_idle;		/* seconds; 0: the global one */
 	long		*retry;		/* async schedule; NULL: the global
 					 * one; nretry 0: no retries */
 	size_t		 nretry;
@@ -97,6 +99,10 @@ struct conf {
 	unsigned	 kill_after;	/* seconds from SIGTERM to SIGKILL */
 	long		 dedupe_window;	/* seconds */
 	unsigned	 max_running;	/* 0: no bound */
+	/* resident hooks (resident.c): the most workers of one hook in
+	 * one process, and how long one may wait for a delivery */
+	unsigned	 resident_workers;
+	unsigned	 resident_idle;	/* seconds */
 	/* async mode (spool.c, drain.c) */
 	long		*retry;		/* seconds to wait after the 1st, 2nd, ...
 					 * failure; then dead. NULL with nretry
@@ -165,6 +171,13 @@ const struct endpoint *conf_endpoint(const struct conf *c, const char *name);
 /* The seconds one hook of a delivery on ep may run: the endpoint's own
  * timeout, else the global one (also when ep is NULL). */
 unsigned endpoint_timeout(const struct conf *c, const struct endpoint *ep);
+
+/* resident_workers and resident_idle for ep: its own, else the
+ * global ones (also when ep is NULL). */
+unsigned endpoint_resident_workers(const struct conf *c,
+	    const struct endpoint *ep);
+unsigned endpoint_resident_idle(const struct conf *c,
+	    const struct endpoint *ep);
 
 /* The seconds to wait before the next try of an async delivery on ep
  * that has failed `failures` times: from the endpoint's own retry

@@ -24,6 +24,12 @@ struct file_id {
 	struct timespec	 ctim;
 };
 
+/* What path is now (stat(2), following symlinks); id->error is the
+ * errno when it cannot be stat'ed. */
+void	file_id_stat(const char *path, struct file_id *id);
+/* 1 when a and b are the same file, unchanged (or failed alike). */
+int	file_id_equal(const struct file_id *a, const struct file_id *b);
+
 /* Every file a load read, in the order it read them. Zeroed is empty. */
 struct fileset {
 	struct strlist	 path;		/* as opened: the config file as

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "resident.h"
 #include "run.h"
 #include "strlist.h"
 
@@ -23,6 +24,9 @@ struct delivery {
 	const unsigned char	*body;
 	size_t			 body_len;
 	unsigned		 attempt;	/* 1 for the first run */
+	struct resident		*resident;	/* this process's resident
+						 * workers, borrowed; NULL:
+						 * resident hooks run one-shot */
 };
 
 struct hook_outcome {
@@ -51,7 +55,9 @@ struct outcome {
  * hooks share one copy of the body (payfile_make(): under the spool,
  * 0600), restored between hooks if one changed it, removed at the end:
  * HOOKLINE_PAYLOAD_FILE names it. A hook refused or not started has
- * why (full path) and reason (none) set. */
+ * why (full path) and reason (none) set, as has a resident hook that
+ * broke its protocol. A hook named *.resident runs through
+ * resident_run(), in d->resident's pool (resident.h). */
 int	deliver_run(const struct conf *conf, const struct endpoint *ep,
 	    const struct delivery *d, const struct strlist *done,
 	    struct outcome *out, struct err *err);

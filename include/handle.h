@@ -5,8 +5,12 @@
 
 #include "conf.h"
 #include "request.h"
+#include "resident.h"
 
-/* Answers the request on io. Never exits; returns the HTTP status. */
-int	handle_request(const struct conf *conf, struct io *io);
+/* Answers the request on io. Never exits; returns the HTTP status.
+ * rs: the process's resident workers (NULL: resident hooks run
+ * one-shot, as under CGI). */
+int	handle_request(const struct conf *conf, struct io *io,
+	    struct resident *rs);
 
 #endif

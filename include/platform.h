@@ -22,10 +22,11 @@ int	signals_default(void);
  * (then poll on a short tick and ask waitid()). */
 int	proc_exit_fd(pid_t pid);
 
-/* This process (a fork of parent) gets SIGTERM when parent dies
+/* This process (a fork of parent) gets signal sig when parent dies
  * (Linux: PR_SET_PDEATHSIG; elsewhere nothing). Returns 0, or -1 when
- * parent is gone already or the call fails. */
-int	exit_with_parent(pid_t parent);
+ * parent is gone already or the call fails. Async-signal-safe: also
+ * for a child between vfork() and exec (the setting survives exec). */
+int	exit_with_parent(pid_t parent, int sig);
 
 /* Fills buf with len random bytes: getrandom(2), else /dev/urandom
  * (kernels before 3.17). Returns 0, or -1 with errno. */

@@ -4,7 +4,8 @@
 # writes a configuration with one GitHub endpoint into a temporary
 # folder, starts lighttpd from conf-examples/lighttpd-fastcgi.conf with
 # the example hooks of examples/hooks.d, sends a signed sample push, and
-# shows the answer and what the hook did. Then it keeps serving until
+# shows the answer and what the hook did; then an "issues" delivery to
+# the resident Python hook (issues.resident, started once, kept running). Then it keeps serving until
 # Ctrl-C, and prints a curl command to send more.
 #
 #   DEMO_ONESHOT=1   stop after the sample delivery
@@ -25,7 +26,8 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 # --- 1. Debian packages, only those missing ---------------------------
 
 PKGS=(build-essential pkg-config libfcgi-dev libjson-c-dev
-      libcurl4-openssl-dev libssl-dev libinih-dev lighttpd curl openssl jq)
+      libcurl4-openssl-dev libssl-dev libinih-dev lighttpd curl openssl jq
+      python3)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -90,9 +92,10 @@ chmod 0755 "$D"
 mkdir -p "$D"/{bin,etc,spool,log,run,tmp,www/html,out}
 cp "$BIN" "$D/bin/hookline"
 cp -R examples/hooks.d "$D/etc/hooks.d"
-# The example hooks write to a fixed path; here, to the demo folder.
+# The example hooks write to a fixed path; here, to the demo folder (a
+# quoted path stays quoted: the Python hook's is a string).
 HOOK_LOG=$D/out/hooks.log
-find "$D/etc/hooks.d" -type f -exec sed -i "s|^LOG=.*|LOG=$HOOK_LOG|" {} +
+find "$D/etc/hooks.d" -type f -exec sed -i "s|^LOG=\([\"']\{0,1\}\).*|LOG=\1$HOOK_LOG\1|" {} +
 chmod -R go-w "$D/etc"
 chmod -R a+rX "$D/etc" "$D/bin" "$D/www"
 SECRET=demo-secret-$RANDOM$RANDOM
@@ -170,6 +173,24 @@ echo
 
 ok=0
 [ "$CODE" = 200 ] && grep -q '"status" *: *"success"' "$D/answer.json" && ok=1
+
+# --- 6. A resident hook -------------------------------------------------
+
+BODY='{"action":"opened","issue":{"number":1,"title":"Hello from a resident hook"}}'
+DELIVERY=$(cat /proc/sys/kernel/random/uuid)
+SIG=sha256=$(printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)
+say "Sending an issues event: issues.resident, a Python hook that stays running"
+CODE=$(curl -sS -o "$D/answer.json" -w '%{http_code}' "$URL" \
+	-H 'Content-Type: application/json' \
+	-H 'X-GitHub-Event: issues' \
+	-H "X-GitHub-Delivery: $DELIVERY" \
+	-H "X-Hub-Signature-256: $SIG" \
+	--data-binary "$BODY") || die "curl failed"
+say "The answer: HTTP $CODE"
+jq -c . "$D/answer.json" 2>/dev/null || cat "$D/answer.json"
+sleep 0.2
+grep -F "issues delivery=$DELIVERY" "$HOOK_LOG" 2>/dev/null || echo "(nothing: the hook did not run)"
+echo
 
 if [ "${DEMO_ONESHOT:-0}" = 1 ]; then
 	[ "$ok" = 1 ] || die "the sample delivery did not succeed"

@@ -18,6 +18,7 @@ chmod 0755 "$out/hookline"
 cp "$top/doc/hookline.8" "$top/doc/hookline.conf.5" "$out/man/"
 cp -R "$top/conf-examples" "$out/conf-examples"
 cp -R "$top/examples/hooks.d" "$out/examples/hooks.d"
+cp "$top/examples/resident.c" "$out/examples/"
 cp "$top/README.md" "$top/LICENSE" "$out/"
 (cd "$out" && find . -type f ! -name SHA256SUMS | LC_ALL=C sort |
 	sed 's,^\./,,' | xargs -d '\n' sha256sum >SHA256SUMS)

@@ -176,8 +176,8 @@ attempt_begin(const struct conf *conf, struct spool_entry *e,
  * or -1 with err when some could not be run at all. */
 static int
 run_consumers(const struct conf *conf, const struct spool_entry *e,
-    int64_t began, struct forwarder **fw, struct outcome *out,
-    struct err *err)
+    int64_t began, struct resident *rs, struct forwarder **fw,
+    struct outcome *out, struct err *err)
 {
 	struct forward_verdict fv;
 	struct strlist skip = { NULL, 0 };
@@ -207,6 +207,7 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 	d.content_type = e->content_type;
 	d.body = body;
 	d.attempt = e->attempts;
+	d.resident = rs;
 	rc = deliver_run(conf, ep, &d, &skip, out, err) == -1 ? -1 : 0;
 	if (ep->forward.n > 0 && forward_delivery(fw, conf, ep, &d, &skip,
 	    out, &fv, &ferr) == -1 && rc == 0) {
@@ -277,7 +278,7 @@ attempt_finish(const struct conf *conf, struct spool_entry *e,
 
 int
 attempt_run(const struct conf *conf, struct spool_entry *e, time_t now,
-    volatile sig_atomic_t *stop)
+    volatile sig_atomic_t *stop, struct resident *rs)
 {
 	struct forwarder *fw = NULL;	/* libcurl only when there are targets */
 	struct outcome out = { NULL, 0 };
@@ -291,7 +292,7 @@ attempt_run(const struct conf *conf, struct spool_entry *e, time_t now,
 		return failed ? -1 : 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	err.msg[0] = '\0';
-	rc = run_consumers(conf, e, began, &fw, &out, &err);
+	rc = run_consumers(conf, e, began, rs, &fw, &out, &err);
 	slots_release(&held);
 	record_run(conf, e, &out, &t0, rc == -1 ? err.msg : NULL);
 	rc = attempt_finish(conf, e, &out, rc == -1 ? err.msg : NULL, began);

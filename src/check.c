@@ -15,6 +15,7 @@
 #include "check.h"
 #include "conf.h"
 #include "platform.h"
+#include "resident.h"
 #include "route.h"
 #include "strlist.h"
 #include "verify.h"
@@ -29,7 +30,9 @@ struct checker {
 	unsigned		 errors;
 };
 
-enum level { WARNING, ERROR };
+/* NOTE: what is worth knowing and is no problem (a resident hook);
+ * it counts towards neither total. */
+enum level { WARNING, ERROR, NOTE };
 
 /* One line: "warning: FILE:LINE: [name]: what". line 0 leaves the line
  * out; ep NULL leaves the section out. */
@@ -41,10 +44,10 @@ say(struct checker *k, enum level lv, unsigned line,
 
 	if (lv == ERROR)
 		k->errors++;
-	else
+	else if (lv == WARNING)
 		k->warnings++;
-	(void)fprintf(k->out, "%s: %s", lv == ERROR ? "error" : "warning",
-	    k->file);
+	(void)fprintf(k->out, "%s: %s", lv == ERROR ? "error" :
+	    lv == WARNING ? "warning" : "note", k->file);
 	if (line > 0)
 		(void)fprintf(k->out, ":%u", line);
 	(void)fputs(": ", k->out);
@@ -143,16 +146,6 @@ in_docroot(const struct checker *k, const char *path)
 	return r;
 }
 
-/* ^[A-Za-z0-9_-]+$, the E.d/ member rule (route.c, run-parts). */
-static int
-member_name_valid(const char *name)
-{
-	size_t n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_-");
-
-	return n > 0 && name[n] == '\0';
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -241,6 +234,12 @@ check_hook(struct checker *k, const struct endpoint *ep, unsigned line,
 		goto done;
 	}
 	rc = 1;
+	if (resident_name(shown))
+		say(k, NOTE, line, ep, "hook %s is resident: it stays up and "
+		    "takes deliveries one after another on its stdin "
+		    "(resident_workers %u, resident_idle %u s)", shown,
+		    endpoint_resident_workers(k->c, ep),
+		    endpoint_resident_idle(k->c, ep));
 done:
 	free(path);
 	return rc;
@@ -254,6 +253,29 @@ is_exec_file(const char *path)
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (st.st_mode & 0111) != 0;
+}
+
+/* 1 (with a warning) when name is E.resident and E is a hook too:
+ * E runs, E.resident never does. */
+static int
+shadowed(struct checker *k, const struct endpoint *ep, unsigned line,
+    const char *dir, const char *name)
+{
+	size_t len = strlen(name), s = sizeof(RESIDENT_SUFFIX) - 1;
+	char *path;
+	int rc;
+
+	if (!resident_name(name))
+		return 0;
+	if (asprintf(&path, "%s/%.*s", dir, (int)(len - s), name) < 0) {
+		say(k, ERROR, line, ep, "out of memory");
+		return 1;
+	}
+	if ((rc = is_exec_file(path)) != 0)
+		say(k, WARNING, line, ep, "hook %s never runs: %.*s takes its "
+		    "place (remove one of them)", name, (int)(len - s), name);
+	free(path);
+	return rc;
 }
 
 /* The members of dir/sub (an E.d/ folder). Returns how many would run. */
@@ -287,7 +309,7 @@ check_run_parts(struct checker *k, const struct endpoint *ep, unsigned line,
 			shown = NULL;
 			goto nomem;
 		}
-		if (member_name_valid(m))
+		if (route_member_valid(m))
 			n += check_hook(k, ep, line, root, path, m, shown);
 		else {
 			/* Executable, but run-parts rules skip it: the
@@ -301,7 +323,8 @@ check_run_parts(struct checker *k, const struct endpoint *ep, unsigned line,
 			if (m[0] != '.' && m[len - 1] != '~' &&
 			    is_exec_file(mpath))
 				say(k, WARNING, line, ep, "hook %s never runs: "
-				    "names in %s/ must match ^[A-Za-z0-9_-]+$",
+				    "names in %s/ must match ^[A-Za-z0-9_-]+$ "
+				    "(or, resident, ^[A-Za-z0-9_-]+\\.resident$)",
 				    shown, sub);
 			free(mpath);
 			mpath = NULL;
@@ -411,7 +434,8 @@ check_hooks_dir(struct checker *k, const struct endpoint *ep, unsigned line,
 		len = strlen(name);
 		if (isdir && len > 2 && strcmp(name + len - 2, ".d") == 0)
 			n += check_dot_d(k, ep, line, root, dir, name);
-		else if (!isdir && event_name_valid(name))
+		else if (!isdir && event_name_valid(name) &&
+		    !shadowed(k, ep, line, dir, name))
 			n += check_hook(k, ep, line, root, dir, name, name);
 		/* Other folders: the endpoints' own, under hooks_dir. */
 	}

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "resident.h"
 #include "route.h"
 #include "sign.h"
 #include "stats.h"
@@ -367,6 +368,8 @@ conf_new(void)
 	c->timeout = 30;
 	c->body_timeout = 30;
 	c->kill_after = 5;
+	c->resident_workers = RESIDENT_WORKERS;
+	c->resident_idle = RESIDENT_IDLE;
 	c->dedupe_window = 72 * 3600;
 	c->keep_done = 7 * 86400;
 	c->spool_min_free = SPOOL_MIN_FREE_AUTO;
@@ -528,6 +531,20 @@ unsigned
 endpoint_timeout(const struct conf *c, const struct endpoint *ep)
 {
 	return ep != NULL && ep->timeout > 0 ? ep->timeout : c->timeout;
+}
+
+unsigned
+endpoint_resident_workers(const struct conf *c, const struct endpoint *ep)
+{
+	return ep != NULL && ep->resident_workers > 0 ?
+	    ep->resident_workers : c->resident_workers;
+}
+
+unsigned
+endpoint_resident_idle(const struct conf *c, const struct endpoint *ep)
+{
+	return ep != NULL && ep->resident_idle > 0 ? ep->resident_idle :
+	    c->resident_idle;
 }
 
 long

@@ -161,20 +161,58 @@ key_keep_done(struct loader *l, const char *v)
 	return get_seconds(l, v, 0, &l->c->keep_done);
 }
 
+/* A decimal number from min to max, nothing else. 0, or -1 with err. */
+static int
+get_number(struct loader *l, const char *v, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
+	    *out < min || *out > max) {
+		err_set(l->err, "expected a number from %ld to %ld", min, max);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 key_max_running(struct loader *l, const char *v)
 {
 	long n;
-	char *end;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 ||
-	    n > 4096) {
+	if (get_number(l, v, 0, 4096, &n) != 0) {
 		err_set(l->err, "expected a number from 0 (no bound) to 4096");
 		return -1;
 	}
 	*(l->ep != NULL ? &l->ep->max_running : &l->c->max_running) =
+	    (unsigned)n;
+	return 0;
+}
+
+/* Resident hooks: workers per hook and process (1 to 64), and the
+ * seconds an idle one waits for a delivery (1 s to a day). */
+static int
+key_resident_workers(struct loader *l, const char *v)
+{
+	long n;
+
+	if (get_number(l, v, 1, 64, &n) != 0)
+		return -1;
+	*(l->ep != NULL ? &l->ep->resident_workers :
+	    &l->c->resident_workers) = (unsigned)n;
+	return 0;
+}
+
+static int
+key_resident_idle(struct loader *l, const char *v)
+{
+	long n;
+
+	if (get_seconds_upto(l, v, 1, 86400, &n) != 0)
+		return -1;
+	*(l->ep != NULL ? &l->ep->resident_idle : &l->c->resident_idle) =
 	    (unsigned)n;
 	return 0;
 }
@@ -568,6 +606,8 @@ static const struct conf_key keys[] = {
 	{ "user",		GLOBAL,   key_user, 0 },
 	{ "dedupe_window",	GLOBAL,   key_dedupe_window, 0 },
 	{ "max_running",	ANY,      key_max_running, 0 },
+	{ "resident_workers",	ANY,      key_resident_workers, 0 },
+	{ "resident_idle",	ANY,      key_resident_idle, 0 },
 	{ "retry",		ANY,      key_retry, 0 },
 	{ "keep_done",		GLOBAL,   key_keep_done, 0 },
 	{ "spool_min_free",	GLOBAL,   key_spool_min_free, 0 },

@@ -47,14 +47,27 @@ id_open(const char *path, struct file_id *id)
 	return fd;
 }
 
+void
+file_id_stat(const char *path, struct file_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		memset(id, 0, sizeof(*id));
+		id->error = errno;
+		return;
+	}
+	id_from_stat(id, &st);
+}
+
 static int
 ts_equal(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-static int
-id_equal(const struct file_id *a, const struct file_id *b)
+int
+file_id_equal(const struct file_id *a, const struct file_id *b)
 {
 	if (a->error != 0 || b->error != 0)
 		return a->error == b->error;
@@ -98,7 +111,7 @@ fileset_changed(const struct fileset *fs)
 		 * (or readable) is a change too. */
 		if ((fd = id_open(fs->path.v[i], &now)) != -1)
 			(void)close(fd);
-		if (!id_equal(&now, &fs->id[i]))
+		if (!file_id_equal(&now, &fs->id[i]))
 			return 1;
 	}
 	return 0;
@@ -113,7 +126,7 @@ fileset_equal(const struct fileset *a, const struct fileset *b)
 		return 0;
 	for (i = 0; i < a->path.n; i++)
 		if (strcmp(a->path.v[i], b->path.v[i]) != 0 ||
-		    !id_equal(&a->id[i], &b->id[i]))
+		    !file_id_equal(&a->id[i], &b->id[i]))
 			return 0;
 	return 1;
 }

@@ -73,6 +73,19 @@ note_refusal(struct hook_outcome *o, const char *hooks_dir,
 	return 0;
 }
 
+/* One hook: resident (*.resident) in the process's pool, or one-shot. */
+static int
+run_one(const struct conf *conf, const struct endpoint *ep,
+    const struct delivery *d, const struct run_spec *spec,
+    struct run_result *res, struct err *err)
+{
+	if (!resident_name(spec->relpath))
+		return run_hook(spec, res, err);
+	return resident_run(d->resident, spec,
+	    endpoint_resident_workers(conf, ep),
+	    endpoint_resident_idle(conf, ep), res, err);
+}
+
 int
 deliver_run(const struct conf *conf, const struct endpoint *ep,
     const struct delivery *d, const struct strlist *done,
@@ -135,7 +148,7 @@ deliver_run(const struct conf *conf, const struct endpoint *ep,
 			.timeout = endpoint_timeout(conf, ep),
 			.kill_after = conf->kill_after,
 		};
-		if (run_hook(&spec, &o->res, &rerr) != 0 &&
+		if (run_one(conf, ep, d, &spec, &o->res, &rerr) != 0 &&
 		    note_refusal(o, ep->hooks_dir, &rerr) == -1) {
 			err_set(err, "out of memory");
 			rc = -1;

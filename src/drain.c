@@ -239,26 +239,13 @@ drain_one(const struct conf *conf, const char *name, time_t now,
     volatile sig_atomic_t *stop)
 {
 	struct spool_entry e;
-	struct err err;
 	int rc;
 
-	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
-	    &err)) == 1)
-		return 0;
-	if (rc == -1) {
-		log_msg("error", "spool new/%s: %s", name, err.msg);
-		return -1;
-	}
-	if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, &e, &err)) != 0) {
-		if (rc == 1)
-			return 0;
-		log_msg("error", "spool cur/%s: %s; moved to dead/", name,
-		    err.msg);
-		(void)spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_DEAD,
-		    &err);
-		return -1;
-	}
-	rc = attempt_run(conf, &e, now, stop);
+	if ((rc = drain_claim(conf, name, NULL)) != 1)
+		return rc;
+	if ((rc = drain_read_claimed(conf, name, &e)) != 0)
+		return rc == 1 ? 0 : -1;
+	rc = attempt_run(conf, &e, now, stop, NULL);
 	spool_entry_free(&e);
 	return rc;
 }
@@ -453,27 +440,17 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 {
 	struct worker *v;
 	struct spool_entry e;
-	struct err err;
-	pid_t pid;
+	struct resident *rs;
+	pid_t pid, drainer = getpid();
 	int rc, lock;
 
 	if ((v = reallocarray(p->v, p->n + 1, sizeof(*v))) == NULL)
 		return -1;
 	p->v = v;
-	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
-	    &err)) == 1)
-		return 0;
-	if (rc == -1) {
-		log_msg("error", "spool new/%s: %s", name, err.msg);
-		return -1;
-	}
 	/* Locked before the fork, so that there is no moment when a
 	 * recovering drainer could take it from the worker. */
-	if ((lock = spool_lock(conf->spool_dir, SPOOL_CUR, name, &err)) < 0) {
-		log_msg("error", "spool cur/%s: %s", name, err.msg);
-		drain_unclaim(conf, name);
-		return -1;
-	}
+	if ((rc = drain_claim(conf, name, &lock)) != 1)
+		return rc;
 	if ((p->v[p->n].endpoint = strdup(endpoint)) == NULL ||
 	    (pid = fork()) == -1) {
 		free(p->v[p->n].endpoint);
@@ -485,16 +462,18 @@ pool_start(const struct conf *conf, struct pool *p, const char *name,
 		/* A drainer killed with its workers running frees
 		 * drain.lock at once; the workers keep their entries. */
 		(void)close(p->lock);
-		if ((rc = spool_read(conf->spool_dir, SPOOL_CUR, name, &e,
-		    &err)) != 0) {
-			log_msg("error", "spool cur/%s: %s; moved to dead/",
-			    name, err.msg);
-			(void)spool_move(conf->spool_dir, name, SPOOL_CUR,
-			    SPOOL_DEAD, &err);
+		if (drain_read_claimed(conf, name, &e) != 0)
 			_exit(1);
-		}
-		rc = attempt_run(conf, &e, now, &drain_stop);
+		/* Resident hooks stay up while the endpoint has more due
+		 * (lane_run); without memory for them, they run one-shot. */
+		rs = resident_new();
+		rc = attempt_run(conf, &e, now, &drain_stop, rs);
 		spool_entry_free(&e);
+		(void)close(lock);
+		if (rc != -1 && lane_run(conf, endpoint, drainer, &drain_stop,
+		    rs) == -1)
+			rc = -1;
+		resident_free(rs);
 		_exit(rc == -1 ? 1 : 0);
 	}
 	(void)close(lock);
@@ -767,7 +746,11 @@ drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		if (drain_stop)
 			break;
 	}
-	/* A stopped drainer lets its workers finish their hooks. */
+	/* A stopped drainer lets its workers finish their hooks; told
+	 * too, they take no more of their endpoint's (lane_run). */
+	if (drain_stop)
+		for (size_t i = 0; i < pool.n; i++)
+			(void)kill(pool.v[i].pid, SIGTERM);
 	pool_wait_all(&pool);
 	return ran;
 }

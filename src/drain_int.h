@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "resident.h"
 #include "spool.h"
 
 /*
@@ -18,13 +19,37 @@
  * ran, 0 when it was put back untouched (stop), -1 on a spool error.
  */
 int	attempt_run(const struct conf *conf, struct spool_entry *e,
-	    time_t now, volatile sig_atomic_t *stop);
+	    time_t now, volatile sig_atomic_t *stop, struct resident *rs);
+
+/*
+ * After the delivery a drainer's worker process was started for: runs
+ * endpoint's next due deliveries in new/, oldest first, one after the
+ * other, as attempt_run does, while *stop is 0 and drainer (the
+ * drainer's pid) is still its parent; rs keeps the endpoint's resident
+ * hooks up between them (NULL: one-shot). Pokes the spool (spool_poke)
+ * when it ran any, so that the drainer reads their states again.
+ * Returns 0, or -1 on a spool error. (drain_lane.c)
+ */
+int	lane_run(const struct conf *conf, const char *endpoint, pid_t drainer,
+	    volatile sig_atomic_t *stop, struct resident *rs);
 
 /* e's attempt e->running began and never finished (the drainer or the
  * host died): keeps what its run record says succeeded, records and
  * logs the interruption; the entry is due again at now. */
 void	attempt_interrupted(const struct conf *conf, struct spool_entry *e,
 	    time_t now);
+
+/* Moves new/name into cur/ (claims it) and, lock not NULL, locks it
+ * for whoever runs it (spool_lock: *lock, to close when done). 1 done,
+ * 0 when it is gone, -1 on a spool error (logged; put back in new/ when
+ * the lock failed). (drain_lane.c) */
+int	drain_claim(const struct conf *conf, const char *name, int *lock);
+
+/* Reads claimed cur/name into e: 0, 1 when it is gone, -1 when it
+ * cannot be read (logged, and moved to dead/ for a person to look at).
+ * (drain_lane.c) */
+int	drain_read_claimed(const struct conf *conf, const char *name,
+	    struct spool_entry *e);
 
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */

@@ -307,7 +307,8 @@ cgi_serve(const char *conf_path)
 	if (deadline_start(&cc.body, c->body_timeout) != 0)
 		log_msg("error", "no monotonic clock: %s", strerror(errno));
 	stats_start(c);
-	(void)handle_request(c, &io);
+	/* Nothing stays up under CGI: resident hooks run one-shot. */
+	(void)handle_request(c, &io, NULL);
 	cgi_discard(&cc);
 	conf_free(c);
 	log_close();
@@ -366,9 +367,34 @@ retry_load(const char *conf_path, time_t *checked)
 	return c;
 }
 
+/* Waits until a request may be there (sock, or the connection the web
+ * server kept open) while resident workers have something due: an idle
+ * one to end, a leaving one to reap. Returns at once without workers. */
+static void
+wait_request(struct resident *rs, const FCGX_Request *req, int sock)
+{
+	struct pollfd pfd[2];
+	nfds_t n = 0;
+	long ms;
+
+	while (!stopping && (ms = resident_next_ms(rs)) >= 0) {
+		n = 0;
+		pfd[n++] = (struct pollfd){ .fd = sock, .events = POLLIN };
+		if (req->ipcFd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = req->ipcFd,
+			    .events = POLLIN };
+		if (ms > INT32_MAX)
+			ms = INT32_MAX;
+		if (poll(pfd, n, (int)ms) > 0)
+			return;
+		resident_tick(rs);
+	}
+}
+
 /* Accepts and answers requests on sock until SIGTERM or SIGINT; *c is
  * reloaded when its file changes. *c NULL (the file did not load at the
- * start): each request is answered 503 until the file loads. Returns 0,
+ * start): each request is answered 503 until the file loads. Resident
+ * hooks keep their workers in this process, ended with it. Returns 0,
  * or 1 when it cannot start. */
 static int
 fcgi_loop(struct reloader *rl, struct conf **c, int sock)
@@ -376,6 +402,7 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 	struct fx_ctx x;
 	struct io io = { &x, fx_param, fx_read, fx_write };
 	struct sigaction sa;
+	struct resident *rs;
 	time_t checked = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -385,11 +412,15 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 	/* No SA_RESTART: a blocked accept() returns, and we leave. */
 	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0 ||
-	    FCGX_InitRequest(&x.req, sock, 0) != 0) {
+	    FCGX_InitRequest(&x.req, sock, 0) != 0 ||
+	    (rs = resident_new()) == NULL) {
 		log_msg("error", "cannot set up the FastCGI loop");
 		return 1;
 	}
 	while (!stopping) {
+		wait_request(rs, &x.req, sock);
+		if (stopping)
+			break;
 		if (FCGX_Accept_r(&x.req) < 0) {
 			if (errno == EINTR && !stopping)
 				continue;
@@ -407,10 +438,12 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 		if (deadline_start(&x.body, (*c)->body_timeout) != 0)
 			log_msg("error", "no monotonic clock: %s",
 			    strerror(errno));
-		(void)handle_request(*c, &io);
+		(void)handle_request(*c, &io, rs);
 		fx_finish(&x);
+		resident_tick(rs);
 	}
 	FCGX_Free(&x.req, 1);
+	resident_free(rs);
 	return 0;
 }
 

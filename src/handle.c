@@ -28,6 +28,7 @@
 /* Everything one request owns; torn down in one place. */
 struct ctx {
 	const struct conf	*conf;
+	struct resident		*rs;		/* borrowed; may be NULL */
 	struct request		 req;
 	const struct endpoint	*ep;
 	struct payload		 pl;
@@ -305,6 +306,7 @@ delivery_of(const struct ctx *c, struct delivery *d)
 		.body = c->req.body,
 		.body_len = c->req.body_len,
 		.attempt = 1,
+		.resident = c->rs,
 	};
 }
 
@@ -428,9 +430,9 @@ static int (*const steps[])(struct ctx *) = {
 };
 
 int
-handle_request(const struct conf *conf, struct io *io)
+handle_request(const struct conf *conf, struct io *io, struct resident *rs)
 {
-	struct ctx c = { .conf = conf };
+	struct ctx c = { .conf = conf, .rs = rs };
 	size_t i;
 	int status = 0;
 	const char *code;

@@ -93,11 +93,13 @@ proc_exit_fd(pid_t pid)
 }
 
 int
-exit_with_parent(pid_t parent)
+exit_with_parent(pid_t parent, int sig)
 {
 #ifdef __linux__
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+	if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig) == -1)
 		return -1;
+#else
+	(void)sig;
 #endif
 	/* The parent may have died before the line above: then nobody
 	 * would tell us. */

@@ -97,7 +97,7 @@ worker_main(struct pool *p, int (*work)(void *), void *arg)
 	/* The parent's table is the parent's: this copy is not ours. */
 	free(p->w);
 	p->w = NULL;
-	if (exit_with_parent(p->self) != 0)
+	if (exit_with_parent(p->self, SIGTERM) != 0)
 		_exit(1);
 	if (sigprocmask(SIG_SETMASK, &old, NULL) != 0)
 		_exit(1);

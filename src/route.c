@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "resident.h"
 #include "route.h"
 
 #define EVENT_MAX	128	/* contract, "Where the event name ... come from" */
@@ -41,15 +42,19 @@ event_name_valid(const char *name)
 }
 
 /* ^[A-Za-z0-9_-]+$, as run-parts accepts: no dots, so "x.sh", editor
- * backups ("x~", ".x.swp") and package leftovers ("x.dpkg-old") never run. */
-static int
-member_name_valid(const char *name)
+ * backups ("x~", ".x.swp") and package leftovers ("x.dpkg-old") never
+ * run; and ^[A-Za-z0-9_-]+\.resident$, a resident hook (a name run-parts
+ * itself skips: an existing folder never turns resident by accident). */
+int
+route_member_valid(const char *name)
 {
-	size_t i;
+	size_t i, n = strlen(name), s = sizeof(RESIDENT_SUFFIX) - 1;
 
-	if (name[0] == '\0')
+	if (n > s && strcmp(name + n - s, RESIDENT_SUFFIX) == 0)
+		n -= s;
+	if (n == 0)
 		return 0;
-	for (i = 0; name[i] != '\0'; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (!is_alnum(c) && c != '_' && c != '-')
@@ -140,7 +145,7 @@ add_dir_members(int dfd, const char *sub, struct strlist *out,
 			}
 			break;
 		}
-		if (!member_name_valid(de->d_name))
+		if (!route_member_valid(de->d_name))
 			continue;
 		if ((r = is_hook_file(dirfd(d), de->d_name)) == -1) {
 			err_set(err, "%s/%s: %s", sub, de->d_name,
@@ -186,6 +191,40 @@ fail:
 	return -1;
 }
 
+/* Appends name when it is a hook file under dfd, else name.resident
+ * when that is one. 1 when one was added, 0 when neither is a hook,
+ * -1 with err. */
+static int
+add_either(int dfd, const char *hooks_dir, const char *name,
+    struct strlist *out, struct err *err)
+{
+	char *res = NULL;
+	int r;
+
+	if ((r = is_hook_file(dfd, name)) == -1) {
+		err_set(err, "%s/%s: %s", hooks_dir, name, strerror(errno));
+		return -1;
+	}
+	if (r == 0) {
+		if (asprintf(&res, "%s%s", name, RESIDENT_SUFFIX) < 0) {
+			err_set(err, "out of memory");
+			return -1;
+		}
+		if ((r = is_hook_file(dfd, res)) == -1) {
+			err_set(err, "%s/%s: %s", hooks_dir, res,
+			    strerror(errno));
+			free(res);
+			return -1;
+		}
+	}
+	if (r == 1 && strlist_add(out, res != NULL ? res : name) == -1) {
+		err_set(err, "out of memory");
+		r = -1;
+	}
+	free(res);
+	return r;
+}
+
 int
 route_resolve(const char *hooks_dir, const char *event, struct strlist *out,
     struct err *err)
@@ -211,18 +250,11 @@ route_resolve(const char *hooks_dir, const char *event, struct strlist *out,
 		goto fail;
 	}
 
-	/* 1. D/E */
-	if ((r = is_hook_file(dfd, event)) == -1) {
-		err_set(err, "%s/%s: %s", hooks_dir, event, strerror(errno));
+	/* 1. D/E, else D/E.resident */
+	if ((r = add_either(dfd, hooks_dir, event, out, err)) == -1)
 		goto fail;
-	}
-	if (r == 1) {
-		if (strlist_add(out, event) == -1) {
-			err_set(err, "out of memory");
-			goto fail;
-		}
+	if (r == 1)
 		goto done;
-	}
 
 	/* 2. D/E.d/: when it is a directory, it decides alone, even if it
 	 * holds no hook ("else D/E.d/, if it is a directory"), so an empty
@@ -245,15 +277,9 @@ route_resolve(const char *hooks_dir, const char *event, struct strlist *out,
 		goto fail;
 	}
 
-	/* 3. D/_default */
-	if ((r = is_hook_file(dfd, "_default")) == -1) {
-		err_set(err, "%s/_default: %s", hooks_dir, strerror(errno));
+	/* 3. D/_default, else D/_default.resident */
+	if (add_either(dfd, hooks_dir, "_default", out, err) == -1)
 		goto fail;
-	}
-	if (r == 1 && strlist_add(out, "_default") == -1) {
-		err_set(err, "out of memory");
-		goto fail;
-	}
 	/* 4. else nothing: out stays as it was. */
 done:
 	(void)close(dfd);

@@ -18,24 +18,18 @@
 #include "hookcheck.h"
 #include "platform.h"
 #include "run.h"
+#include "run_int.h"
 
 /* After the hook (the group leader) exits, how long its background
  * children may keep stdout/stderr open before they are killed. */
 #define EXIT_GRACE_MS	1000
-/* The hook's own fds: stdin, stdout, stderr. */
+/* The hook's own fds: stdin, stdout, stderr (a resident hook: and 3). */
 #define RUN_CHILD_FDS	3
+#define RUN_MAX_FDS	4
 /* Without a pidfd we cannot poll for the exit; look this often. */
 #define TICK_MS		10
 /* One write() of the body at most; a pipe takes 64 KiB by default. */
 #define WRITE_CHUNK	(64 * 1024)
-
-/* The last RUN_TAIL_MAX bytes of a stream, as a ring: bytes are read
- * straight into it, so no output is ever held twice or grows. */
-struct tail {
-	char	*buf;
-	size_t	 pos;	/* next byte goes here */
-	size_t	 len;	/* bytes held; == pos until the first wrap */
-};
 
 /* One running hook, from the parent's side. */
 struct child {
@@ -51,7 +45,7 @@ struct child {
 	long long		 end_at;	/* after the exit: the grace's end */
 };
 
-static long long
+long long
 mono_ms(void)
 {
 	struct timespec ts;
@@ -63,7 +57,7 @@ mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
+void
 close_fd(int *fd)
 {
 	if (*fd != -1) {
@@ -73,7 +67,7 @@ close_fd(int *fd)
 	}
 }
 
-static char *
+char *
 path_join(const char *dir, const char *rel)
 {
 	size_t dl = strlen(dir), len;
@@ -94,9 +88,11 @@ path_join(const char *dir, const char *rel)
 
 /* In the child of vfork(), which runs on our memory until it execs:
  * only async-signal-safe calls, and no writes but to its own locals.
- * fds[0..2] (stdin, stdout, stderr) end up at 0..2, the exec-error pipe
- * at 3 (close-on-exec), and every other fd is closed: the hook has 0, 1
- * and 2 only.
+ * fds[0..nfds-1] (stdin, stdout, stderr; for a resident hook the
+ * status pipe too) end up at 0..nfds-1, the exec-error pipe at nfds
+ * (close-on-exec), and every other fd is closed: the hook has 0, 1 and
+ * 2 only (and 3, resident). parent > 0: the hook gets SIGKILL when
+ * parent (we) dies, so that a resident hook never outlives us.
  *
  * The hook is executed by its path, argv[0], which hook_check() has
  * just checked on an fd: the exec opens the same file again, not that
@@ -111,31 +107,35 @@ path_join(const char *dir, const char *rel)
  * given: /dev/fd/N for an fd), and needs no /dev/fd or /proc, which a
  * chroot or a minimal container may lack. */
 static void __attribute__((noreturn))
-exec_child(const int *fds, int report, char *const argv[],
-    char *const envp[])
+exec_child(const int *fds, int nfds, int report, pid_t parent,
+    char *const argv[], char *const envp[])
 {
 	sigset_t none;
-	int hi[RUN_CHILD_FDS + 1], i, e;
+	int hi[RUN_MAX_FDS + 1], i, e;
 
-	/* Copies above 3 first, so placing one at 0..3 cannot clobber
-	 * another that happened to sit there (a caller with fd 0 closed). */
-	for (i = 0; i < RUN_CHILD_FDS; i++)
-		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC,
-		    RUN_CHILD_FDS + 1)) == -1)
+	/* Copies above nfds first, so placing one at 0..nfds cannot
+	 * clobber another that happened to sit there (a caller with fd 0
+	 * closed). */
+	for (i = 0; i < nfds; i++)
+		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, nfds + 1)) == -1)
 			goto fail;
-	if ((hi[RUN_CHILD_FDS] = fcntl(report, F_DUPFD_CLOEXEC,
-	    RUN_CHILD_FDS + 1)) == -1)
+	if ((hi[nfds] = fcntl(report, F_DUPFD_CLOEXEC, nfds + 1)) == -1)
 		goto fail;
-	for (i = 0; i < RUN_CHILD_FDS; i++)	/* dup2 clears FD_CLOEXEC */
+	for (i = 0; i < nfds; i++)	/* dup2 clears FD_CLOEXEC */
 		if (dup2(hi[i], i) == -1)
 			goto fail;
-	if (dup3(hi[RUN_CHILD_FDS], RUN_CHILD_FDS, O_CLOEXEC) == -1)
+	if (dup3(hi[nfds], nfds, O_CLOEXEC) == -1)
 		goto fail;
-	report = RUN_CHILD_FDS;
-	if (close_fds_from(RUN_CHILD_FDS + 1) == -1)
+	report = nfds;
+	if (close_fds_from(nfds + 1) == -1)
 		goto fail;
 	/* Its own group, so the deadline reaches whatever it starts. */
 	if (setpgid(0, 0) == -1)
+		goto fail;
+	/* Dies with us: SIGKILL when the process that started it goes,
+	 * even by kill -9 (a resident hook would otherwise wait on its
+	 * stdin forever, orphaned). */
+	if (parent > 0 && exit_with_parent(parent, SIGKILL) == -1)
 		goto fail;
 	/* Ignored signals and the mask survive exec (we block SIGPIPE,
 	 * callers may ignore it, the caller blocked all for the vfork):
@@ -161,20 +161,20 @@ fail:
  * of the caller lives across the vfork. The caller blocks every signal
  * around it: no handler of ours may run in the child. */
 static pid_t
-start_child(const int *fds, int report, char *const argv[],
-    char *const envp[])
+start_child(const int *fds, int nfds, int report, pid_t parent,
+    char *const argv[], char *const envp[])
 {
 	pid_t pid = vfork();
 
 	if (pid == 0)
-		exec_child(fds, report, argv, envp);
+		exec_child(fds, nfds, report, parent, argv, envp);
 	return pid;
 }
 
 /* Reads what is there into t, whose ring is made on the first read: a
  * quiet hook costs no 64 KiB. Returns >0, 0 at EOF, -1 with errno
  * (ENOMEM: the output is dropped, as for any read error). */
-static ssize_t
+ssize_t
 tail_read(struct tail *t, int fd)
 {
 	ssize_t n;
@@ -205,8 +205,8 @@ pump_out(struct tail *t, int *fd)
 /* Takes what is left in a pipe without waiting, then closes it. At
  * most two rings' worth: a process that left our group (setsid) may
  * hold the pipe and write forever. */
-static void
-drain(struct tail *t, int *fd)
+void
+tail_drain(struct tail *t, int *fd)
 {
 	size_t total = 0;
 
@@ -224,7 +224,7 @@ drain(struct tail *t, int *fd)
 }
 
 /* The ring in order, NUL-terminated for the caller's convenience. */
-static char *
+char *
 tail_take(const struct tail *t, size_t *lenp)
 {
 	char *p;
@@ -248,7 +248,7 @@ tail_take(const struct tail *t, size_t *lenp)
 /* 1 once the leader has exited. WNOWAIT leaves it a zombie: its pid,
  * and so its group id, cannot be reused until we reap it, which makes
  * every kill(-pid) before that safe. */
-static int
+int
 leader_exited(pid_t pid)
 {
 	siginfo_t si;
@@ -377,7 +377,7 @@ supervise(struct child *c, long long start, unsigned timeout,
 	}
 }
 
-static int
+int
 set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -387,17 +387,7 @@ set_nonblock(int fd)
 	return 0;
 }
 
-/* SIGPIPE held back for one run: a hook that stops reading its stdin
- * makes write() raise it, which would kill us. Blocked, it stays
- * pending for this thread and is taken back after: no demand on the
- * caller. */
-struct pipeguard {
-	sigset_t	set, old;
-	bool		masked;
-	bool		was_pending;	/* not ours to take back */
-};
-
-static int
+int
 pipeguard_block(struct pipeguard *g, struct err *err)
 {
 	sigset_t pending;
@@ -418,7 +408,7 @@ pipeguard_block(struct pipeguard *g, struct err *err)
 	return 0;
 }
 
-static void
+void
 pipeguard_restore(struct pipeguard *g)
 {
 	sigset_t pending;
@@ -437,10 +427,11 @@ pipeguard_restore(struct pipeguard *g)
 	g->masked = false;
 }
 
-/* The four pipes of a start: the hook's stdin, stdout, stderr, and the
- * exec-error report. [0] reads, [1] writes; -1 once closed. */
+/* The pipes of a start: the hook's stdin, stdout, stderr, the
+ * exec-error report, and (resident) the status pipe. [0] reads, [1]
+ * writes; -1 once closed or not made. */
 struct pipes {
-	int	in[2], out[2], err[2], ex[2];
+	int	in[2], out[2], err[2], ex[2], st[2];
 };
 
 static void
@@ -453,39 +444,43 @@ pipes_close(struct pipes *p)
 		close_fd(&p->out[i]);
 		close_fd(&p->err[i]);
 		close_fd(&p->ex[i]);
+		close_fd(&p->st[i]);
 	}
 }
 
 static int
-pipes_open(struct pipes *p, struct err *err)
+pipes_open(struct pipes *p, bool status, struct err *err)
 {
 	if (pipe2(p->in, O_CLOEXEC) == -1 || pipe2(p->out, O_CLOEXEC) == -1 ||
-	    pipe2(p->err, O_CLOEXEC) == -1 || pipe2(p->ex, O_CLOEXEC) == -1) {
+	    pipe2(p->err, O_CLOEXEC) == -1 || pipe2(p->ex, O_CLOEXEC) == -1 ||
+	    (status && pipe2(p->st, O_CLOEXEC) == -1)) {
 		err_set(err, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	if (set_nonblock(p->in[1]) == -1 || set_nonblock(p->out[0]) == -1 ||
-	    set_nonblock(p->err[0]) == -1) {
+	    set_nonblock(p->err[0]) == -1 ||
+	    (status && set_nonblock(p->st[0]) == -1)) {
 		err_set(err, "fcntl: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-/* Starts argv[0] in its own group with every signal blocked around the
- * vfork(). On 0, c holds the pid and our pipe ends and *start the time
- * it started. On -1, err says why; c->pid may be set (an exec that
- * failed: the child is at _exit(127)), for the caller to reap. */
-static int
-spawn(struct child *c, char *const argv[], char *const envp[],
-    long long *start, struct err *err)
+int
+run_spawn(struct run_proc *c, char *const argv[], char *const envp[],
+    bool resident, long long *start, struct err *err)
 {
-	struct pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	struct pipes p = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
+	    { -1, -1 } };
 	sigset_t all, forkmask;
-	int cfds[RUN_CHILD_FDS], cerr, e, rc = -1;
+	int cfds[RUN_MAX_FDS], nfds = resident ? 4 : RUN_CHILD_FDS;
+	int cerr, e, rc = -1;
+	pid_t parent = resident ? getpid() : 0;
 	ssize_t n;
 
-	if (pipes_open(&p, err) == -1)
+	c->pid = -1;
+	c->in = c->out = c->err = c->st = -1;
+	if (pipes_open(&p, resident, err) == -1)
 		goto done;
 	if (sigfillset(&all) == -1) {
 		err_set(err, "sigset: %s", strerror(errno));
@@ -498,8 +493,9 @@ spawn(struct child *c, char *const argv[], char *const envp[],
 	cfds[0] = p.in[0];
 	cfds[1] = p.out[1];
 	cfds[2] = p.err[1];
+	cfds[3] = p.st[1];
 	*start = mono_ms();
-	c->pid = start_child(cfds, p.ex[1], argv, envp);
+	c->pid = start_child(cfds, nfds, p.ex[1], parent, argv, envp);
 	e = errno;
 	if (pthread_sigmask(SIG_SETMASK, &forkmask, NULL) != 0) {
 		/* Cannot happen with a mask we just read back; say so if it
@@ -517,6 +513,7 @@ spawn(struct child *c, char *const argv[], char *const envp[],
 	close_fd(&p.out[1]);
 	close_fd(&p.err[1]);
 	close_fd(&p.ex[1]);
+	close_fd(&p.st[1]);
 	/* EOF: exec worked (the pipe is close-on-exec). An int: it did not. */
 	do
 		n = read(p.ex[0], &cerr, sizeof(cerr));
@@ -528,11 +525,23 @@ spawn(struct child *c, char *const argv[], char *const envp[],
 	c->in = p.in[1];
 	c->out = p.out[0];
 	c->err = p.err[0];
-	p.in[1] = p.out[0] = p.err[0] = -1;
+	c->st = p.st[0];
+	p.in[1] = p.out[0] = p.err[0] = p.st[0] = -1;
 	rc = 0;
 done:
 	pipes_close(&p);
 	return rc;
+}
+
+void
+run_status_fill(struct run_result *res, int status)
+{
+	if (status != -1 && WIFEXITED(status)) {
+		res->exited = true;
+		res->exit_code = WEXITSTATUS(status);
+	} else if (status != -1 && WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+	}
 }
 
 /* After supervise(): kills what is left of the group (background
@@ -546,8 +555,8 @@ finish(struct child *c, long long start, bool timed_out,
 	int status, rc = 0;
 
 	(void)kill(-c->pid, SIGKILL);
-	drain(&c->tout, &c->out);
-	drain(&c->terr, &c->err);
+	tail_drain(&c->tout, &c->out);
+	tail_drain(&c->terr, &c->err);
 	close_fd(&c->in);
 	while (waitpid(c->pid, &status, 0) == -1) {
 		if (errno != EINTR) {
@@ -562,12 +571,7 @@ finish(struct child *c, long long start, bool timed_out,
 	c->pid = -1;
 	res->duration_ms = mono_ms() - start;
 	res->timed_out = timed_out;
-	if (status != -1 && WIFEXITED(status)) {
-		res->exited = true;
-		res->exit_code = WEXITSTATUS(status);
-	} else if (status != -1 && WIFSIGNALED(status)) {
-		res->signal = WTERMSIG(status);
-	}
+	run_status_fill(res, status);
 	if ((res->out = tail_take(&c->tout, &res->out_len)) == NULL ||
 	    (res->errout = tail_take(&c->terr, &res->errout_len)) == NULL) {
 		err_set(err, "out of memory");
@@ -582,10 +586,11 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 	struct child c = { .pid = -1, .in = -1, .out = -1, .err = -1,
 	    .xfd = -1 };
 	struct pipeguard guard = { .masked = false };
+	struct run_proc rp;
 	char *argv[3] = { NULL, NULL, NULL };
 	long long start = mono_ms();
 	bool timed_out = false;
-	int status, rc = -1;
+	int status, rc = -1, rp_rc;
 
 	memset(res, 0, sizeof(*res));
 	if (spec->hooks_dir == NULL || spec->relpath == NULL ||
@@ -606,9 +611,16 @@ run_hook(const struct run_spec *spec, struct run_result *res, struct err *err)
 		goto fail;
 	}
 	if (hook_check(spec->hooks_dir, spec->relpath, argv[0], err) == -1 ||
-	    pipeguard_block(&guard, err) == -1 ||
-	    spawn(&c, argv, (char *const *)spec->env, &start, err) == -1)
+	    pipeguard_block(&guard, err) == -1)
 		goto fail;
+	rp_rc = run_spawn(&rp, argv, (char *const *)spec->env, false, &start,
+	    err);
+	c.pid = rp.pid;
+	if (rp_rc == -1)
+		goto fail;
+	c.in = rp.in;
+	c.out = rp.out;
+	c.err = rp.err;
 
 	res->ran = true;
 	c.body = spec->body;

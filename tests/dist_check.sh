@@ -17,11 +17,13 @@ d=$tmp/$name
 for f in hookline SHA256SUMS README.md LICENSE man/hookline.8 \
     man/hookline.conf.5 conf-examples/hookline.conf \
     conf-examples/apache-cgi.htaccess conf-examples/crontab \
-    examples/hooks.d/_default examples/hooks.d/github/push; do
+    examples/hooks.d/_default examples/hooks.d/github/push \
+    examples/hooks.d/github/issues.resident examples/resident.c; do
 	[ -f "$d/$f" ] || fail "$f missing"
 done
 [ -x "$d/hookline" ] || fail "hookline not executable"
 [ -x "$d/examples/hooks.d/github/push" ] || fail "example hook not executable"
+[ -x "$d/examples/hooks.d/github/issues.resident" ] || fail "resident example hook not executable"
 
 # Every file is listed, and every listed file checks.
 (cd "$d" && find . -type f ! -name SHA256SUMS | sed 's,^\./,,' |

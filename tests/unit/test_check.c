@@ -263,6 +263,33 @@ test_hooks(void **state)
 	free(r);
 }
 
+/* Resident hooks are listed (a note: no warning, exit 0); E.resident
+ * beside E never runs, and says so; NAME.resident in E.d/ is fine. */
+static void
+test_resident(void **state)
+{
+	char *r;
+
+	(void)state;
+	write_file("hooks.d/github/issues.resident", "#!/bin/sh\n", 0755);
+	make_dir("hooks.d/github/tag.d", 0755);
+	write_file("hooks.d/github/tag.d/10-a.resident", "#!/bin/sh\n", 0755);
+	assert_int_equal(run_check(GITHUB "resident_idle = 1m\n", &r),
+	    CHECK_CLEAN);
+	assert_true(has_line(r, 2, "note: "));
+	assert_true(has_line(r, 2, "hook issues.resident is resident"));
+	assert_true(has_line(r, 2, "tag.d/10-a.resident is resident"));
+	assert_true(has_line(r, 2, "resident_workers 1, resident_idle 60 s"));
+	free(r);
+	write_file("hooks.d/github/push.resident", "#!/bin/sh\n", 0755);
+	assert_int_equal(run_check(GITHUB, &r), CHECK_WARNINGS);
+	assert_true(has_line(r, 2, "hook push.resident never runs: push "
+	    "takes its place"));
+	assert_null(strstr(r, "push.resident is resident"));
+	assert_non_null(strstr(r, "1 warning"));
+	free(r);
+}
+
 static void
 test_document_root(void **state)
 {
@@ -519,6 +546,7 @@ main(void)
 		cmocka_unit_test_setup(test_inline_secret, setup_each),
 		cmocka_unit_test_setup(test_hooks_folder, setup_each),
 		cmocka_unit_test_setup(test_hooks, setup_each),
+		cmocka_unit_test_setup(test_resident, setup_each),
 		cmocka_unit_test_setup(test_document_root, setup_each),
 		cmocka_unit_test_setup(test_implicit_endpoint, setup_each),
 		cmocka_unit_test_setup(test_limits, setup_each),

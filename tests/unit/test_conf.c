@@ -175,6 +175,11 @@ test_broken(void **state)
 		{ "[a]\nmax_running = -1\n", ":2: key 'max_running'" },
 		{ "[a]\nmax_running = 5000\n", ":2: key 'max_running'" },
 		{ "[a]\nretry =\n", ":2: key 'retry'" },
+		{ "resident_workers = 0\n", ":1: key 'resident_workers'" },
+		{ "[a]\nresident_workers = 65\n", ":2: key 'resident_workers'" },
+		{ "resident_workers = two\n", ":1: key 'resident_workers'" },
+		{ "resident_idle = 0\n", ":1: key 'resident_idle'" },
+		{ "[a]\nresident_idle = 2d\n", ":2: key 'resident_idle'" },
 		{ "[a]\nretry = 1s, soon\n", ":2: key 'retry'" },
 		{ "[a]\nretry = none 5s\n", ":2: key 'retry'" },
 		{ "provider = github\n", ":1: key 'provider' belongs in" },
@@ -274,6 +279,34 @@ test_monitor_keys(void **state)
 	c = load("monitor = status\nmonitor_allow_ip = ::1\n", &err);
 	assert_non_null(c);
 	assert_int_equal(c->monitor, MONITOR_STATUS);
+	conf_free(c);
+}
+
+/* resident_workers and resident_idle: defaults, global, per section. */
+static void
+test_resident_keys(void **state)
+{
+	struct err err;
+	struct conf *c;
+	const struct endpoint *a, *b;
+
+	(void)state;
+	if ((c = load("[a]\n", &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_non_null(a = conf_endpoint(c, "a"));
+	assert_int_equal(endpoint_resident_workers(c, a), 1);
+	assert_int_equal(endpoint_resident_idle(c, a), 300);
+	conf_free(c);
+	if ((c = load("resident_workers = 3\nresident_idle = 1m\n[a]\n"
+	    "resident_workers = 2\nresident_idle = 10\n[b]\n", &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_non_null(a = conf_endpoint(c, "a"));
+	assert_non_null(b = conf_endpoint(c, "b"));
+	assert_int_equal(endpoint_resident_workers(c, a), 2);
+	assert_int_equal(endpoint_resident_idle(c, a), 10);
+	assert_int_equal(endpoint_resident_workers(c, b), 3);
+	assert_int_equal(endpoint_resident_idle(c, b), 60);
+	assert_int_equal(endpoint_resident_idle(c, NULL), 60);
 	conf_free(c);
 }
 
@@ -507,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_endpoint_limits),
+		cmocka_unit_test(test_resident_keys),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_changed),
 		cmocka_unit_test(test_hmac_timestamp_signed),

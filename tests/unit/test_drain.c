@@ -25,7 +25,7 @@
 
 /* --- the scripted runner ------------------------------------------ */
 
-#define MAXCALLS 16
+#define MAXCALLS 64	/* also per worker: a lane runs many (drain_lane.c) */
 
 /* What deliver_run does on its Nth call: for each hook "name=exit"
  * (exit -1: did not run), or rc -1 for "nothing could be run". */
@@ -1097,6 +1097,31 @@ test_drain_run_many(void **state)
 	assert_int_equal(count(f, "cur"), 0);
 }
 
+/* A drainer's worker runs the rest of its endpoint's due deliveries
+ * itself (drain_lane.c), each once; those that failed wait for their
+ * retry, though the drainer had seen them due before (the lane pokes the
+ * spool so that it reads their states again). */
+static void
+test_drain_run_lane_retry(void **state)
+{
+	static const struct step steps[] = { { { "push=1" }, 0, 0 } };
+	struct fixture *f = *state;
+	char name[SPOOL_NAME_MAX + 1];
+	struct conf *c = f->conf;
+	struct err err;
+	int i;
+
+	script(steps, 1);
+	trace_on(f);
+	for (i = 0; i < 5; i++)
+		put(f, name);
+	assert_int_equal(drain_run(NULL, &c, DRAIN_DUE, &err), 0);
+	assert_int_equal(traced("S github 1 "), 5);
+	assert_int_equal(traced("S "), 5);
+	assert_int_equal(count(f, "new"), 5);
+	assert_int_equal(count(f, "cur"), 0);
+}
+
 int
 main(void)
 {
@@ -1125,6 +1150,7 @@ main(void)
 		T(test_drain_run_due),
 		T(test_drain_run_parallel),
 		T(test_drain_run_many),
+		T(test_drain_run_lane_retry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

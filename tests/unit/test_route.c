@@ -308,6 +308,41 @@ test_appends(void **state)
 	strlist_clear(&l);
 }
 
+/* The .resident naming: D/E, else D/E.resident; members NAME.resident
+ * in E.d/ in byte order with the others; _default.resident; never a
+ * name run-parts would skip. */
+static void
+test_resident(void **state)
+{
+	struct fx *fx = *state;
+
+	put(fx, "push.resident", 0755);
+	expect(fx, "push", (const char *const[]){ "push.resident", NULL });
+	put(fx, "push", 0755);
+	expect(fx, "push", (const char *const[]){ "push", NULL });
+	/* An event named *.resident: its file runs, as a resident hook. */
+	expect(fx, "push.resident",
+	    (const char *const[]){ "push.resident", NULL });
+	mkd(fx, "tag.d");
+	put(fx, "tag.d/20-b", 0755);
+	put(fx, "tag.d/10-a.resident", 0755);
+	put(fx, "tag.d/30-c.sh.resident", 0755);
+	put(fx, "tag.d/.resident", 0755);
+	put(fx, "tag.d/40-d.resident~", 0755);
+	expect(fx, "tag", (const char *const[]){ "tag.d/10-a.resident",
+	    "tag.d/20-b", NULL });
+	expect(fx, "other", (const char *const[]){ NULL });
+	put(fx, "_default.resident", 0755);
+	expect(fx, "other", (const char *const[]){ "_default.resident",
+	    NULL });
+	put(fx, "_default", 0755);
+	expect(fx, "other", (const char *const[]){ "_default", NULL });
+	assert_true(route_member_valid("x.resident"));
+	assert_false(route_member_valid(".resident"));
+	assert_false(route_member_valid("x.y.resident"));
+	assert_false(route_member_valid("x.residents"));
+}
+
 int
 main(void)
 {
@@ -318,6 +353,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_appends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resident, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
