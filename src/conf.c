@@ -492,6 +492,7 @@ conf_free(struct conf *c)
 	free(c->hooks_dir);
 	free(c->spool_dir);
 	free(c->log);
+	free(c->database);
 	fileset_clear(&c->files);
 	free(c->user);
 	free(c);
