@@ -252,3 +252,29 @@ pg_logs_show() {
 		tail -n 6 "$f" | cut -c1-300 | sed 's/^/        /'
 	done
 }
+
+# pg_load N PREFIX FILE: N async deliveries PREFIX-1 .. PREFIX-N from
+# 16 clients, odd numbers to host A and even ones to host B; each
+# answer is a line of FILE: "HTTP-status Retry-After number". Every
+# curl gives up after 30 s, so the load ends.
+pg_load() {
+	seq 1 "$1" | awk -v a="$BASE_A" -v b="$BASE_B" '{ print $1, ($1 % 2 ? a : b) }' |
+	    xargs -P 16 -n 2 sh -c 'curl -sS -o /dev/null --max-time 30 \
+	    -w "%{http_code} %header{retry-after} $0\n" \
+	    -H "Expect:" -H "Content-Type: application/json" -H "Webhook-Id: '"$2"'-$0" \
+	    --data-binary "{\"event\":\"rec\",\"data\":{\"n\":$0}}" "$1/pg"' \
+	    >"$3" 2>"$3.curlerr"
+}
+
+# ran_once PREFIX N: every delivery PREFIX-1 .. PREFIX-N ran (waits up
+# to 90 s), and none of them twice; fails the case when not.
+ran_once() {
+	local pre=$1 n=$2 total uniq
+	wait_for 900 eval '[ "$(grep -c "^$pre-" "$RUNS" 2>/dev/null)" -ge "$n" ]' ||
+	    fail "after 90 s, $(grep -c "^$pre-" "$RUNS") of $n ran"
+	sleep 2	# a second run, were there one, would show by now
+	total=$(grep -c "^$pre-" "$RUNS")
+	uniq=$(grep "^$pre-" "$RUNS" | cut -d' ' -f1 | sort -u | wc -l)
+	[ "$uniq" = "$n" ] || fail "$uniq distinct deliveries ran, expected $n"
+	[ "$total" = "$uniq" ] || fail "$total runs for $uniq deliveries: $(grep "^$pre-" "$RUNS" | cut -d' ' -f1 | sort | uniq -d | head -3 | tr '\n' ' ') ran twice"
+}
