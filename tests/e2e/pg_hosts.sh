@@ -53,7 +53,7 @@ pg_hosts_root() {
 		case_end
 	}
 	RUNS=$D/out/runs.log
-	mkdir -p "$D/out" "$D/hooks.d/pg" "$D/hooks.d/pgsync"
+	mkdir -p "$D/out" "$D/hooks.d/pg" "$D/hooks.d/pgsync" "$D/hooks.d/pgretry"
 	chmod 0777 "$D/out"
 	local rec
 	# shellcheck disable=SC2016
@@ -71,6 +71,11 @@ done'
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
 	pg_hook pgsync/rec "$rec
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
+	# Fails until out/fixed exists (the operator's fix).
+	pg_hook pg/fixme "$rec
+[ -e $D/out/fixed ] || exit 3
+printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
+	cp "$D/hooks.d/pg/fixme" "$D/hooks.d/pgretry/fixme"
 	# Started, then 20 s of sleep on its first attempt (the kill -9
 	# case kills its host's drainer meanwhile), then done.
 	pg_hook pg/slow "$rec
@@ -116,6 +121,12 @@ pg_host_conf() {
 	[pg]
 	provider = generic
 	mode     = async
+
+	; async, its retries an hour apart (hookline retry ID runs one now)
+	[pgretry]
+	provider = generic
+	mode     = async
+	retry    = 1h
 
 	; sync: run here, the delivery id deduplicated across both hosts
 	[pgsync]
@@ -211,12 +222,13 @@ pg_host_b_up() {
 }
 
 # pg_hosts_up [EXTRA]: the cluster, the schema (`hookline db init` from
-# host A), both hosts (EXTRA: more global keys for both).
+# host A; not with PG_NO_INIT=1), both hosts (EXTRA: more global keys
+# for both).
 pg_hosts_up() {
 	pg_hosts_root
 	pg_host_conf A "${1:-}"
 	pg_host_conf B "${1:-}"
-	if ! hlx A db init >"$D/log/db-init.out" 2>&1; then
+	if [ "${PG_NO_INIT:-0}" != 1 ] && ! hlx A db init >"$D/log/db-init.out" 2>&1; then
 		fail "hookline db init failed: $(tail -n 3 "$D/log/db-init.out" | tr '\n' ' ')"
 		case_end
 	fi

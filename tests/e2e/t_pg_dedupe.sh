@@ -53,16 +53,27 @@ to B
 post_generic pgsync flaky "$pre-f1"
 expect_status 200 && expect_json .status success
 
+# A delivery id that would be SQL if pasted into a statement: only a
+# value (parameterised statements), the same key on both hosts.
+q="$pre-q'\");DROP-TABLE-hookline_dedupe;--"
+to A
+post_generic pg rec "$q"
+expect_status 202 && expect_json .delivery "$q"
+to B
+post_generic pg rec "$q"
+expect_status 200 && expect_json .status duplicate
+pg_sql "SELECT count(*) FROM hookline_dedupe" >/dev/null || fail "hookline_dedupe is gone"
+
 # Every delivery above ran exactly once.
 all_ran() {
 	local id
-	for id in "$pre-a1" $ids; do
+	for id in "$pre-a1" $ids "$q"; do
 		[ "$(runs_of "$id")" -ge 1 ] || return 1
 	done
 }
 wait_for 300 all_ran || fail "not every async delivery ran within 30 s"
 sleep 2	# a second run, were there one, would show by now
-for id in "$pre-a1" "$pre-s1" $ids; do
+for id in "$pre-a1" "$pre-s1" $ids "$q"; do
 	n=$(runs_of "$id")
 	[ "$n" = 1 ] || fail "$id ran $n times, expected once: $(grep "^$id " "$RUNS" | tr '\n' ';')"
 done
