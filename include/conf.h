@@ -104,6 +104,10 @@ struct conf {
 	long		 keep_done;	/* seconds done/ is kept; 0: 7 days */
 	size_t		 spool_min_free; /* bytes; below it, 503;
 					 * SPOOL_MIN_FREE_AUTO: spool_floor() */
+	/* database_unavailable (pgx, db_spill.c): an async delivery the
+	 * database cannot take is kept in the local spool (true) or
+	 * answered 503 (false, the default) */
+	bool		 database_spill;
 	/* forwarding (forward.c, deliver_forward.c) */
 	long		 forward_timeout;	/* seconds; 0: FORWARD_TIMEOUT */
 	char		*ca_file;	/* absolute; NULL: the system's CAs */

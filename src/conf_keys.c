@@ -104,6 +104,22 @@ key_spool_min_free(struct loader *l, const char *v)
 	return 0;
 }
 
+/* database_unavailable: what an async delivery gets when the database
+ * cannot be reached: 503 and Retry-After, or the local spool. */
+static int
+key_database_unavailable(struct loader *l, const char *v)
+{
+	if (strcmp(v, "503") == 0)
+		l->c->database_spill = false;
+	else if (strcmp(v, "spool") == 0)
+		l->c->database_spill = true;
+	else {
+		err_set(l->err, "expected 503 or spool");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 get_seconds(struct loader *l, const char *v, long min, long *out)
 {
@@ -478,6 +494,7 @@ static const struct conf_key keys[] = {
 	{ "retry",		ANY,      key_retry, 0 },
 	{ "keep_done",		GLOBAL,   key_keep_done, 0 },
 	{ "spool_min_free",	GLOBAL,   key_spool_min_free, 0 },
+	{ "database_unavailable", GLOBAL, key_database_unavailable, 0 },
 	{ "trusted_proxies",	GLOBAL,   key_trusted_proxies, 1 },
 	{ "database",		GLOBAL,   key_database, 0 },
 	{ "database_lease",	GLOBAL,   key_database_lease, 0 },

@@ -9,6 +9,7 @@
 
 #include "answer.h"
 #include "cidr.h"
+#include "db_dedupe.h"
 #include "dedupe.h"
 #include "deliver.h"
 #include "db_queue.h"
@@ -24,6 +25,13 @@
 
 #define RETRY_AFTER	30	/* seconds, for 429 and 503 */
 
+/* Where the delivery id was recorded (ctx.claimed). */
+enum {
+	CLAIM_NONE,
+	CLAIM_LOCAL,		/* spool_dir/seen (dedupe.c) */
+	CLAIM_SHARED		/* the database (db_dedupe.c) */
+};
+
 /* Everything one request owns; torn down in one place. */
 struct ctx {
 	const struct conf	*conf;
@@ -37,7 +45,8 @@ struct ctx {
 	char			 id[64];	/* generated delivery id */
 	const char		*delivery;	/* sender's or generated */
 	char			*media;		/* canonical content type */
-	int			 claimed;	/* dedupe record made */
+	int			 claimed;	/* dedupe record made: CLAIM_* */
+	char			 token[DB_DEDUPE_TOKEN_MAX]; /* shared claim's */
 	struct err		 err;
 };
 
@@ -258,10 +267,51 @@ seen_dir(const struct conf *conf)
 	return asprintf(&s, "%s/seen", conf->spool_dir) < 0 ? NULL : s;
 }
 
+/* The id recorded in this host's spool_dir/seen: 1, 0, -1 (dedupe.c). */
+static int
+claim_local(struct ctx *c)
+{
+	char *dir;
+	int rc;
+
+	if ((dir = seen_dir(c->conf)) == NULL) {
+		err_set(&c->err, "out of memory");
+		return -1;
+	}
+	rc = dedupe_claim(dir, c->ep->name, c->delivery,
+	    c->conf->dedupe_window, time(NULL), &c->err);
+	free(dir);
+	if (rc == 1)
+		c->claimed = CLAIM_LOCAL;
+	return rc;
+}
+
+/* The id recorded in the database, for every host: 1, 0, -1. An async
+ * delivery that will be spilled into the local spool while the database
+ * is away (database_unavailable = spool) is recorded on this host
+ * meanwhile; moved into the database later, it meets the shared records
+ * there (db_spill.c). */
+static int
+claim_shared(struct ctx *c)
+{
+	int rc = db_dedupe_claim_conf(c->conf, c->ep->name, c->delivery,
+	    c->token, &c->err);
+
+	if (rc == 1)
+		c->claimed = CLAIM_SHARED;
+	if (rc == DB_DOWN && c->ep->mode == MODE_ASYNC &&
+	    c->conf->database_spill) {
+		log_msg("warning", "duplicate check on this host only: %s",
+		    c->err.msg);
+		c->err.msg[0] = '\0';
+		return claim_local(c);
+	}
+	return rc < 0 ? -1 : rc;
+}
+
 static int
 check_duplicate(struct ctx *c)
 {
-	char *dir;
 	int rc;
 
 	if (c->pl.delivery == NULL)
@@ -269,11 +319,7 @@ check_duplicate(struct ctx *c)
 	/* Nothing would run: answer before writing a durable record. */
 	if ((rc = check_consumers(c)) != 0)
 		return rc;
-	if ((dir = seen_dir(c->conf)) == NULL)
-		return refuse(c, 500, NULL);
-	rc = dedupe_claim(dir, c->ep->name, c->delivery,
-	    c->conf->dedupe_window, time(NULL), &c->err);
-	free(dir);
+	rc = c->conf->database != NULL ? claim_shared(c) : claim_local(c);
 	if (rc == 0) {
 		if (answer_init(&c->ans, 200, "duplicate") != 0)
 			return refuse(c, 500, NULL);
@@ -288,7 +334,6 @@ check_duplicate(struct ctx *c)
 		c->err.msg[0] = '\0';
 		return 0;
 	}
-	c->claimed = 1;
 	return 0;
 }
 
@@ -321,7 +366,7 @@ run_async(struct ctx *c)
 		c->ans.retry_after = RETRY_AFTER;
 		return refuse(c, 503, NULL);
 	}
-	c->claimed = 0;		/* stored: the id stays remembered */
+	c->claimed = CLAIM_NONE;	/* stored: the id stays remembered */
 	(void)drain_kick(c->conf);
 	if (answer_init(&c->ans, 202, "accepted") != 0)
 		return refuse(c, 500, NULL);
@@ -400,7 +445,7 @@ run_sync(struct ctx *c)
 	(void)json_set_str(c->ans.body, "delivery", c->delivery);
 	(void)json_set(c->ans.body, "hooks", hooks_json(&c->out, 0));
 	if (rc == 0)
-		c->claimed = 0;	/* done: keep the id remembered */
+		c->claimed = CLAIM_NONE;	/* done: keep the id remembered */
 	return c->ans.status;
 }
 
@@ -445,10 +490,15 @@ handle_request(const struct conf *conf, struct io *io)
 	for (i = 0; status == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
 		status = steps[i](&c);
 	/* A delivery that did not finish may come again: forget its id. */
-	if (c.claimed && (dir = seen_dir(conf)) != NULL) {
+	if (c.claimed == CLAIM_LOCAL && (dir = seen_dir(conf)) != NULL) {
 		(void)dedupe_release(dir, c.ep->name, c.delivery, NULL);
 		free(dir);
 	}
+	if (c.claimed == CLAIM_SHARED && db_dedupe_release_conf(conf,
+	    c.ep->name, c.delivery, c.token, &c.err) != DB_OK)
+		log_msg("warning", "delivery %s: its id stays recorded, so "
+		    "the sender's retry is a duplicate: %s", c.delivery,
+		    c.err.msg);
 	if (answer_write(&c.ans, io) != 0)
 		(void)json_set_bool(c.rec, "answer_failed", 1);
 	(void)json_set_int(c.rec, "status", c.ans.status);
