@@ -18,8 +18,8 @@
 /* One log line for a delivery's attempt: each consumer it ran, with its
  * state now and the last LOG_TAIL_MAX bytes of its stdout and stderr,
  * as the sync path logs them. */
-static void
-log_attempt(const struct spool_entry *e, const char *result,
+void
+attempt_log(const struct spool_entry *e, const char *result,
     const struct outcome *out, long delay, const char *error)
 {
 	struct jval *rec, *hooks, *h;
@@ -111,7 +111,7 @@ attempt_interrupted(const struct conf *conf, struct spool_entry *e,
 	e->running = 0;
 	e->next = now;
 	e->fate = FATE_PENDING;
-	log_attempt(e, "interrupted", NULL, 0,
+	attempt_log(e, "interrupted", NULL, 0,
 	    "the drainer stopped during this attempt; it runs again");
 }
 
@@ -170,20 +170,16 @@ attempt_begin(const struct conf *conf, struct spool_entry *e,
 	return 0;
 }
 
-/* Runs e's consumers due at began: its hooks, then its forward targets
- * (each one a consumer, "forward:<url>"), appending to out. Returns 0,
- * or -1 with err when some could not be run at all. */
-static int
-run_consumers(const struct conf *conf, const struct spool_entry *e,
-    int64_t began, struct forwarder **fw, struct outcome *out,
-    struct err *err)
+int
+attempt_consumers(const struct conf *conf, const struct spool_entry *e,
+    const unsigned char *body, size_t body_len, int64_t began,
+    struct forwarder **fw, struct outcome *out, struct err *err)
 {
 	struct forward_verdict fv;
 	struct strlist skip = { NULL, 0 };
 	struct delivery d;
 	struct err ferr;
 	const struct endpoint *ep;
-	unsigned char *body = NULL;
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
@@ -196,15 +192,13 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 		    e->endpoint);
 		goto done;
 	}
-	if (spool_body(conf->spool_dir, SPOOL_CUR, e->name, &body,
-	    &d.body_len, NULL, err) == -1)
-		goto done;
 	d.endpoint = e->endpoint;
 	d.event = e->event;
 	d.id = e->id;
 	d.remote_addr = e->remote_addr;
 	d.content_type = e->content_type;
 	d.body = body;
+	d.body_len = body_len;
 	d.attempt = e->attempts;
 	rc = deliver_run(conf, ep, &d, &skip, out, err) == -1 ? -1 : 0;
 	if (ep->forward.n > 0 && forward_delivery(fw, conf, ep, &d, &skip,
@@ -214,6 +208,23 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 	}
 done:
 	strlist_clear(&skip);
+	return rc;
+}
+
+/* Runs e's consumers due at began, its body read from the spool. */
+static int
+run_consumers(const struct conf *conf, const struct spool_entry *e,
+    int64_t began, struct forwarder **fw, struct outcome *out,
+    struct err *err)
+{
+	unsigned char *body = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (spool_body(conf->spool_dir, SPOOL_CUR, e->name, &body, &len,
+	    NULL, err) == -1)
+		return -1;
+	rc = attempt_consumers(conf, e, body, len, began, fw, out, err);
 	free(body);
 	return rc;
 }
@@ -269,7 +280,7 @@ attempt_finish(const struct conf *conf, struct spool_entry *e,
 		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
 		rc = -1;
 	}
-	log_attempt(e, results[e->fate], out, delay, e->error);
+	attempt_log(e, results[e->fate], out, delay, e->error);
 	return rc;
 }
 

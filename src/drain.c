@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db_drain.h"
 #include "drain.h"
 #include "drain_int.h"
 #include "log.h"
@@ -682,12 +683,25 @@ maybe_reload(struct reloader *r, struct conf **confp)
 static int	drain_loop(struct reloader *, struct conf **, enum drain_mode,
 		    const char *, int, struct err *);
 
+/* db_drain_loop's way to reload. */
+static void
+reload_cb(void *arg, struct conf **confp)
+{
+	maybe_reload(arg, confp);
+}
+
 static int
 drain_locked(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     int lock, struct err *err)
 {
 	char *spool;
 	int ran;
+
+	/* With `database` set the queue is there: drain.lock still keeps
+	 * one drainer per host (the kick's), which claims from any host. */
+	if ((*confp)->database != NULL)
+		return db_drain_loop(confp, mode, &drain_stop, reload_cb, rl,
+		    err);
 
 	if ((spool = strdup((*confp)->spool_dir)) == NULL) {
 		err_set(err, "out of memory");

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "conf.h"
+#include "deliver.h"
+#include "deliver_forward.h"
 #include "spool.h"
 
 /*
@@ -25,6 +27,21 @@ int	attempt_run(const struct conf *conf, struct spool_entry *e,
  * logs the interruption; the entry is due again at now. */
 void	attempt_interrupted(const struct conf *conf, struct spool_entry *e,
 	    time_t now);
+
+/* Runs e's consumers due at began (a whole second): its hooks, then
+ * its forward targets (each one a consumer, "forward:<url>"), over the
+ * body given, appending to out; *fw is made when a target needs it.
+ * Returns 0, or -1 with err when some could not be run at all. (The
+ * spool's attempt and the database's, db_drain.c, share it.) */
+int	attempt_consumers(const struct conf *conf, const struct spool_entry *e,
+	    const unsigned char *body, size_t body_len, int64_t began,
+	    struct forwarder **fw, struct outcome *out, struct err *err);
+
+/* One log line for a delivery's attempt: result ("done", "retry",
+ * "dead", "interrupted"...), each consumer it ran (out may be NULL),
+ * the delay before the next try (-1: none), error (may be NULL). */
+void	attempt_log(const struct spool_entry *e, const char *result,
+	    const struct outcome *out, long delay, const char *error);
 
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */

@@ -12,6 +12,7 @@
 #include "db_dedupe.h"
 #include "dedupe.h"
 #include "deliver.h"
+#include "db_queue.h"
 #include "drain.h"
 #include "handle.h"
 #include "log.h"
@@ -357,7 +358,11 @@ run_async(struct ctx *c)
 	struct delivery d;
 
 	delivery_of(c, &d);
-	if (spool_put(c->conf, &d, &c->err) != 0) {
+	/* With `database`, stored when its COMMIT returned (db_queue.c);
+	 * unreachable or refused: 503 and Retry-After, as a full disk. */
+	if (c->conf->database != NULL ?
+	    db_queue_put(c->conf, &d, NULL, &c->err) != DB_OK :
+	    spool_put(c->conf, &d, &c->err) != 0) {
 		c->ans.retry_after = RETRY_AFTER;
 		return refuse(c, 503, NULL);
 	}

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "fcgi.h"
 #include "forward.h"
+#include "dbcmd.h"
 #include "init.h"
 #include "json.h"
 #include "log.h"
@@ -161,6 +162,8 @@ main(int argc, char **argv)
 		i = init_command(n, args);
 	else if (strcmp(args[0], "send") == 0)
 		i = send_command(n, args);
+	else if (strcmp(args[0], "db") == 0)
+		i = db_command(conf_locate(a.conf), n, args);
 	else if (strcmp(args[0], "check") == 0)
 		i = check_command(conf_locate(a.conf), n, args);
 	else if (strcmp(args[0], "drain") == 0 || strcmp(args[0], "list") == 0 ||

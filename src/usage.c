@@ -37,6 +37,15 @@ static const struct usage cmds[] = {
 	  "run a pending or retrying delivery now", NULL },
 	{ "purge", 1, "purge --older-than AGE [--dead|--done] [--json]",
 	  "remove done and dead deliveries older than AGE (30d, 12h)", NULL },
+	{ "db", 1, "db init|migrate|status",
+	  "the PostgreSQL schema of `database`: create, move to this "
+	  "version, show",
+	  "init creates hookline's tables in the configuration's database\n"
+	  "(nothing when they are there at this version; refused at another).\n"
+	  "migrate moves them to this hookline's version, in one transaction.\n"
+	  "status connects and compares versions (exit 1 when they differ).\n"
+	  "Serving, draining and the commands check the version on first use:\n"
+	  "a mismatch is an error that says which of these to run.\n" },
 	{ "init", 0, "init [DIR] [--github] [--gitlab] [--gitea] [--stripe] "
 	  "[--slack]\n     [--generic] [--url BASE]",
 	  "a commented hookline.conf, secrets, hooks and spool for shared "

@@ -1,0 +1,24 @@
+/* db_drain.h: the drainer's loop with `database` set (db_drain.c):
+ * due deliveries of any host claimed with a lease and run here. */
+#ifndef HOOKLINE_DB_DRAIN_H
+#define HOOKLINE_DB_DRAIN_H
+
+#include <signal.h>
+
+#include "conf.h"
+#include "drain.h"
+#include "err.h"
+
+/* Drains the database's queue in mode (DRAIN_DUE: what is due now;
+ * DRAIN_PENDING: until nothing is pending or running on any host;
+ * DRAIN_FOLLOW: until *stop), one delivery at a time, calling reload
+ * (may be NULL) between them. Stops when *stop turns non-zero or the
+ * `database` key goes away. Returns how many attempts it made, or -1
+ * with err when the database stayed unreachable (DRAIN_DUE at once,
+ * DRAIN_PENDING after a minute; DRAIN_FOLLOW keeps trying). */
+int	db_drain_loop(struct conf **confp, enum drain_mode mode,
+	    volatile sig_atomic_t *stop,
+	    void (*reload)(void *arg, struct conf **confp), void *arg,
+	    struct err *err);
+
+#endif

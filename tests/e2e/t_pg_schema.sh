@@ -1,0 +1,90 @@
+# Two hosts, one database (pg_hosts.sh): the schema commands and the
+# schema version check. Before `hookline db init`, and while the
+# database holds a schema of another version, an async delivery is a
+# 503 (Retry-After) whose log line says what to do, and no process
+# crashes; `db init` is idempotent, `db migrate` has nothing to do on a
+# current schema, and both refuse a newer one with a clear message.
+set -u
+. "$E2E_DIR/pg_hosts.sh"
+once_per_run
+PG_NO_INIT=1 pg_hosts_up
+pre=$(new_id)
+
+# no_crash OUT RC WHAT: a command's exit was not a signal.
+no_crash() {
+	[ "$2" -lt 128 ] || fail "$3 died of signal $(($2 - 128)): $(tail -n 2 "$1" | tr '\n' ' ')"
+}
+
+# No schema yet: 503 on both hosts, and the log says db init.
+for x in A B; do
+	to "$x"
+	post_generic pg rec "$pre-none$x"
+	expect_error 503 unavailable && expect_header Retry-After '[0-9]+'
+done
+# shellcheck disable=SC2086
+wait_for 30 eval "cat $LOGS_A $LOGS_B 2>/dev/null | grep -F '$pre-none' | grep -Eq 'hookline db (init|migrate)'" ||
+    fail "no log line of the 503s says to run hookline db init (or migrate)"
+
+# db init (host A), again (idempotent), db migrate (host B): nothing to do.
+hlx A db init >"$D/out/init1" 2>&1; rc=$?
+[ "$rc" = 0 ] || fail "db init exited $rc: $(tail -n 2 "$D/out/init1" | tr '\n' ' ')"
+hlx A db init >"$D/out/init2" 2>&1; rc=$?
+[ "$rc" = 0 ] || fail "db init a second time exited $rc: $(tail -n 2 "$D/out/init2" | tr '\n' ' ')"
+hlx B db migrate >"$D/out/migrate1" 2>&1; rc=$?
+[ "$rc" = 0 ] || fail "db migrate on a current schema exited $rc: $(tail -n 2 "$D/out/migrate1" | tr '\n' ' ')"
+v=$(pg_sql "SELECT version FROM hookline_schema")
+[ -n "$v" ] && [ "$v" -ge 1 ] || fail "hookline_schema holds '$v' after db init"
+
+# Now accepted, on both hosts (the processes that answered 503 look again).
+for x in A B; do
+	to "$x"
+	post_generic pg rec "$pre-ok$x"
+	expect_status 202 || pg_logs_show
+done
+wait_for 150 eval '[ "$(runs_of "$pre-okA")" = 1 ] && [ "$(runs_of "$pre-okB")" = 1 ]' ||
+    fail "the deliveries after db init did not run"
+
+# A newer schema (another host's newer hookline migrated it): the
+# commands refuse it, naming both versions; no crash.
+pg_sql "UPDATE hookline_schema SET version = 99" >/dev/null || fail "cannot set the schema version"
+hlx A db init >"$D/out/init99" 2>&1; rc=$?
+no_crash "$D/out/init99" "$rc" "db init"
+[ "$rc" != 0 ] || fail "db init accepted a schema of version 99"
+grep -q 99 "$D/out/init99" || fail "db init does not name version 99: $(head -c 300 "$D/out/init99")"
+hlx B db migrate >"$D/out/migrate99" 2>&1; rc=$?
+no_crash "$D/out/migrate99" "$rc" "db migrate"
+[ "$rc" != 0 ] || fail "db migrate accepted (or downgraded) a schema of version 99"
+grep -q 99 "$D/out/migrate99" || fail "db migrate does not name version 99: $(head -c 300 "$D/out/migrate99")"
+[ "$(pg_sql "SELECT version FROM hookline_schema")" = 99 ] || fail "db init or migrate changed the newer schema's version"
+# A process started now (the web servers' processes restarted, as after
+# an upgrade) meets it at its first use: 503 and a clear log line.
+hlx A check >"$D/out/check99" 2>&1; rc=$?
+no_crash "$D/out/check99" "$rc" "check"
+stop_pid "$(cat "$D/run/lighttpd-A.bgpid")"
+stop_pid "$(cat "$D/run/apache-B.bgpid")"
+wait_for 50 eval "! pgrep -f '^$D/h[AB]/bin/hookline' >/dev/null" ||
+    kill -KILL $(pgrep -f "^$D/h[AB]/bin/hookline") 2>/dev/null
+pg_host_a_up
+pg_host_b_up
+for x in A B; do
+	to "$x"
+	post_generic pg rec "$pre-v99$x"
+	expect_error 503 unavailable
+done
+# shellcheck disable=SC2086
+wait_for 30 eval "cat $LOGS_A $LOGS_B 2>/dev/null | grep -F '$pre-v99' | grep -q 99" ||
+    fail "no log line of the 503s names the schema version 99"
+# Back to this binary's version: accepted again, by the same processes.
+pg_sql "UPDATE hookline_schema SET version = $v" >/dev/null
+for x in A B; do
+	to "$x"
+	post_generic pg rec "$pre-back$x"
+	expect_status 202
+done
+wait_for 150 eval '[ "$(runs_of "$pre-backA")" = 1 ] && [ "$(runs_of "$pre-backB")" = 1 ]' ||
+    fail "the deliveries after the version was restored did not run"
+# No process crashed meanwhile.
+# shellcheck disable=SC2086
+cat $LOGS_A $LOGS_B 2>/dev/null | grep -Eiq 'segfault|signal 11|core dumped|exited on signal|terminated by signal' &&
+    fail "a crash in the logs: $(cat $LOGS_A $LOGS_B | grep -Ei 'segfault|signal 11|core dumped|signal' | head -n 2)"
+[ "$E2E_FAILS" -eq 0 ] || pg_logs_show
