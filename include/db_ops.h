@@ -50,7 +50,4 @@ int	db_ops_replay(const struct conf *conf, const char *name, bool all,
 int	db_ops_retry(const struct conf *conf, const char *name,
 	    struct err *err);
 
-/* Wakes the drainers of every host (NOTIFY). Returns 0 or -1. */
-int	db_ops_poke(const struct conf *conf, struct err *err);
-
 #endif

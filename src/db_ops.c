@@ -30,8 +30,6 @@ static const char *const words[SPOOL__NBOX] = {
 	[SPOOL_DONE] = "done", [SPOOL_DEAD] = "dead"
 };
 
-/* The channel the drainers LISTEN on (db_queue.c). */
-#define WAKE_CHANNEL	"hookline"
 /* Rows removed per statement by purge: short transactions. */
 #define PURGE_BATCH	500
 
@@ -285,16 +283,4 @@ db_ops_retry(const struct conf *conf, const char *name, struct err *err)
 	struct change c = { name, false, false, SPOOL_NEW };
 
 	return change(conf, &c, err);
-}
-
-int
-db_ops_poke(const struct conf *conf, struct err *err)
-{
-	struct db_param p[1] = { DBP_TEXT(WAKE_CHANNEL) };
-	struct db *db;
-
-	if ((db = conn(conf, err)) == NULL)
-		return -1;
-	return db_exec(db, DB_RETRY, "SELECT pg_notify($1, '')", 1, p, NULL,
-	    err) == DB_OK ? 0 : -1;
 }
