@@ -33,6 +33,9 @@ enum db_rc db_dedupe_release(struct db *db, const char *endpoint,
 #define DB_DEDUPE_SWEEP_MAX	500
 int	db_dedupe_claim_conf(const struct conf *conf, const char *endpoint,
 	    const char *id, char *token, struct err *err);
+/* One call in DB_DEDUPE_SWEEP_EVERY sweeps (db_dedupe_sweep) up to
+ * DB_DEDUPE_SWEEP_MAX expired records; failures are ignored. */
+void	db_dedupe_sweep_maybe(struct db *db, long window);
 /* db_dedupe_release on the process's connection. */
 enum db_rc db_dedupe_release_conf(const struct conf *conf,
 	    const char *endpoint, const char *id, const char *token,

@@ -89,6 +89,13 @@ enum db_rc db_queue_read(struct db *db, const char *name,
 enum db_rc db_queue_runs(struct db *db, const char *name,
 	    struct spool_run **v, size_t *n, struct err *err);
 
+/* (pgx) Writes e back, inside the caller's db_tx, for a delivery no
+ * drainer holds (the caller locked its row FOR UPDATE and checked its
+ * state): its consumers and counters, state from e->box (SPOOL_NEW:
+ * pending, due at e->next), no lease. */
+enum db_rc db_queue_store_tx(struct db *db, const struct spool_entry *e,
+	    struct err *err);
+
 /* *any: a delivery is pending or running (on any host). */
 enum db_rc db_queue_busy(struct db *db, bool *any, struct err *err);
 /* Removes done deliveries finished more than keep seconds ago (at most

@@ -126,7 +126,6 @@ db_dedupe_claim_conf(const struct conf *conf, const char *endpoint,
 {
 	struct db *db;
 	enum db_rc rc = DB_DOWN;
-	uint8_t dice;
 	int n;
 
 	token[0] = '\0';
@@ -138,13 +137,20 @@ db_dedupe_claim_conf(const struct conf *conf, const char *endpoint,
 		return DB_FAIL;
 	}
 	n = db_dedupe_claim(db, endpoint, id, conf->dedupe_window, token, err);
+	if (n == 1)
+		db_dedupe_sweep_maybe(db, conf->dedupe_window);
+	return n;
+}
+
+void
+db_dedupe_sweep_maybe(struct db *db, long window)
+{
+	uint8_t dice;
+
 	/* Housekeeping on a sample of claims: no daemon, no timer, and a
 	 * failed sweep is the next one's work. */
-	if (n >= 0 && random_bytes(&dice, 1) == 0 &&
-	    dice % DB_DEDUPE_SWEEP_EVERY == 0)
-		(void)db_dedupe_sweep(db, conf->dedupe_window,
-		    DB_DEDUPE_SWEEP_MAX, NULL);
-	return n;
+	if (random_bytes(&dice, 1) == 0 && dice % DB_DEDUPE_SWEEP_EVERY == 0)
+		(void)db_dedupe_sweep(db, window, DB_DEDUPE_SWEEP_MAX, NULL);
 }
 
 enum db_rc

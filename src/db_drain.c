@@ -16,6 +16,7 @@
 #include "consumer.h"
 #include "db_drain.h"
 #include "db_queue.h"
+#include "db_spill.h"
 #include "drain_int.h"
 #include "forward.h"
 #include "log.h"
@@ -37,6 +38,7 @@
 #define SWEEP_EVERY	60	/* seconds between done sweeps */
 #define SWEEP_LIMIT	1000	/* rows one sweep removes at most */
 #define KEEPER_TICK_MS	100	/* how often the keeper looks at its parent */
+#define SPILL_BATCH	100	/* (pgx) spilled deliveries moved a round */
 
 static long
 lease_of(const struct conf *conf)
@@ -306,6 +308,26 @@ queue_idle(const struct conf *conf)
 	return !any;
 }
 
+/* (pgx) Spilled deliveries into the database, a batch a round; logs
+ * what it did. Returns -1 when some stay (the database away). */
+static int
+spill_move(const struct conf *conf)
+{
+	struct err err;
+	long n;
+
+	err.msg[0] = '\0';
+	n = db_spill_move(conf, SPILL_BATCH, &err);
+	if (n > 0)
+		log_msg("info", "drain: %ld spilled deliveries moved into the "
+		    "database", n);
+	/* Nothing moved: the database is away, which the loop logs. */
+	if (n > 0 && err.msg[0] != '\0')
+		log_msg("warning", "drain: some spilled deliveries stay in "
+		    "the local spool for now: %s", err.msg);
+	return n < 0 ? -1 : 0;
+}
+
 int
 db_drain_loop(struct conf **confp, enum drain_mode mode,
     volatile sig_atomic_t *stop,
@@ -330,6 +352,10 @@ db_drain_loop(struct conf **confp, enum drain_mode mode,
 			sweep(*confp);
 			last_sweep = now;
 		}
+		/* (pgx) What this host spilled into its spool while the
+		 * database was away goes in first (db_spill.c). */
+		if (spill_move(*confp) == -1 && mode == DRAIN_DUE)
+			return -1;
 		if ((n = drain_due_db(*confp, owner, host, stop, err)) == -1) {
 			if (down_since == 0) {
 				log_msg("error", "drain: %s", err->msg);

@@ -629,3 +629,32 @@ db_queue_sweep(struct db *db, long keep, long limit, long *n,
 	db_res_free(res);
 	return DB_OK;
 }
+
+/* (pgx: the operator's replay and retry, db_ops.c.) */
+enum db_rc
+db_queue_store_tx(struct db *db, const struct spool_entry *e, struct err *err)
+{
+	struct db_param p[9];
+	enum db_rc rc;
+
+	if (e->box >= SPOOL__NBOX) {
+		err_set(err, "database: no such state");
+		return DB_FAIL;
+	}
+	if ((rc = write_consumers(db, e, err)) != DB_OK)
+		return rc;
+	p[0] = DBP_TEXT(e->name);
+	p[1] = DBP_TEXT(state_words[e->box]);
+	p[2] = DBP_INT(e->next);
+	p[3] = DBP_INT(e->replays);
+	p[4] = DBP_INT(e->errors);
+	p[5] = DBP_INT(e->finished);
+	p[6] = DBP_TEXT(e->error);
+	p[7] = DBP_INT(e->failures);
+	p[8] = DBP_INT(e->interrupted);
+	return db_exec(db, 0, "UPDATE hookline_delivery SET state = $2, "
+	    "next_due = $3, replays = $4, errors = $5, finished = $6, "
+	    "error = $7, failures = $8, interrupted = $9, running = 0, "
+	    "lease_owner = NULL, lease_expiry = NULL WHERE name = $1", 9, p,
+	    NULL, err);
+}

@@ -23,7 +23,15 @@
  * statement locking in a WHERE clause could take more rows' locks than
  * it returns (PostgreSQL's advisory lock docs warn about exactly that).
  */
-static const char try_sql[] = "SELECT pg_try_advisory_lock($1::int4, $2::int4)";
+/* A session takes a lock it holds already once more (they stack), so a
+ * process holding slot i would "get" it again: a slot this session
+ * holds counts as taken (pg_locks: the two-key form is objsubid 2). No
+ * row then; 't' or 'f' otherwise. */
+static const char try_sql[] =
+    "SELECT pg_try_advisory_lock($1::int4, $2::int4) "
+    "WHERE NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+    "AND pid = pg_backend_pid() AND objsubid = 2 "
+    "AND classid = $1::int4::oid AND objid = $2::int4::oid)";
 static const char unlock_sql[] = "SELECT pg_advisory_unlock($1::int4, $2::int4)";
 
 int32_t
@@ -68,14 +76,14 @@ db_slot_try(struct db *db, int32_t pool, unsigned n, unsigned start,
 		if ((rc = db_exec(db, DB_RETRY, try_sql, 2, p, &res,
 		    err)) != DB_OK)
 			return rc;
-		got = db_rows(res) == 1 ? db_text(res, 0, 0) : NULL;
+		got = db_rows(res) == 1 ? db_text(res, 0, 0) : "";
 		if (got != NULL && got[0] == 't') {
 			db_res_free(res);
 			return (int)s;
 		}
 		db_res_free(res);
 		if (got == NULL) {
-			err_set(err, "slots: pg_try_advisory_lock said nothing");
+			err_set(err, "slots: pg_try_advisory_lock said NULL");
 			return DB_FAIL;
 		}
 	}

@@ -12,7 +12,7 @@
 #include "db_dedupe.h"
 #include "dedupe.h"
 #include "deliver.h"
-#include "db_queue.h"
+#include "db_spill.h"
 #include "drain.h"
 #include "handle.h"
 #include "log.h"
@@ -267,6 +267,15 @@ seen_dir(const struct conf *conf)
 	return asprintf(&s, "%s/seen", conf->spool_dir) < 0 ? NULL : s;
 }
 
+static int
+answer_duplicate(struct ctx *c)
+{
+	if (answer_init(&c->ans, 200, "duplicate") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "delivery", c->delivery);
+	return 200;
+}
+
 /* The id recorded in this host's spool_dir/seen: 1, 0, -1 (dedupe.c). */
 static int
 claim_local(struct ctx *c)
@@ -286,11 +295,9 @@ claim_local(struct ctx *c)
 	return rc;
 }
 
-/* The id recorded in the database, for every host: 1, 0, -1. An async
- * delivery that will be spilled into the local spool while the database
- * is away (database_unavailable = spool) is recorded on this host
- * meanwhile; moved into the database later, it meets the shared records
- * there (db_spill.c). */
+/* The id recorded in the database, for every host: 1, 0, -1. (An async
+ * delivery's is recorded by db_accept, in the transaction that stores
+ * it.) */
 static int
 claim_shared(struct ctx *c)
 {
@@ -299,13 +306,6 @@ claim_shared(struct ctx *c)
 
 	if (rc == 1)
 		c->claimed = CLAIM_SHARED;
-	if (rc == DB_DOWN && c->ep->mode == MODE_ASYNC &&
-	    c->conf->database_spill) {
-		log_msg("warning", "duplicate check on this host only: %s",
-		    c->err.msg);
-		c->err.msg[0] = '\0';
-		return claim_local(c);
-	}
 	return rc < 0 ? -1 : rc;
 }
 
@@ -319,13 +319,11 @@ check_duplicate(struct ctx *c)
 	/* Nothing would run: answer before writing a durable record. */
 	if ((rc = check_consumers(c)) != 0)
 		return rc;
+	if (c->conf->database != NULL && c->ep->mode == MODE_ASYNC)
+		return 0;	/* db_accept claims it */
 	rc = c->conf->database != NULL ? claim_shared(c) : claim_local(c);
-	if (rc == 0) {
-		if (answer_init(&c->ans, 200, "duplicate") != 0)
-			return refuse(c, 500, NULL);
-		(void)json_set_str(c->ans.body, "delivery", c->delivery);
-		return 200;
-	}
+	if (rc == 0)
+		return answer_duplicate(c);
 	if (rc < 0) {
 		/* Async must not accept what it cannot keep; sync can run. */
 		if (c->ep->mode == MODE_ASYNC)
@@ -352,17 +350,43 @@ delivery_of(const struct ctx *c, struct delivery *d)
 	};
 }
 
+/* With `database`: the id claimed and the delivery stored in one
+ * transaction, 202 only after its COMMIT (db_spill.c); the database
+ * away: 503 and Retry-After, as a full disk, or the local spool
+ * (database_unavailable = spool). */
+static int
+run_async_db(struct ctx *c, const struct delivery *d)
+{
+	switch (db_accept(c->conf, d, c->pl.delivery != NULL, &c->err)) {
+	case DB_ACCEPT_DUPLICATE:
+		return answer_duplicate(c);
+	case DB_ACCEPT_SPILLED:
+		(void)json_set_bool(c->rec, "spilled", 1);
+		(void)json_set_str(c->rec, "reason", c->err.msg);
+		break;
+	case DB_ACCEPT_STORED:
+		break;
+	default:
+		c->ans.retry_after = RETRY_AFTER;
+		return refuse(c, 503, NULL);
+	}
+	(void)drain_kick(c->conf);
+	if (answer_init(&c->ans, 202, "accepted") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "event", c->pl.event);
+	(void)json_set_str(c->ans.body, "delivery", c->delivery);
+	return 202;
+}
+
 static int
 run_async(struct ctx *c)
 {
 	struct delivery d;
 
 	delivery_of(c, &d);
-	/* With `database`, stored when its COMMIT returned (db_queue.c);
-	 * unreachable or refused: 503 and Retry-After, as a full disk. */
-	if (c->conf->database != NULL ?
-	    db_queue_put(c->conf, &d, NULL, &c->err) != DB_OK :
-	    spool_put(c->conf, &d, &c->err) != 0) {
+	if (c->conf->database != NULL)
+		return run_async_db(c, &d);
+	if (spool_put(c->conf, &d, &c->err) != 0) {
 		c->ans.retry_after = RETRY_AFTER;
 		return refuse(c, 503, NULL);
 	}
