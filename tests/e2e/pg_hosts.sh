@@ -71,8 +71,10 @@ done'
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
 	pg_hook pgsync/rec "$rec
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
-	# Fails until out/fixed exists (the operator's fix).
+	# Says it was tried, and fails until out/fixed exists (the
+	# operator's fix).
 	pg_hook pg/fixme "$rec
+printf 'try %s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS
 [ -e $D/out/fixed ] || exit 3
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
 	cp "$D/hooks.d/pg/fixme" "$D/hooks.d/pgretry/fixme"

@@ -10,6 +10,7 @@ pg_hosts_up 'database_unavailable = spool'
 N=${PG_SPILL_N:-300}
 pre=$(new_id)
 codes=$D/out/spill.codes
+: >"$codes"
 pg_load "$N" "$pre" "$codes" &
 load=$!
 wait_for 300 eval '[ "$(wc -l <"$codes")" -ge $((N / 4)) ]' || fail "the load did not get going"
