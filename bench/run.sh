@@ -171,8 +171,10 @@ start_row() {
 		SERVING="children_of $LT_PID" ;;
 	hookline)
 		if [ "${3:-}" = pg ]; then
-			# A global key: before the first section.
-			sed -i "0,/^\[/s//database = $BENCH_PG\n\n[/" "$RUN/hookline.conf"
+			# A global key: at the top, before any section.
+			{ printf 'database = %s\n' "$BENCH_PG"; cat "$RUN/hookline.conf"; } \
+			    >"$RUN/hookline.conf.new" &&
+			    mv "$RUN/hookline.conf.new" "$RUN/hookline.conf"
 			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" db init \
 			    >>"$RUN/log/db-init.log" 2>&1 ||
 			    die "hookline db init failed: $(tail -n 3 "$RUN/log/db-init.log")"
