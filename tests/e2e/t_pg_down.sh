@@ -44,21 +44,5 @@ awk '$1 == 503 { print $3 }' "$codes" | while read -r n; do
 	    echo "$pre-$n $STATUS $BODY_TEXT"
 done >"$D/out/down.retry"
 [ -s "$D/out/down.retry" ] && fail "retries after the restart not accepted: $(head -n 3 "$D/out/down.retry" | tr '\n' ';')"
-ran() { [ "$(grep -c "^$pre-" "$RUNS" 2>/dev/null)" -ge "$N" ]; }
-wait_for 600 ran || fail "after 60 s, $(grep -c "^$pre-" "$RUNS") of $N ran"
-sleep 2
-for n in $(awk '$1 == 202 { print $3 }' "$codes"); do
-	[ "$(runs_of "$pre-$n")" -ge 1 ] || fail "$pre-$n was answered 202 and never ran"
-done
-total=$(grep -c "^$pre-" "$RUNS")
-uniq=$(grep "^$pre-" "$RUNS" | cut -d' ' -f1 | sort -u | wc -l)
-[ "$uniq" = "$N" ] || fail "$uniq distinct deliveries ran, expected $N"
-# At least once is the promise: one whose result could not be recorded
-# while the server was down runs again, and the log says so.
-for id in $(grep "^$pre-" "$RUNS" | cut -d' ' -f1 | sort | uniq -d); do
-	note "$id ran twice"
-	# shellcheck disable=SC2086
-	cat $LOGS_A $LOGS_B 2>/dev/null | grep -F "\"delivery\":\"$id\"" | grep -q '"interrupted"' ||
-	    fail "$id ran twice, and no log line says it was interrupted"
-done
+ran_once "$pre" "$N" logged
 [ "$E2E_FAILS" -eq 0 ] || pg_logs_show

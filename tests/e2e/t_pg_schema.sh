@@ -34,6 +34,9 @@ hlx B db migrate >"$D/out/migrate1" 2>&1; rc=$?
 [ "$rc" = 0 ] || fail "db migrate on a current schema exited $rc: $(tail -n 2 "$D/out/migrate1" | tr '\n' ' ')"
 v=$(pg_sql "SELECT version FROM hookline_schema")
 [ -n "$v" ] && [ "$v" -ge 1 ] || fail "hookline_schema holds '$v' after db init"
+hlx B db status >"$D/out/status1" 2>&1; rc=$?
+[ "$rc" = 0 ] || fail "db status exited $rc: $(tail -n 2 "$D/out/status1" | tr '\n' ' ')"
+grep -qw "$v" "$D/out/status1" || fail "db status does not name the schema version $v: $(head -c 300 "$D/out/status1")"
 
 # Now accepted, on both hosts (the processes that answered 503 look again).
 for x in A B; do
@@ -56,6 +59,9 @@ no_crash "$D/out/migrate99" "$rc" "db migrate"
 [ "$rc" != 0 ] || fail "db migrate accepted (or downgraded) a schema of version 99"
 grep -q 99 "$D/out/migrate99" || fail "db migrate does not name version 99: $(head -c 300 "$D/out/migrate99")"
 [ "$(pg_sql "SELECT version FROM hookline_schema")" = 99 ] || fail "db init or migrate changed the newer schema's version"
+hlx B db status >"$D/out/status99" 2>&1; rc=$?
+no_crash "$D/out/status99" "$rc" "db status"
+grep -q 99 "$D/out/status99" || fail "db status does not name version 99: $(head -c 300 "$D/out/status99")"
 # A process started now (the web servers' processes restarted, as after
 # an upgrade) meets it at its first use: 503 and a clear log line.
 hlx A check >"$D/out/check99" 2>&1; rc=$?

@@ -25,5 +25,5 @@ bad=$(awk '$1 != 202' "$codes" | head -n 5)
 # shellcheck disable=SC2086
 cat $LOGS_A $LOGS_B 2>/dev/null | grep -F "$pre-" | grep -qi 'spill' ||
     note "no log line mentions a spill (the stop may have fallen between requests)"
-ran_once "$pre" "$N"
+ran_once "$pre" "$N" logged
 [ "$E2E_FAILS" -eq 0 ] || pg_logs_show
