@@ -269,12 +269,13 @@ pg_logs_show() {
 
 # pg_load N PREFIX FILE: N async deliveries PREFIX-1 .. PREFIX-N from
 # 16 clients, odd numbers to host A and even ones to host B; each
-# answer is a line of FILE: "HTTP-status Retry-After number". Every
-# curl gives up after 30 s, so the load ends.
+# answer is a line of FILE: "HTTP-status number [Retry-After]" (the
+# brackets keep an absent header a field). Every curl gives up after
+# 30 s, so the load ends.
 pg_load() {
 	seq 1 "$1" | awk -v a="$BASE_A" -v b="$BASE_B" '{ print $1, ($1 % 2 ? a : b) }' |
 	    xargs -P 16 -n 2 sh -c 'curl -sS -o /dev/null --max-time 30 \
-	    -w "%{http_code} %header{retry-after} $0\n" \
+	    -w "%{http_code} $0 [%header{retry-after}]\n" \
 	    -H "Expect:" -H "Content-Type: application/json" -H "Webhook-Id: '"$2"'-$0" \
 	    --data-binary "{\"event\":\"rec\",\"data\":{\"n\":$0}}" "$1/pg"' \
 	    >"$3" 2>"$3.curlerr"

@@ -29,12 +29,12 @@ n503=$(awk '$1 == 503' "$codes" | wc -l)
 n202=$(awk '$1 == 202' "$codes" | wc -l)
 note "$n202 answered 202, $n503 answered 503 while the server was down"
 [ "$n503" -gt 0 ] || fail "no request met the stopped server (every answer 202): the case did not test it"
-awk '$1 == 503 && $2 !~ /^[0-9]+$/' "$codes" | head -n 1 | grep -q . &&
-    fail "a 503 without Retry-After: $(awk '$1 == 503 && $2 !~ /^[0-9]+$/' "$codes" | head -n 1)"
+awk '$1 == 503 && $3 !~ /^\[[0-9]+\]$/' "$codes" | head -n 1 | grep -q . &&
+    fail "a 503 without Retry-After: $(awk '$1 == 503 && $3 !~ /^\[[0-9]+\]$/' "$codes" | head -n 1)"
 # Every 202 runs, now that the server is back (its drainers poll it);
 # the senders' retries of the 503 ones are accepted now and run too
 # (or are duplicates of one that was stored after all: then it runs).
-awk '$1 == 503 { print $3 }' "$codes" | while read -r n; do
+awk '$1 == 503 { print $2 }' "$codes" | while read -r n; do
 	x=$([ $((n % 2)) = 1 ] && echo A || echo B)
 	to "$x"
 	post_generic pg rec "$pre-$n"
