@@ -9,6 +9,7 @@
 
 #include <sys/wait.h>
 
+#include "check.h"
 #include "db_queue.h"
 
 struct fixture {
@@ -445,6 +446,70 @@ test_unreachable(void **state)
 	free(info);
 }
 
+/* check's report on conf text: what it printed (malloc'd), *rc. */
+static char *
+check_text(struct fixture *f, const char *text, mode_t mode, int *rc)
+{
+	char *path, *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_true(asprintf(&path, "%s/check.conf", f->pc.dir) > 0);
+	unit_write_file(path, text, mode);
+	assert_int_equal(chmod(path, mode), 0);
+	assert_non_null(fp = open_memstream(&out, &len));
+	*rc = check_report(path, fp);
+	assert_int_equal(fclose(fp), 0);
+	free(path);
+	return out;
+}
+
+/* A password inline: a warning in a file only its owner reads, an
+ * error in one others may read; libpq's passfile is neither. A schema
+ * of another version is an error. */
+static void
+test_check_password(void **state)
+{
+	struct fixture *f = *state;
+	char *text, *out;
+	int rc;
+
+	NEED_PG(f);
+	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
+	    "database = %s password='s3cr\\'et'\n", f->pc.dir, f->pc.dir,
+	    f->pc.conninfo) > 0);
+	out = check_text(f, text, 0644, &rc);
+	assert_non_null(strstr(out, "error"));
+	assert_non_null(strstr(out, "password inline in a file group or "
+	    "others can read"));
+	assert_null(strstr(out, "s3cr"));
+	free(out);
+	out = check_text(f, text, 0600, &rc);
+	assert_null(strstr(out, "password inline in a file group"));
+	assert_non_null(strstr(out, "warning"));
+	assert_non_null(strstr(out, "a password inline"));
+	free(out);
+	free(text);
+	/* A URI's user:pass@ is one too. */
+	assert_true(asprintf(&text, "database = postgresql://u:pw@%%2Ftmp%%2Fx"
+	    "/db\n") > 0);
+	out = check_text(f, text, 0640, &rc);
+	assert_non_null(strstr(out, "password inline in a file group"));
+	free(out);
+	free(text);
+	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
+	    "database = %s passfile=/nonexistent\n", f->pc.dir, f->pc.dir,
+	    f->pc.conninfo) > 0);
+	sql(f->db, "UPDATE hookline_schema SET version = 5");
+	out = check_text(f, text, 0644, &rc);
+	assert_null(strstr(out, "password"));
+	assert_non_null(strstr(out, "schema version 5"));
+	assert_int_equal(rc, 2);
+	sql(f->db, "UPDATE hookline_schema SET version = 1");
+	free(out);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -456,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_check_password),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
