@@ -57,30 +57,6 @@ group_teardown(void **state)
 	return 0;
 }
 
-static void
-sql(struct db *db, const char *q)
-{
-	struct err err;
-
-	if (db_exec(db, 0, q, 0, NULL, NULL, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-}
-
-static long
-count(struct db *db, const char *q)
-{
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	if (db_exec(db, 0, q, 0, NULL, &res, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
-
 /* No schema: version 0 and db_shared says to run init; init makes it
  * (twice is fine); a newer version is refused by init, migrate and the
  * first use, with words that say what to do; a missing version table
@@ -110,7 +86,7 @@ test_schema(void **state)
 	assert_non_null(db_shared(&f->conf, &rc, &err));
 
 	/* A newer schema (another hookline migrated it). */
-	sql(f->db, "UPDATE hookline_schema SET version = version + 1");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = version + 1");
 	db_shared_close();
 	assert_null(db_shared(&f->conf, &rc, &err));
 	assert_int_equal(rc, DB_FAIL);
@@ -120,9 +96,9 @@ test_schema(void **state)
 	assert_int_equal(from, DB_SCHEMA_VERSION + 1);
 	assert_non_null(strstr(err.msg, "newer"));
 	/* A version table holding garbage is an error, not a crash. */
-	sql(f->db, "UPDATE hookline_schema SET version = -7");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = -7");
 	assert_int_equal(db_schema_version(f->db, &v, &err), DB_FAIL);
-	sql(f->db, "UPDATE hookline_schema SET version = 1");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
 	assert_non_null(db_shared(&f->conf, &rc, &err));
 }
 
@@ -173,9 +149,9 @@ test_put_hostile(void **state)
 	assert_memory_equal(back, body, sizeof(body));
 	free(back);
 	db_res_free(res);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM hookline_delivery"),
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM hookline_delivery"),
 	    1);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* Puts n deliveries on endpoint "e". */
@@ -266,10 +242,10 @@ test_two_claimers(void **state)
 		free(text);
 	}
 	assert_int_equal(seen.n, 60);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM hookline_delivery "
 	    "WHERE state = 'running' AND attempts = 1"), 60);
 	strlist_clear(&seen);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* A claim whose lease ran out is taken over, said so, and its first
@@ -301,7 +277,7 @@ test_lease_takeover(void **state)
 	    &err), DB_OK);
 	assert_true(held);
 	/* Expired (the server's clock): taken over. */
-	sql(f->db, "SELECT pg_sleep(2.1)");
+	pg_sql(f->db, "SELECT pg_sleep(2.1)");
 	assert_int_equal(db_queue_claim(f->db, "hostB 2 2", 30, &b, &found,
 	    &err), DB_OK);
 	assert_int_equal(found, 1);
@@ -325,7 +301,7 @@ test_lease_takeover(void **state)
 	spool_entry_free(&e);
 	db_claim_free(&a);
 	db_claim_free(&b);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* Finishing records the run, the consumers and the state; a pending
@@ -387,7 +363,7 @@ test_finish(void **state)
 	assert_int_equal(db_queue_claim(f->db, "h 1 1", 30, &c, &found, &err),
 	    DB_OK);
 	assert_int_equal(found, 0);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* The backend of the process's connection killed between statements:
@@ -407,7 +383,7 @@ test_terminate(void **state)
 	for (i = 0; i < 2; i++) {
 		assert_non_null(db = db_shared(&f->conf, NULL, &err));
 		(void)snprintf(pid, sizeof(pid), "%ld",
-		    count(db, "SELECT pg_backend_pid()"));
+		    pg_count(db, "SELECT pg_backend_pid()"));
 		p[0] = DBP_TEXT(pid);
 		assert_int_equal(db_exec(f->db, 0, "SELECT "
 		    "pg_terminate_backend($1::int, 5000)", 1, p, NULL, &err),
@@ -418,9 +394,9 @@ test_terminate(void **state)
 		    DB_OK)
 			fail_msg("after terminate: %s", err.msg);
 	}
-	assert_int_equal(count(f->db, "SELECT count(*) FROM "
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
 	    "hookline_delivery"), 1);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* An unreachable server is DB_DOWN (503 for the request path), and a
@@ -500,12 +476,12 @@ test_check_password(void **state)
 	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
 	    "database = %s passfile=/nonexistent\n", f->pc.dir, f->pc.dir,
 	    f->pc.conninfo) > 0);
-	sql(f->db, "UPDATE hookline_schema SET version = 5");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 5");
 	out = check_text(f, text, 0644, &rc);
 	assert_null(strstr(out, "password"));
 	assert_non_null(strstr(out, "schema version 5"));
 	assert_int_equal(rc, 2);
-	sql(f->db, "UPDATE hookline_schema SET version = 1");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
 	free(out);
 	free(text);
 }
