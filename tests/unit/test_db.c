@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
+#include "db_drain.h"
 #include "db_queue.h"
 
 struct fixture {
@@ -422,6 +423,61 @@ test_unreachable(void **state)
 	free(info);
 }
 
+/* A hook that runs longer than the lease: the drainer's keeper renews
+ * the lease, so another drainer cannot claim the delivery meanwhile;
+ * it runs once and is done. */
+static void
+test_lease_renewed(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct conf *conf = NULL;
+	struct db_claim c;
+	struct err err;
+	char *path, *text, *hook;
+	pid_t pid;
+	int found, st;
+
+	NEED_PG(f);
+	assert_true(asprintf(&hook, "%s/hooks", f->pc.dir) > 0);
+	(void)mkdir(hook, 0755);
+	free(hook);
+	assert_true(asprintf(&hook, "%s/hooks/e", f->pc.dir) > 0);
+	(void)mkdir(hook, 0755);
+	free(hook);
+	assert_true(asprintf(&hook, "%s/hooks/e/push", f->pc.dir) > 0);
+	unit_write_file(hook, "#!/bin/sh\nsleep 4\n", 0755);
+	assert_int_equal(chmod(hook, 0755), 0);
+	free(hook);
+	assert_true(asprintf(&path, "%s/drain.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "hooks_dir = hooks\nspool_dir = spool\n"
+	    "log = %s/drain.log\ndatabase = %s\ndatabase_lease = 2s\n"
+	    "[e]\nmode = async\n", f->pc.dir, f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &conf, &err), 0);
+	put_n(f, 1);
+	db_shared_close();
+	assert_true((pid = fork()) != -1);
+	if (pid == 0)
+		_exit(db_drain_loop(&conf, DRAIN_DUE, &stop, NULL, NULL,
+		    &err) == 1 ? 0 : 1);
+	/* Past the lease, the hook still running: still held. */
+	pg_sql(f->db, "SELECT pg_sleep(3)");
+	assert_int_equal(db_queue_claim(f->db, "other 9 9", 30, &c, &found,
+	    &err), DB_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'running'"), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'done' AND attempts = 1"), 1);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+	conf_free(conf);
+	free(path);
+	free(text);
+}
+
 /* check's report on conf text: what it printed (malloc'd), *rc. */
 static char *
 check_text(struct fixture *f, const char *text, mode_t mode, int *rc)
@@ -497,6 +553,7 @@ main(void)
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_lease_renewed),
 		cmocka_unit_test(test_check_password),
 	};
 
