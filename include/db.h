@@ -110,6 +110,12 @@ enum db_rc db_tx(struct db *db, int flags,
 	    enum db_rc (*fn)(struct db *db, void *arg, struct err *err),
 	    void *arg, struct err *err);
 
+/* 1 when conninfo carries a password (password=, user:pass@ in a URI),
+ * 0 when not, -1 with err when libpq cannot be loaded or cannot read
+ * it. (For hookline check: the password belongs in a passfile or the
+ * service file.) */
+int	db_conninfo_password(const char *conninfo, struct err *err);
+
 /* The SQLSTATE of the last statement that failed on db ("23505": a
  * unique violation), or "" . */
 const char *db_sqlstate(const struct db *db);

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "db.h"
 #include "platform.h"
 #include "route.h"
 #include "strlist.h"
@@ -562,6 +563,46 @@ check_conf_file(struct checker *k)
 		    "%s: deliveries may be served", c->spool_dir, k->docroot);
 }
 
+/* The database: libpq there, no password inline (refused when others
+ * may read the file), reachable, and its schema this binary's. */
+static void
+check_database(struct checker *k)
+{
+	const struct conf *c = k->c;
+	unsigned line = key_line(k, "", "database", 0);
+	struct stat st;
+	struct err err;
+	struct db *db;
+	int pw, v;
+
+	if (c->database == NULL)
+		return;
+	if ((pw = db_conninfo_password(c->database, &err)) == -1) {
+		say(k, ERROR, line, NULL, "database: %s", err.msg);
+		return;
+	}
+	if (pw && c->path != NULL && stat(c->path, &st) == 0 &&
+	    (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+		say(k, ERROR, line, NULL, "database: a password inline in a "
+		    "file group or others can read (chmod go-r, or better: "
+		    "passfile= or service= and libpq's files)");
+	else if (pw)
+		say(k, WARNING, line, NULL, "database: a password inline; "
+		    "libpq's passfile= or service= keep it out of this file");
+	if ((db = db_open(c->database, &err)) == NULL) {
+		say(k, WARNING, line, NULL, "database: %s", err.msg);
+		return;
+	}
+	if (db_schema_version(db, &v, &err) != DB_OK)
+		say(k, ERROR, line, NULL, "database: %s", err.msg);
+	else if (v != DB_SCHEMA_VERSION)
+		say(k, ERROR, line, NULL, "database: schema version %d, this "
+		    "hookline's is %d: %s", v, DB_SCHEMA_VERSION,
+		    v == 0 ? "run hookline db init" : v < DB_SCHEMA_VERSION ?
+		    "run hookline db migrate" : "use a newer hookline");
+	db_close(db);
+}
+
 /* 1 when we (the user being checked as) can create a file in dir: by
  * trying, since only the kernel knows about ACLs, read-only mounts and
  * the rest. errno is kept on failure. */
@@ -675,6 +716,7 @@ check_all(struct checker *k)
 	int has_default = 0;
 
 	check_conf_file(k);
+	check_database(k);
 	check_spool_writable(k);
 	check_log_writable(k);
 	for (i = 0; i < c->nendpoints; i++) {

@@ -58,7 +58,9 @@
 	X(PGnotify *, notifies, (PGconn *)) \
 	X(PGTransactionStatusType, transactionStatus, (const PGconn *)) \
 	X(PQnoticeProcessor, setNoticeProcessor, (PGconn *, \
-	    PQnoticeProcessor, void *))
+	    PQnoticeProcessor, void *)) \
+	X(PQconninfoOption *, conninfoParse, (const char *, char **)) \
+	X(void, conninfoFree, (PQconninfoOption *))
 
 #define PQ_MEMBER(ret, name, args)	ret (*name) args;
 static struct {
@@ -220,6 +222,32 @@ db_close(struct db *db)
 	conn_drop(db);
 	free(db->conninfo);
 	free(db);
+}
+
+int
+db_conninfo_password(const char *conninfo, struct err *err)
+{
+	PQconninfoOption *opts, *o;
+	char *msg = NULL;
+	int found = 0;
+
+	if (db_load(err) == -1)
+		return -1;
+	/* libpq's own parser: URIs (user:pass@, ?password=) and key=value
+	 * strings with their quoting, as the connection will read them. */
+	if ((opts = pq.conninfoParse(conninfo, &msg)) == NULL) {
+		err_set(err, "not a connection string libpq reads: %s",
+		    msg != NULL ? msg : "out of memory");
+		if (msg != NULL)
+			pq.freemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		    o->val[0] != '\0')
+			found = 1;
+	pq.conninfoFree(opts);
+	return found;
 }
 
 const char *
