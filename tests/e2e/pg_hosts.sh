@@ -281,6 +281,24 @@ pg_load() {
 	    >"$3" 2>"$3.curlerr"
 }
 
+# pg_load_outage N PREFIX FILE: pg_load's load, and PostgreSQL stopped
+# under it (fast: sessions ended, open transactions rolled back) once a
+# quarter is answered, for 3 s, then started again; returns when every
+# request is answered (FILE as pg_load's).
+pg_load_outage() {
+	local n=$1 codes=$3 load
+	: >"$codes"
+	pg_load "$n" "$2" "$codes" &
+	load=$!
+	wait_for 300 eval '[ "$(wc -l <"$codes")" -ge $((n / 4)) ]' || fail "the load did not get going"
+	pg_server_stop fast || fail "pg_ctl stop failed"
+	sleep 3
+	pg_server_start || fail "PostgreSQL did not start again"
+	# The load ends by itself (every curl has --max-time 30).
+	wait "$load"
+	[ "$(wc -l <"$codes")" = "$n" ] || fail "$(wc -l <"$codes") answers for $n requests"
+}
+
 # ran_once PREFIX N [LOGGED]: every delivery PREFIX-1 .. PREFIX-N ran
 # (waits up to 90 s), and none of them twice; with LOGGED, one may have
 # run twice (at least once: its first run's result was not recorded,

@@ -11,18 +11,7 @@ pg_hosts_up
 N=${PG_DOWN_N:-400}
 pre=$(new_id)
 codes=$D/out/down.codes
-: >"$codes"
-pg_load "$N" "$pre" "$codes" &
-load=$!
-# A quarter answered, then the server stops (fast: sessions ended, open
-# transactions rolled back) for 3 s, under the load.
-wait_for 300 eval '[ "$(wc -l <"$codes")" -ge $((N / 4)) ]' || fail "the load did not get going"
-pg_server_stop fast || fail "pg_ctl stop failed"
-sleep 3
-pg_server_start || fail "PostgreSQL did not start again"
-# The load ends by itself (every curl has --max-time 30).
-wait "$load"
-[ "$(wc -l <"$codes")" = "$N" ] || fail "$(wc -l <"$codes") answers for $N requests"
+pg_load_outage "$N" "$pre" "$codes"
 bad=$(awk '$1 != 202 && $1 != 503' "$codes" | head -n 5)
 [ -z "$bad" ] || fail "answers other than 202 and 503: $(printf '%s' "$bad" | tr '\n' ';')"
 n503=$(awk '$1 == 503' "$codes" | wc -l)
