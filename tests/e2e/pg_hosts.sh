@@ -236,7 +236,7 @@ pg_hosts_up() {
 	fi
 	pg_host_a_up
 	pg_host_b_up
-	LOGS="$LOGS_A $LOGS_B $D/hA/log/drain.out $D/hB/log/drain.out"
+	LOGS="$LOGS_A $LOGS_B"
 }
 
 # to X: the requests that follow go to host X (req's BASE).
