@@ -89,6 +89,25 @@ for x in A B; do
 done
 wait_for 150 eval '[ "$(runs_of "$pre-backA")" = 1 ] && [ "$(runs_of "$pre-backB")" = 1 ]' ||
     fail "the deliveries after the version was restored did not run"
+# hookline check (its other warnings aside): no database error now; a
+# password inline is an error in a file others can read, a warning in
+# one they cannot, and is never printed.
+hlx A check >"$D/out/check-ok" 2>&1
+grep -i '^error:.*database' "$D/out/check-ok" && fail "check finds a database error on the good configuration"
+grep -q "^error:.*database: schema version 99" "$D/out/check99" || fail "check did not call schema version 99 an error: $(grep -i database "$D/out/check99" | head -n 2)"
+pwconf=$D/hA/etc/password.conf
+awk -v v="$PG_URI&password=pw-$pre-secret" '/^database *=/ { print "database = " v; next } { print }' \
+    "$D/hA/etc/hookline.conf" >"$pwconf"
+chmod 0644 "$pwconf"
+as_www "$D/hA/bin/hookline" -c "$pwconf" check >"$D/out/check-pw" 2>&1
+grep -q '^error:.*password inline' "$D/out/check-pw" || fail "check does not refuse a password inline in a world-readable file: $(grep -i database "$D/out/check-pw" | head -n 2)"
+chmod 0600 "$pwconf"
+[ "$(id -u)" -eq 0 ] && chown "$WWW_USER" "$pwconf"
+as_www "$D/hA/bin/hookline" -c "$pwconf" check >"$D/out/check-pw2" 2>&1
+grep -q '^warning:.*password inline' "$D/out/check-pw2" || fail "check does not warn about a password inline in a file only its owner reads: $(grep -i database "$D/out/check-pw2" | head -n 2)"
+grep -q '^error:.*database' "$D/out/check-pw2" && fail "check calls the password in a private file an error: $(grep '^error:.*database' "$D/out/check-pw2" | head -n 1)"
+grep -qF "pw-$pre-secret" "$D/out/check-pw" "$D/out/check-pw2" && fail "check printed the password"
+
 # No process crashed meanwhile.
 # shellcheck disable=SC2086
 cat $LOGS_A $LOGS_B 2>/dev/null | grep -Eiq 'segfault|signal 11|core dumped|exited on signal|terminated by signal' &&
