@@ -78,6 +78,11 @@ printf 'try %s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT
 [ -e $D/out/fixed ] || exit 3
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
 	cp "$D/hooks.d/pg/fixme" "$D/hooks.d/pgretry/fixme"
+	# Sync: started, 4 s, done (holds a max_running place meanwhile).
+	pg_hook pgsync/hold "$rec
+printf 'start %s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS
+sleep 4
+printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
 	# Started, then 20 s of sleep on its first attempt (the kill -9
 	# case kills its host's drainer meanwhile), then done.
 	pg_hook pg/slow "$rec
