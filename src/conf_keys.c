@@ -477,7 +477,7 @@ key_database(struct loader *l, const char *v)
 static int
 key_database_lease(struct loader *l, const char *v)
 {
-	return get_seconds_upto(l, v, 5, 86400, &l->c->database_lease);
+	return get_seconds_upto(l, v, 2, 86400, &l->c->database_lease);
 }
 
 /* Every key there is. */

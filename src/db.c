@@ -236,12 +236,38 @@ conn_usable(const struct db *db)
 	    pq.status(db->conn) == CONNECTION_OK;
 }
 
+/* Reads what waits on an idle connection; false when it shows the
+ * session ended (libpq takes the FATAL as a notice, the end of the
+ * stream comes on the next read: hence a few rounds). */
+static bool
+idle_input(struct db *db)
+{
+	struct pollfd pfd;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		pfd.fd = pq.socket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+			break;
+		if (pq.consumeInput(db->conn) == 0)
+			return false;
+	}
+	return pq.status(db->conn) == CONNECTION_OK;
+}
+
 /* Connected again when needed (never inside a transaction: the caller
  * decides). Returns 0, or -1 with err. */
 static int
 conn_ensure(struct db *db, struct err *err)
 {
-	if (conn_usable(db))
+	/* What the server sent while we were idle is read first (libpq's
+	 * socket never blocks): a backend ended meanwhile (by
+	 * pg_terminate_backend, a restart) has left its FATAL and the end
+	 * of the stream there, so the loss is found before the statement
+	 * is sent, and the statement goes to a new connection. */
+	if (conn_usable(db) && idle_input(db))
 		return 0;
 	conn_drop(db);
 	return conn_open(db, err);
