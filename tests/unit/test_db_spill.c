@@ -11,6 +11,10 @@
 
 #define W	3600
 
+/* On the fixture's connection (pg_cluster.h). */
+#define SQL(q, arg)	pg_sql(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count(f->db, (q), (arg))
+
 struct fixture {
 	struct pg_cluster	 pc;
 	struct db		*db;
@@ -20,45 +24,15 @@ struct fixture {
 	struct conf		 away;		/* the same, database away */
 };
 
-static void
-sql(struct fixture *f, const char *q)
-{
-	struct err err;
-
-	if (db_exec(f->db, 0, q, 0, NULL, NULL, &err) != DB_OK) {
-		print_message("%s: %s\n", q, err.msg);
-		fail();
-	}
-}
-
-static long
-count(struct fixture *f, const char *q, const char *arg)
-{
-	struct db_param p[1] = { DBP_TEXT(arg) };
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	assert_int_equal(db_exec(f->db, 0, q, arg != NULL ? 1 : 0, p, &res,
-	    &err), DB_OK);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
-
 static int
 group_setup(void **state)
 {
 	struct fixture *f;
-	struct err err;
 
 	assert_non_null(f = calloc(1, sizeof(*f)));
 	*state = f;
-	if (pg_cluster_start(&f->pc) == -1)
+	if (pg_up(&f->pc, &f->db) == -1)
 		return 0;
-	assert_non_null(f->db = pg_connect(&f->pc, &err));
-	assert_int_equal(db_schema_init(f->db, &err), DB_OK);
 	assert_true(asprintf(&f->gone, "host=%s/nowhere dbname=x "
 	    "connect_timeout=2", f->pc.dir) > 0);
 	return 0;
@@ -69,9 +43,7 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_shared_close();
-	db_close(f->db);
-	pg_cluster_stop(&f->pc);
+	pg_down(&f->pc, f->db);
 	free(f->gone);
 	free(f);
 	return 0;
@@ -84,8 +56,8 @@ setup(void **state)
 
 	if (f->db == NULL)
 		return 0;
-	sql(f, "TRUNCATE hookline_delivery, hookline_consumer, hookline_run, "
-	    "hookline_dedupe");
+	SQL("TRUNCATE hookline_delivery, hookline_consumer, "
+	    "hookline_run, hookline_dedupe", NULL);
 	f->top = unit_mkdtemp("dbspill");
 	memset(&f->conf, 0, sizeof(f->conf));
 	assert_true(asprintf(&f->conf.spool_dir, "%s/spool", f->top) > 0);
@@ -112,9 +84,6 @@ teardown(void **state)
 	f->conf.spool_dir = NULL;
 	return 0;
 }
-
-#define NEED_PG(f) do { if ((f)->db == NULL) { \
-	print_message("PostgreSQL is not installed\n"); skip(); } } while (0)
 
 static struct delivery
 delivery(const char *id, const char *body)
@@ -149,19 +118,19 @@ test_accept(void **state)
 	struct delivery d = delivery("gh-1", "{\"a\":1}");
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(db_accept(&f->conf, &d, true, &err),
 	    DB_ACCEPT_STORED);
 	assert_int_equal(db_accept(&f->conf, &d, true, &err),
 	    DB_ACCEPT_DUPLICATE);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1", "gh-1"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_dedupe "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
 	    "WHERE delivery_id = $1", "gh-1"), 1);
 	/* Our own id (claim_id false): no record, stored each time. */
 	assert_int_equal(db_accept(&f->conf, &d, false, &err),
 	    DB_ACCEPT_STORED);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1", "gh-1"), 2);
 	assert_int_equal(local(f, SPOOL_NEW), 0);
 }
@@ -175,18 +144,18 @@ test_one_transaction(void **state)
 	struct delivery d = delivery("gh-tx", "{}");
 	struct err err;
 
-	NEED_PG(f);
-	sql(f, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
-	    "$$BEGIN RAISE EXCEPTION 'refused'; END$$");
-	sql(f, "CREATE TRIGGER refuse BEFORE INSERT ON hookline_delivery "
-	    "FOR EACH ROW EXECUTE FUNCTION refuse()");
+	PG_NEED(f->db);
+	SQL("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+	    "$$BEGIN RAISE EXCEPTION 'refused'; END$$", NULL);
+	SQL("CREATE TRIGGER refuse BEFORE INSERT ON hookline_delivery "
+	    "FOR EACH ROW EXECUTE FUNCTION refuse()", NULL);
 	assert_int_equal(db_accept(&f->conf, &d, true, &err),
 	    DB_ACCEPT_FAILED);
 	/* Refused is not away: not spilled either. */
 	assert_int_equal(local(f, SPOOL_NEW), 0);
-	sql(f, "DROP TRIGGER refuse ON hookline_delivery");
-	sql(f, "DROP FUNCTION refuse()");
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_dedupe "
+	SQL("DROP TRIGGER refuse ON hookline_delivery", NULL);
+	SQL("DROP FUNCTION refuse()", NULL);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
 	    "WHERE delivery_id = $1", "gh-tx"), 0);
 	assert_int_equal(db_accept(&f->conf, &d, true, &err),
 	    DB_ACCEPT_STORED);
@@ -199,7 +168,7 @@ test_away(void **state)
 	struct delivery d = delivery("gh-away", "{\"b\":2}");
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	/* The default: 503, nothing kept. */
 	f->away.database_spill = false;
 	assert_int_equal(db_accept(&f->away, &d, true, &err),
@@ -222,7 +191,7 @@ test_away(void **state)
 	assert_int_equal(db_spill_move(&f->conf, 100, &err), 1);
 	assert_int_equal(local(f, SPOOL_NEW), 0);
 	assert_int_equal(local(f, SPOOL_CUR), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1 AND body = convert_to('{\"b\":2}', 'UTF8') "
 	    "AND endpoint = 'github' AND event = 'push' AND remote_addr = "
 	    "'192.0.2.7' AND state = 'pending' AND received <= "
@@ -246,7 +215,7 @@ test_duplicates(void **state)
 	char name[SPOOL_NAME_MAX + 1];
 	int i;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	/* Spilled twice (a sender's retry on this host while away). */
 	for (i = 0; i < 2; i++)
 		assert_int_equal(spool_store(f->conf.spool_dir, 0, &d,
@@ -258,9 +227,9 @@ test_duplicates(void **state)
 	    DB_ACCEPT_STORED);
 	assert_int_equal(db_spill_move(&f->conf, 100, &err), 3);
 	assert_int_equal(local(f, SPOOL_NEW), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1", "gh-dup"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1", "gh-other-host"), 1);
 }
 
@@ -275,7 +244,7 @@ test_leftover_and_bound(void **state)
 	struct delivery d;
 	int i;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	for (i = 0; i < 5; i++) {
 		(void)snprintf(id, sizeof(id), "b-%d", i);
 		d = delivery(id, "{}");
@@ -288,7 +257,7 @@ test_leftover_and_bound(void **state)
 	assert_int_equal(local(f, SPOOL_CUR), 0);	/* cur/ first */
 	assert_int_equal(local(f, SPOOL_NEW), 3);
 	assert_int_equal(db_spill_move(&f->conf, 100, &err), 3);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id LIKE $1", "b-%"), 5);
 	/* No spool at all: nothing to do. */
 	unit_rm_tree(f->conf.spool_dir);
