@@ -39,4 +39,8 @@ enum db_accepted db_accept(const struct conf *conf, const struct delivery *d,
  * the spool, or -1 with err. */
 long	db_spill_move(const struct conf *conf, size_t max, struct err *err);
 
+/* 1 when this host's spool holds spilled deliveries (new/ or cur/ not
+ * empty), else 0. */
+int	db_spill_waiting(const struct conf *conf);
+
 #endif

@@ -309,8 +309,8 @@ queue_idle(const struct conf *conf)
 }
 
 /* (pgx) Spilled deliveries into the database, a batch a round; logs
- * what it did. Returns -1 when some stay (the database away). */
-static int
+ * what it did. */
+static void
 spill_move(const struct conf *conf)
 {
 	struct err err;
@@ -325,7 +325,6 @@ spill_move(const struct conf *conf)
 	if (n > 0 && err.msg[0] != '\0')
 		log_msg("warning", "drain: some spilled deliveries stay in "
 		    "the local spool for now: %s", err.msg);
-	return n < 0 ? -1 : 0;
 }
 
 int
@@ -354,16 +353,19 @@ db_drain_loop(struct conf **confp, enum drain_mode mode,
 		}
 		/* (pgx) What this host spilled into its spool while the
 		 * database was away goes in first (db_spill.c). */
-		if (spill_move(*confp) == -1 && mode == DRAIN_DUE)
-			return -1;
+		spill_move(*confp);
 		if ((n = drain_due_db(*confp, owner, host, stop, err)) == -1) {
 			if (down_since == 0) {
 				log_msg("error", "drain: %s", err->msg);
 				down_since = now;
 			}
+			/* (pgx) Not while deliveries answered 202 wait in
+			 * this host's spool for the database: no request
+			 * may come to start another drainer. */
 			if (mode == DRAIN_DUE ||
 			    (mode == DRAIN_PENDING &&
-			    now - down_since >= DOWN_GIVE_UP))
+			    now - down_since >= DOWN_GIVE_UP &&
+			    !db_spill_waiting(*confp)))
 				return -1;
 			nap_ms(DOWN_WAIT_MS, stop);
 			continue;

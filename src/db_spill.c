@@ -198,3 +198,21 @@ done:
 	strlist_clear(&names);
 	return moved;
 }
+
+int
+db_spill_waiting(const struct conf *conf)
+{
+	struct strlist names = { NULL, 0 };
+	struct err err;
+	int b, any = 0;
+
+	if (conf->spool_dir == NULL || access(conf->spool_dir, F_OK) == -1)
+		return 0;
+	for (b = SPOOL_NEW; !any && b <= SPOOL_CUR; b++) {
+		if (spool_list(conf->spool_dir, (enum spool_box)b, &names,
+		    &err) == 0)
+			any = names.n > 0;
+		strlist_clear(&names);
+	}
+	return any;
+}

@@ -181,6 +181,7 @@ test_away(void **state)
 	    DB_ACCEPT_SPILLED);
 	assert_true(strlen(err.msg) > 0);	/* why, for the log */
 	assert_int_equal(local(f, SPOOL_NEW), 1);
+	assert_int_equal(db_spill_waiting(&f->conf), 1);
 	/* Still away: moving fails, the entry stays where it was. */
 	db_shared_close();
 	assert_int_equal(db_spill_move(&f->away, 100, &err), -1);
@@ -191,6 +192,7 @@ test_away(void **state)
 	assert_int_equal(db_spill_move(&f->conf, 100, &err), 1);
 	assert_int_equal(local(f, SPOOL_NEW), 0);
 	assert_int_equal(local(f, SPOOL_CUR), 0);
+	assert_int_equal(db_spill_waiting(&f->conf), 0);
 	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1 AND body = convert_to('{\"b\":2}', 'UTF8') "
 	    "AND endpoint = 'github' AND event = 'push' AND remote_addr = "
