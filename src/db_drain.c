@@ -278,10 +278,8 @@ queue_idle(const struct conf *conf)
 }
 
 int
-db_drain_loop(struct conf **confp, enum drain_mode mode,
-    volatile sig_atomic_t *stop,
-    void (*reload)(void *arg, struct conf **confp), void *arg,
-    struct err *err)
+db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
 	time_t last_sweep = 0, down_since = 0, now;
@@ -292,8 +290,8 @@ db_drain_loop(struct conf **confp, enum drain_mode mode,
 		(void)snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
 	while (!*stop) {
-		if (reload != NULL)
-			reload(arg, confp);
+		if (rl != NULL)
+			drain_reload(rl, confp);
 		if ((*confp)->database == NULL)
 			break;	/* the key went: drain.c takes over */
 		now = time(NULL);
