@@ -110,16 +110,15 @@ enum db_rc db_tx(struct db *db, int flags,
 	    enum db_rc (*fn)(struct db *db, void *arg, struct err *err),
 	    void *arg, struct err *err);
 
+/* 1 when conninfo carries a password (password=, user:pass@ in a URI),
+ * 0 when not, -1 with err when libpq cannot be loaded or cannot read
+ * it. (For hookline check: the password belongs in a passfile or the
+ * service file.) */
+int	db_conninfo_password(const char *conninfo, struct err *err);
+
 /* The SQLSTATE of the last statement that failed on db ("23505": a
  * unique violation), or "" . */
 const char *db_sqlstate(const struct db *db);
-
-/* Waits up to timeout_ms for a NOTIFY on channel (LISTEN is sent, and
- * sent again on a new connection). Returns 1 when one came (all that
- * are queued are consumed), 0 on timeout, DB_DOWN or DB_FAIL. Meant for
- * a connection of its own (db_open), as a drainer's wake-up. */
-int	db_wait(struct db *db, const char *channel, int timeout_ms,
-	    struct err *err);
 
 /* Rows, and the values in them (row and col from 0). db_text returns
  * NULL for SQL NULL; the string lives as long as res. db_int64 returns

@@ -124,10 +124,8 @@ drain_unclaim(const struct conf *conf, const char *name)
 		log_msg("error", "spool cur/%s: %s", name, e2.msg);
 }
 
-/* This second, rounded up: next tries are kept in whole seconds, and a
- * retry must never come early. */
-static int64_t
-now_up(void)
+int64_t
+attempt_now_up(void)
 {
 	struct timespec ts;
 
@@ -229,24 +227,32 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 	return rc;
 }
 
+void
+attempt_run_of(const struct spool_entry *e, const struct outcome *out,
+    const struct timespec *t0, const char *error, struct spool_run *run)
+{
+	struct timespec t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	memset(run, 0, sizeof(*run));
+	run->attempt = e->attempts;
+	run->started = e->started;
+	run->duration_ms = (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	run->error = (char *)error;	/* borrowed */
+	run->v = out->v;		/* borrowed: out keeps ownership */
+	run->n = out->n;
+}
+
 /* Writes run.N: what this attempt did. */
 static void
 record_run(const struct conf *conf, const struct spool_entry *e,
     const struct outcome *out, const struct timespec *t0, const char *error)
 {
 	struct spool_run run;
-	struct timespec t1;
 	struct err err;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	memset(&run, 0, sizeof(run));
-	run.attempt = e->attempts;
-	run.started = e->started;
-	run.duration_ms = (long)(t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-	run.error = (char *)error;	/* borrowed */
-	run.v = out->v;			/* borrowed: out keeps ownership */
-	run.n = out->n;
+	attempt_run_of(e, out, t0, error, &run);
 	if (spool_write_run(conf->spool_dir, SPOOL_CUR, e->name, &run,
 	    &err) == -1)
 		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
@@ -264,7 +270,7 @@ attempt_finish(const struct conf *conf, struct spool_entry *e,
 		SPOOL_NEW, SPOOL_DONE, SPOOL_DEAD
 	};
 	struct err err;
-	int64_t now = now_up();
+	int64_t now = attempt_now_up();
 	long delay = -1;
 	int rc = 1;
 

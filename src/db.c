@@ -55,10 +55,11 @@
 	X(void, freemem, (void *)) \
 	X(int, socket, (const PGconn *)) \
 	X(int, consumeInput, (PGconn *)) \
-	X(PGnotify *, notifies, (PGconn *)) \
 	X(PGTransactionStatusType, transactionStatus, (const PGconn *)) \
 	X(PQnoticeProcessor, setNoticeProcessor, (PGconn *, \
-	    PQnoticeProcessor, void *))
+	    PQnoticeProcessor, void *)) \
+	X(PQconninfoOption *, conninfoParse, (const char *, char **)) \
+	X(void, conninfoFree, (PQconninfoOption *))
 
 #define PQ_MEMBER(ret, name, args)	ret (*name) args;
 static struct {
@@ -70,7 +71,6 @@ struct db {
 	PGconn	*conn;
 	char	*conninfo;	/* owned: to connect again */
 	pid_t	 pid;		/* the process that opened it */
-	bool	 listening;	/* LISTEN sent on this connection */
 	char	 state[SQLSTATE_MAX + 1];
 };
 
@@ -171,7 +171,6 @@ conn_open(struct db *db, struct err *err)
 	}
 	(void)pq.setNoticeProcessor(db->conn, notice_drop, NULL);
 	db->pid = getpid();
-	db->listening = false;
 	return 0;
 }
 
@@ -189,7 +188,6 @@ conn_drop(struct db *db)
 	}
 	pq.finish(db->conn);
 	db->conn = NULL;
-	db->listening = false;
 }
 
 struct db *
@@ -220,6 +218,32 @@ db_close(struct db *db)
 	conn_drop(db);
 	free(db->conninfo);
 	free(db);
+}
+
+int
+db_conninfo_password(const char *conninfo, struct err *err)
+{
+	PQconninfoOption *opts, *o;
+	char *msg = NULL;
+	int found = 0;
+
+	if (db_load(err) == -1)
+		return -1;
+	/* libpq's own parser: URIs (user:pass@, ?password=) and key=value
+	 * strings with their quoting, as the connection will read them. */
+	if ((opts = pq.conninfoParse(conninfo, &msg)) == NULL) {
+		err_set(err, "not a connection string libpq reads: %s",
+		    msg != NULL ? msg : "out of memory");
+		if (msg != NULL)
+			pq.freemem(msg);
+		return -1;
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		    o->val[0] != '\0')
+			found = 1;
+	pq.conninfoFree(opts);
+	return found;
 }
 
 const char *
@@ -534,55 +558,6 @@ db_tx(struct db *db, int flags,
 	if (commit_sent && !(flags & DB_RETRY) && !ended_by_server(db->state))
 		return rc;	/* it may have committed: the caller knows */
 	return tx_once(db, fn, arg, &commit_sent, err);
-}
-
-int
-db_wait(struct db *db, const char *channel, int timeout_ms, struct err *err)
-{
-	struct pollfd pfd;
-	PGnotify *nf;
-	char *sql = NULL;
-	int got = 0, r;
-	enum db_rc rc;
-
-	if (!db->listening || !conn_usable(db)) {
-		/* The channel is ours (a fixed name): quoted as an
-		 * identifier all the same. */
-		if (strchr(channel, '"') != NULL ||
-		    asprintf(&sql, "LISTEN \"%s\"", channel) == -1) {
-			err_set(err, "database: bad channel");
-			return DB_FAIL;
-		}
-		rc = exec_params(db, DB_RETRY, false, sql, 0, NULL, NULL, err);
-		free(sql);
-		if (rc != DB_OK)
-			return rc;
-		db->listening = true;
-	}
-	for (;;) {
-		while ((nf = pq.notifies(db->conn)) != NULL) {
-			got = 1;
-			pq.freemem(nf);
-		}
-		if (got || timeout_ms <= 0)
-			return got;
-		pfd.fd = pq.socket(db->conn);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, timeout_ms);
-		if (r == -1 && errno != EINTR) {
-			err_set(err, "poll: %s", strerror(errno));
-			return DB_FAIL;
-		}
-		if (r <= 0)
-			return 0;	/* timeout, or a signal: look again */
-		timeout_ms = 0;
-		if (pq.consumeInput(db->conn) == 0) {
-			conn_error(db->conn, "database connection lost", err);
-			db->listening = false;
-			return DB_DOWN;
-		}
-	}
 }
 
 int

@@ -59,17 +59,6 @@ nap_ms(long ms, volatile sig_atomic_t *stop)
 	}
 }
 
-/* This second, rounded up (as attempt.c: a retry never comes early). */
-static int64_t
-now_up(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
-		return (int64_t)time(NULL) + 1;
-	return (int64_t)ts.tv_sec + (ts.tv_nsec > 0);
-}
-
 /*
  * The lease keeper: a child process with its own connection that moves
  * the lease on every third of it while the hooks run in the drainer,
@@ -158,24 +147,6 @@ takeover(struct db *db, struct db_claim *c, const char *host)
 	free(msg);
 }
 
-/* What an attempt did, as the spool's run record. */
-static void
-run_of(const struct spool_entry *e, const struct outcome *out,
-    const struct timespec *t0, const char *error, struct spool_run *run)
-{
-	struct timespec t1;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	memset(run, 0, sizeof(*run));
-	run->attempt = e->attempts;
-	run->started = e->started;
-	run->duration_ms = (long)(t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-	run->error = (char *)error;	/* borrowed */
-	run->v = out->v;		/* borrowed */
-	run->n = out->n;
-}
-
 /* Settles e after its attempt, writes it while the claim is ours, and
  * logs the attempt. Returns 0, or -1 when the database failed. */
 static int
@@ -185,7 +156,7 @@ attempt_end(const struct conf *conf, struct db *db, struct spool_entry *e,
 {
 	static const char *const results[] = { "retry", "done", "dead" };
 	struct err err;
-	int64_t now = now_up();
+	int64_t now = attempt_now_up();
 	long delay = -1;
 	bool held;
 
@@ -245,7 +216,7 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	rc = attempt_consumers(conf, &c->e, c->body, c->body_len, began, &fw,
 	    &out, &err);
 	slots_release(&held);
-	run_of(&c->e, &out, &t0, rc == -1 ? err.msg : NULL, &run);
+	attempt_run_of(&c->e, &out, &t0, rc == -1 ? err.msg : NULL, &run);
 	rc = attempt_end(conf, db, &c->e, &out, &run, owner, host, began);
 	keeper_stop(keeper);
 	outcome_free(&out);
@@ -328,10 +299,8 @@ spill_move(const struct conf *conf)
 }
 
 int
-db_drain_loop(struct conf **confp, enum drain_mode mode,
-    volatile sig_atomic_t *stop,
-    void (*reload)(void *arg, struct conf **confp), void *arg,
-    struct err *err)
+db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
 	time_t last_sweep = 0, down_since = 0, now;
@@ -342,8 +311,8 @@ db_drain_loop(struct conf **confp, enum drain_mode mode,
 		(void)snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
 	while (!*stop) {
-		if (reload != NULL)
-			reload(arg, confp);
+		if (rl != NULL)
+			drain_reload(rl, confp);
 		if ((*confp)->database == NULL)
 			break;	/* the key went: drain.c takes over */
 		now = time(NULL);

@@ -4,6 +4,7 @@
 #define HOOKLINE_DRAIN_INT_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "conf.h"
@@ -42,6 +43,20 @@ int	attempt_consumers(const struct conf *conf, const struct spool_entry *e,
  * the delay before the next try (-1: none), error (may be NULL). */
 void	attempt_log(const struct spool_entry *e, const char *result,
 	    const struct outcome *out, long delay, const char *error);
+
+/* This second, rounded up: next tries are kept in whole seconds, and
+ * a retry must never come early. */
+int64_t	attempt_now_up(void);
+
+/* What an attempt that began at t0 (CLOCK_MONOTONIC) did, as a run
+ * record: out's outcomes and error borrowed, not copied. */
+void	attempt_run_of(const struct spool_entry *e, const struct outcome *out,
+	    const struct timespec *t0, const char *error, struct spool_run *run);
+
+/* Reloads the configuration when its files changed; keeps the old one
+ * when the new one does not load, and says so once. (drain.c; the
+ * database's drainer, db_drain.c, reloads the same way.) */
+void	drain_reload(struct reloader *r, struct conf **confp);
 
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */

@@ -93,6 +93,32 @@ pg_connect(const struct pg_cluster *pc, struct err *err)
 	return db_open(pc->conninfo, err);
 }
 
+/* Runs q (no parameters) on db; fails the test when it fails. */
+UNIT_FN void
+pg_sql(struct db *db, const char *q)
+{
+	struct err err;
+
+	if (db_exec(db, 0, q, 0, NULL, NULL, &err) != DB_OK)
+		fail_msg("%s: %s", q, err.msg);
+}
+
+/* The number the one-row, one-column query q answers. */
+UNIT_FN long
+pg_count(struct db *db, const char *q)
+{
+	struct db_res *res = NULL;
+	struct err err;
+	int64_t v;
+
+	if (db_exec(db, 0, q, 0, NULL, &res, &err) != DB_OK)
+		fail_msg("%s: %s", q, err.msg);
+	assert_int_equal(db_rows(res), 1);
+	assert_int_equal(db_int64(res, 0, 0, &v), 0);
+	db_res_free(res);
+	return (long)v;
+}
+
 /* Creates and starts the cluster (its database "postgres", user
  * "hookline", trusted on the socket).
  * Returns 0, or -1 when PostgreSQL is not installed (the caller skips). */

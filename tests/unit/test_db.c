@@ -9,6 +9,9 @@
 
 #include <sys/wait.h>
 
+#include "check.h"
+#include "dbcmd.h"
+#include "db_drain.h"
 #include "db_queue.h"
 
 struct fixture {
@@ -56,30 +59,6 @@ group_teardown(void **state)
 	return 0;
 }
 
-static void
-sql(struct db *db, const char *q)
-{
-	struct err err;
-
-	if (db_exec(db, 0, q, 0, NULL, NULL, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-}
-
-static long
-count(struct db *db, const char *q)
-{
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	if (db_exec(db, 0, q, 0, NULL, &res, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
-
 /* No schema: version 0 and db_shared says to run init; init makes it
  * (twice is fine); a newer version is refused by init, migrate and the
  * first use, with words that say what to do; a missing version table
@@ -109,7 +88,7 @@ test_schema(void **state)
 	assert_non_null(db_shared(&f->conf, &rc, &err));
 
 	/* A newer schema (another hookline migrated it). */
-	sql(f->db, "UPDATE hookline_schema SET version = version + 1");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = version + 1");
 	db_shared_close();
 	assert_null(db_shared(&f->conf, &rc, &err));
 	assert_int_equal(rc, DB_FAIL);
@@ -119,9 +98,9 @@ test_schema(void **state)
 	assert_int_equal(from, DB_SCHEMA_VERSION + 1);
 	assert_non_null(strstr(err.msg, "newer"));
 	/* A version table holding garbage is an error, not a crash. */
-	sql(f->db, "UPDATE hookline_schema SET version = -7");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = -7");
 	assert_int_equal(db_schema_version(f->db, &v, &err), DB_FAIL);
-	sql(f->db, "UPDATE hookline_schema SET version = 1");
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
 	assert_non_null(db_shared(&f->conf, &rc, &err));
 }
 
@@ -172,9 +151,9 @@ test_put_hostile(void **state)
 	assert_memory_equal(back, body, sizeof(body));
 	free(back);
 	db_res_free(res);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM hookline_delivery"),
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM hookline_delivery"),
 	    1);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* Puts n deliveries on endpoint "e". */
@@ -265,10 +244,10 @@ test_two_claimers(void **state)
 		free(text);
 	}
 	assert_int_equal(seen.n, 60);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM hookline_delivery "
 	    "WHERE state = 'running' AND attempts = 1"), 60);
 	strlist_clear(&seen);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* A claim whose lease ran out is taken over, said so, and its first
@@ -300,7 +279,7 @@ test_lease_takeover(void **state)
 	    &err), DB_OK);
 	assert_true(held);
 	/* Expired (the server's clock): taken over. */
-	sql(f->db, "SELECT pg_sleep(2.1)");
+	pg_sql(f->db, "SELECT pg_sleep(2.1)");
 	assert_int_equal(db_queue_claim(f->db, "hostB 2 2", 30, &b, &found,
 	    &err), DB_OK);
 	assert_int_equal(found, 1);
@@ -324,7 +303,7 @@ test_lease_takeover(void **state)
 	spool_entry_free(&e);
 	db_claim_free(&a);
 	db_claim_free(&b);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* Finishing records the run, the consumers and the state; a pending
@@ -386,7 +365,7 @@ test_finish(void **state)
 	assert_int_equal(db_queue_claim(f->db, "h 1 1", 30, &c, &found, &err),
 	    DB_OK);
 	assert_int_equal(found, 0);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* The backend of the process's connection killed between statements:
@@ -406,7 +385,7 @@ test_terminate(void **state)
 	for (i = 0; i < 2; i++) {
 		assert_non_null(db = db_shared(&f->conf, NULL, &err));
 		(void)snprintf(pid, sizeof(pid), "%ld",
-		    count(db, "SELECT pg_backend_pid()"));
+		    pg_count(db, "SELECT pg_backend_pid()"));
 		p[0] = DBP_TEXT(pid);
 		assert_int_equal(db_exec(f->db, 0, "SELECT "
 		    "pg_terminate_backend($1::int, 5000)", 1, p, NULL, &err),
@@ -417,9 +396,9 @@ test_terminate(void **state)
 		    DB_OK)
 			fail_msg("after terminate: %s", err.msg);
 	}
-	assert_int_equal(count(f->db, "SELECT count(*) FROM "
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
 	    "hookline_delivery"), 1);
-	sql(f->db, "DELETE FROM hookline_delivery");
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
 /* An unreachable server is DB_DOWN (503 for the request path), and a
@@ -445,6 +424,157 @@ test_unreachable(void **state)
 	free(info);
 }
 
+/* A hook that runs longer than the lease: the drainer's keeper renews
+ * the lease, so another drainer cannot claim the delivery meanwhile;
+ * it runs once and is done. */
+static void
+test_lease_renewed(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct conf *conf = NULL;
+	struct db_claim c;
+	struct err err;
+	char *path, *text, *hook;
+	pid_t pid;
+	int found, st;
+
+	NEED_PG(f);
+	assert_true(asprintf(&hook, "%s/hooks", f->pc.dir) > 0);
+	(void)mkdir(hook, 0755);
+	free(hook);
+	assert_true(asprintf(&hook, "%s/hooks/e", f->pc.dir) > 0);
+	(void)mkdir(hook, 0755);
+	free(hook);
+	assert_true(asprintf(&hook, "%s/hooks/e/push", f->pc.dir) > 0);
+	unit_write_file(hook, "#!/bin/sh\nsleep 4\n", 0755);
+	assert_int_equal(chmod(hook, 0755), 0);
+	free(hook);
+	assert_true(asprintf(&path, "%s/drain.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "hooks_dir = hooks\nspool_dir = spool\n"
+	    "log = %s/drain.log\ndatabase = %s\ndatabase_lease = 2s\n"
+	    "[e]\nmode = async\n", f->pc.dir, f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &conf, &err), 0);
+	put_n(f, 1);
+	db_shared_close();
+	assert_true((pid = fork()) != -1);
+	if (pid == 0)
+		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == 1 ? 0 : 1);
+	/* Past the lease, the hook still running: still held. */
+	pg_sql(f->db, "SELECT pg_sleep(3)");
+	assert_int_equal(db_queue_claim(f->db, "other 9 9", 30, &c, &found,
+	    &err), DB_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'running'"), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'done' AND attempts = 1"), 1);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+	conf_free(conf);
+	free(path);
+	free(text);
+}
+
+/* check's report on conf text: what it printed (malloc'd), *rc. */
+static char *
+check_text(struct fixture *f, const char *text, mode_t mode, int *rc)
+{
+	char *path, *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_true(asprintf(&path, "%s/check.conf", f->pc.dir) > 0);
+	unit_write_file(path, text, mode);
+	assert_int_equal(chmod(path, mode), 0);
+	assert_non_null(fp = open_memstream(&out, &len));
+	*rc = check_report(path, fp);
+	assert_int_equal(fclose(fp), 0);
+	free(path);
+	return out;
+}
+
+/* A password inline: a warning in a file only its owner reads, an
+ * error in one others may read; libpq's passfile is neither. A schema
+ * of another version is an error. */
+static void
+test_check_password(void **state)
+{
+	struct fixture *f = *state;
+	char *text, *out;
+	int rc;
+
+	NEED_PG(f);
+	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
+	    "database = %s password='s3cr\\'et'\n", f->pc.dir, f->pc.dir,
+	    f->pc.conninfo) > 0);
+	out = check_text(f, text, 0644, &rc);
+	assert_non_null(strstr(out, "error"));
+	assert_non_null(strstr(out, "password inline in a file group or "
+	    "others can read"));
+	assert_null(strstr(out, "s3cr"));
+	free(out);
+	out = check_text(f, text, 0600, &rc);
+	assert_null(strstr(out, "password inline in a file group"));
+	assert_non_null(strstr(out, "warning"));
+	assert_non_null(strstr(out, "a password inline"));
+	free(out);
+	free(text);
+	/* A URI's user:pass@ is one too. */
+	assert_true(asprintf(&text, "database = postgresql://u:pw@%%2Ftmp%%2Fx"
+	    "/db\n") > 0);
+	out = check_text(f, text, 0640, &rc);
+	assert_non_null(strstr(out, "password inline in a file group"));
+	free(out);
+	free(text);
+	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
+	    "database = %s passfile=/nonexistent\n", f->pc.dir, f->pc.dir,
+	    f->pc.conninfo) > 0);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 5");
+	out = check_text(f, text, 0644, &rc);
+	assert_null(strstr(out, "password"));
+	assert_non_null(strstr(out, "schema version 5"));
+	assert_int_equal(rc, 2);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	free(out);
+	free(text);
+}
+
+/* hookline db: status 0 at this version, 1 at another (and migrate
+ * refuses a newer one), 2 for a bad subcommand; a file without the key
+ * is 1. */
+static void
+test_db_command(void **state)
+{
+	struct fixture *f = *state;
+	char *path, *text;
+	char *status[] = { "db", "status", NULL };
+	char *init[] = { "db", "init", NULL };
+	char *migrate[] = { "db", "migrate", NULL };
+	char *bad[] = { "db", "drop", NULL };
+
+	NEED_PG(f);
+	assert_true(asprintf(&path, "%s/cmd.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "database = %s\n", f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(db_command(path, 2, status), 0);
+	assert_int_equal(db_command(path, 2, init), 0);
+	assert_int_equal(db_command(path, 2, migrate), 0);
+	assert_int_equal(db_command(path, 2, bad), 2);
+	assert_int_equal(db_command(path, 1, status), 2);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 3");
+	assert_int_equal(db_command(path, 2, status), 1);
+	assert_int_equal(db_command(path, 2, migrate), 1);
+	assert_int_equal(db_command(path, 2, init), 1);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	unit_write_file(path, "max_body = 1M\n", 0600);
+	assert_int_equal(db_command(path, 2, status), 1);
+	free(path);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -456,6 +586,9 @@ main(void)
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_lease_renewed),
+		cmocka_unit_test(test_check_password),
+		cmocka_unit_test(test_db_command),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
