@@ -93,32 +93,6 @@ pg_connect(const struct pg_cluster *pc, struct err *err)
 	return db_open(pc->conninfo, err);
 }
 
-/* Runs q (no parameters) on db; fails the test when it fails. */
-UNIT_FN void
-pg_sql(struct db *db, const char *q)
-{
-	struct err err;
-
-	if (db_exec(db, 0, q, 0, NULL, NULL, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-}
-
-/* The number the one-row, one-column query q answers. */
-UNIT_FN long
-pg_count(struct db *db, const char *q)
-{
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	if (db_exec(db, 0, q, 0, NULL, &res, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
-
 /* Creates and starts the cluster (its database "postgres", user
  * "hookline", trusted on the socket).
  * Returns 0, or -1 when PostgreSQL is not installed (the caller skips). */
@@ -236,35 +210,47 @@ pg_down(struct pg_cluster *pc, struct db *db)
 #define PG_NEED(db) do { if ((db) == NULL) { \
 	print_message("PostgreSQL is not installed\n"); skip(); } } while (0)
 
-/* Runs q with at most one text parameter (arg NULL: none); fails the
- * test if the server refuses it. */
+/* Runs q with at most one text parameter, $1 (arg NULL: none); fails
+ * the test if the server refuses it. */
 UNIT_FN void
-pg_sql(struct db *db, const char *q, const char *arg)
+pg_sql_arg(struct db *db, const char *q, const char *arg)
 {
 	struct db_param p[1] = { DBP_TEXT(arg) };
 	struct err err;
 
-	if (db_exec(db, 0, q, arg != NULL ? 1 : 0, p, NULL, &err) != DB_OK) {
-		print_message("%s: %s\n", q, err.msg);
-		fail();
-	}
+	if (db_exec(db, 0, q, arg != NULL ? 1 : 0, p, NULL, &err) != DB_OK)
+		fail_msg("%s: %s", q, err.msg);
 }
 
-/* The number the one-row, one-column query q answers. */
+/* The number the one-row, one-column query q answers (arg: $1, or
+ * NULL for none). */
 UNIT_FN long
-pg_count(struct db *db, const char *q, const char *arg)
+pg_count_arg(struct db *db, const char *q, const char *arg)
 {
 	struct db_param p[1] = { DBP_TEXT(arg) };
 	struct db_res *res = NULL;
 	struct err err;
 	int64_t v;
 
-	assert_int_equal(db_exec(db, 0, q, arg != NULL ? 1 : 0, p, &res,
-	    &err), DB_OK);
+	if (db_exec(db, 0, q, arg != NULL ? 1 : 0, p, &res, &err) != DB_OK)
+		fail_msg("%s: %s", q, err.msg);
 	assert_int_equal(db_rows(res), 1);
 	assert_int_equal(db_int64(res, 0, 0, &v), 0);
 	db_res_free(res);
 	return (long)v;
+}
+
+/* The same without a parameter. */
+UNIT_FN void
+pg_sql(struct db *db, const char *q)
+{
+	pg_sql_arg(db, q, NULL);
+}
+
+UNIT_FN long
+pg_count(struct db *db, const char *q)
+{
+	return pg_count_arg(db, q, NULL);
 }
 
 #endif

@@ -30,8 +30,8 @@ __wrap_drain_kick(const struct conf *conf)
 #define DUE_NOW	"CAST(extract(epoch FROM now()) AS bigint)"
 
 /* On the fixture's connection (pg_cluster.h). */
-#define SQL(q, arg)	pg_sql(f->db, (q), (arg))
-#define COUNT(q, arg)	pg_count(f->db, (q), (arg))
+#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
 
 struct fixture {
 	struct pg_cluster	 pc;

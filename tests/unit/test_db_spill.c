@@ -12,8 +12,8 @@
 #define W	3600
 
 /* On the fixture's connection (pg_cluster.h). */
-#define SQL(q, arg)	pg_sql(f->db, (q), (arg))
-#define COUNT(q, arg)	pg_count(f->db, (q), (arg))
+#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
 
 struct fixture {
 	struct pg_cluster	 pc;
