@@ -1,4 +1,4 @@
-/* db_spill.h: the async accept with `database` set (one transaction:
+/* db_spill.h: the async accept with `database` set (one statement:
  * the id claimed, the delivery stored), and `database_unavailable =
  * spool`: kept in the local spool while the database is away, moved
  * into it when it is back. */
@@ -21,9 +21,10 @@ enum db_accepted {
 				 * database_unavailable = spool): 202 */
 };
 
-/* Stores d: BEGIN; with claim_id, its id recorded for every host
- * (db_dedupe.c; a duplicate stores nothing); the delivery inserted
- * (db_queue.c); COMMIT. The 202 may go once this returns STORED or
+/* Stores d in one statement: with claim_id, only if its id is new for
+ * every host (db_dedupe.c; a duplicate stores nothing), and the id
+ * recorded with it (db_queue_put_claimed). The 202 may go once this
+ * returns STORED or
  * SPILLED, never before. The database unreachable: with
  * conf->database_spill, spool_put into the local spool (SPILLED); else
  * FAILED with err. */
