@@ -37,8 +37,10 @@ enum db_accepted db_accept(const struct conf *conf, const struct delivery *d,
  * delivery accepted by another host, is a duplicate and not stored
  * again), and removes the local copy only after that COMMIT. Stops at
  * the first failure (the database away again). Returns how many left
- * the spool, or -1 with err. */
-long	db_spill_move(const struct conf *conf, size_t max, struct err *err);
+ * the spool (*dups of them duplicates, not stored again), or -1 with
+ * err. */
+long	db_spill_move(const struct conf *conf, size_t max, size_t *dups,
+	    struct err *err);
 
 /* 1 when this host's spool holds spilled deliveries (new/ or cur/ not
  * empty), else 0. */

@@ -285,13 +285,15 @@ static void
 spill_move(const struct conf *conf)
 {
 	struct err err;
+	size_t dups = 0;
 	long n;
 
 	err.msg[0] = '\0';
-	n = db_spill_move(conf, SPILL_BATCH, &err);
+	n = db_spill_move(conf, SPILL_BATCH, &dups, &err);
 	if (n > 0)
 		log_msg("info", "drain: %ld spilled deliveries moved into the "
-		    "database", n);
+		    "database (%zu of them duplicates there, not stored again)",
+		    n, dups);
 	/* Nothing moved: the database is away, which the loop logs. */
 	if (n > 0 && err.msg[0] != '\0')
 		log_msg("warning", "drain: some spilled deliveries stay in "

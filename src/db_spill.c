@@ -97,7 +97,7 @@ db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
 }
 
 /* Moves cur/NAME (claimed by this mover) into the database. Returns 1
- * (stored or a duplicate: the local copy is gone), 0 (left in place:
+ * (stored) or 2 (a duplicate): the local copy is gone; 0 (left in place:
  * it cannot be read, or it is locked by another mover), -1 with err
  * (the database refused or is away: put back into new/). */
 static int
@@ -153,13 +153,15 @@ done:
 }
 
 long
-db_spill_move(const struct conf *conf, size_t max, struct err *err)
+db_spill_move(const struct conf *conf, size_t max, size_t *dups,
+    struct err *err)
 {
 	struct strlist names = { NULL, 0 }, left = { NULL, 0 };
 	size_t i;
 	long moved = 0;
 	int rc = 0;
 
+	*dups = 0;
 	if (conf->database == NULL || conf->spool_dir == NULL)
 		return 0;
 	if (access(conf->spool_dir, F_OK) == -1)
@@ -171,15 +173,19 @@ db_spill_move(const struct conf *conf, size_t max, struct err *err)
 		goto done;
 	}
 	for (i = 0; rc >= 0 && i < left.n && (size_t)moved < max; i++)
-		if ((rc = move_one(conf, left.v[i], err)) > 0)
+		if ((rc = move_one(conf, left.v[i], err)) > 0) {
 			moved++;
+			*dups += rc == 2;
+		}
 	for (i = 0; rc >= 0 && i < names.n && (size_t)moved < max; i++) {
 		/* Claimed by the rename: one mover per entry. */
 		if (spool_move(conf->spool_dir, names.v[i], SPOOL_NEW,
 		    SPOOL_CUR, err) != 0)
 			continue;
-		if ((rc = move_one(conf, names.v[i], err)) > 0)
+		if ((rc = move_one(conf, names.v[i], err)) > 0) {
 			moved++;
+			*dups += rc == 2;
+		}
 	}
 	if (rc < 0)
 		moved = moved > 0 ? moved : -1;

@@ -166,6 +166,7 @@ test_away(void **state)
 {
 	struct fixture *f = *state;
 	struct delivery d = delivery("gh-away", "{\"b\":2}");
+	size_t dups;
 	struct err err;
 
 	PG_NEED(f->db);
@@ -184,12 +185,13 @@ test_away(void **state)
 	assert_int_equal(db_spill_waiting(&f->conf), 1);
 	/* Still away: moving fails, the entry stays where it was. */
 	db_shared_close();
-	assert_int_equal(db_spill_move(&f->away, 100, &err), -1);
+	assert_int_equal(db_spill_move(&f->away, 100, &dups, &err), -1);
 	assert_int_equal(local(f, SPOOL_NEW), 1);
 	assert_int_equal(local(f, SPOOL_CUR), 0);
 	/* Back: moved, the local copy gone after the COMMIT. */
 	db_shared_close();
-	assert_int_equal(db_spill_move(&f->conf, 100, &err), 1);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 1);
+	assert_int_equal(dups, 0);
 	assert_int_equal(local(f, SPOOL_NEW), 0);
 	assert_int_equal(local(f, SPOOL_CUR), 0);
 	assert_int_equal(db_spill_waiting(&f->conf), 0);
@@ -201,7 +203,7 @@ test_away(void **state)
 	/* And its id is recorded for every host now. */
 	assert_int_equal(db_accept(&f->conf, &d, true, &err),
 	    DB_ACCEPT_DUPLICATE);
-	assert_int_equal(db_spill_move(&f->conf, 100, &err), 0);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 0);
 }
 
 /* A copy stored already (the COMMIT's answer lost, or the local removal
@@ -213,6 +215,7 @@ test_duplicates(void **state)
 	struct fixture *f = *state;
 	struct delivery d = delivery("gh-dup", "{}");
 	struct delivery o = delivery("gh-other-host", "{}");
+	size_t dups;
 	struct err err;
 	char name[SPOOL_NAME_MAX + 1];
 	int i;
@@ -227,7 +230,8 @@ test_duplicates(void **state)
 	    name, &err), 0);
 	assert_int_equal(db_accept(&f->conf, &o, true, &err),
 	    DB_ACCEPT_STORED);
-	assert_int_equal(db_spill_move(&f->conf, 100, &err), 3);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 3);
+	assert_int_equal(dups, 2);	/* the retry's copy, and o */
 	assert_int_equal(local(f, SPOOL_NEW), 0);
 	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id = $1", "gh-dup"), 1);
@@ -241,6 +245,7 @@ static void
 test_leftover_and_bound(void **state)
 {
 	struct fixture *f = *state;
+	size_t dups;
 	struct err err;
 	char name[SPOOL_NAME_MAX + 1], id[16];
 	struct delivery d;
@@ -255,15 +260,15 @@ test_leftover_and_bound(void **state)
 	}
 	assert_int_equal(spool_move(f->conf.spool_dir, name, SPOOL_NEW,
 	    SPOOL_CUR, &err), 0);
-	assert_int_equal(db_spill_move(&f->conf, 2, &err), 2);
+	assert_int_equal(db_spill_move(&f->conf, 2, &dups, &err), 2);
 	assert_int_equal(local(f, SPOOL_CUR), 0);	/* cur/ first */
 	assert_int_equal(local(f, SPOOL_NEW), 3);
-	assert_int_equal(db_spill_move(&f->conf, 100, &err), 3);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 3);
 	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE delivery_id LIKE $1", "b-%"), 5);
 	/* No spool at all: nothing to do. */
 	unit_rm_tree(f->conf.spool_dir);
-	assert_int_equal(db_spill_move(&f->conf, 100, &err), 0);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 0);
 }
 
 int
