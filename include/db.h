@@ -120,13 +120,6 @@ int	db_conninfo_password(const char *conninfo, struct err *err);
  * unique violation), or "" . */
 const char *db_sqlstate(const struct db *db);
 
-/* Waits up to timeout_ms for a NOTIFY on channel (LISTEN is sent, and
- * sent again on a new connection). Returns 1 when one came (all that
- * are queued are consumed), 0 on timeout, DB_DOWN or DB_FAIL. Meant for
- * a connection of its own (db_open), as a drainer's wake-up. */
-int	db_wait(struct db *db, const char *channel, int timeout_ms,
-	    struct err *err);
-
 /* Rows, and the values in them (row and col from 0). db_text returns
  * NULL for SQL NULL; the string lives as long as res. db_int64 returns
  * 0, or -1 when NULL or not an integer. db_bytes decodes a bytea column

@@ -11,6 +11,22 @@
  * and a claim sent twice (a lost connection) is still its own. */
 #define DB_DEDUPE_TOKEN_MAX	64
 
+/* The claim as SQL, its four parameters' places given ("$1"...): for a
+ * statement that claims and stores at once (db_queue_put_claimed). A
+ * row comes back when the claim is ours: new, expired and taken over,
+ * or ours already (the same token: the statement sent twice). */
+#define DB_DEDUPE_CLAIM_SQL(ep, id, window, token) \
+    "INSERT INTO hookline_dedupe (endpoint, delivery_id, seen, token) " \
+    "VALUES (" ep "::text, " id "::text, now(), " token "::text) " \
+    "ON CONFLICT (endpoint, delivery_id) DO UPDATE " \
+    "SET seen = now(), token = EXCLUDED.token " \
+    "WHERE hookline_dedupe.token = EXCLUDED.token " \
+    "OR hookline_dedupe.seen < now() - " window "::bigint * " \
+    "interval '1 second' " \
+    "OR hookline_dedupe.seen > now() + " window "::bigint * " \
+    "interval '1 second' " \
+    "RETURNING 1"
+
 /* Records (endpoint, id) unless it was recorded less than window seconds
  * ago (the server's clock, so hosts whose clocks differ agree). Of many
  * concurrent callers, on any host, with one id exactly one gets 1.

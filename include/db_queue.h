@@ -29,6 +29,14 @@ enum db_rc db_queue_put(const struct conf *conf, const struct delivery *d,
 enum db_rc db_queue_put_tx(struct db *db, const struct delivery *d,
 	    int64_t received, char *name, struct err *err);
 
+/* (pgx) The same INSERT only if d's id is new for its endpoint within
+ * window seconds (db_dedupe.c's claim, by token), in one statement:
+ * *stored true, or false for a duplicate (nothing stored). Safe to send
+ * twice. */
+enum db_rc db_queue_put_claimed(struct db *db, const struct delivery *d,
+	    int64_t received, long window, const char *token, bool *stored,
+	    struct err *err);
+
 /* Who holds a claim: "host pid start" (the drainer's start time keeps
  * a reused pid apart). Written into owner (DB_OWNER_MAX bytes). */
 #define DB_OWNER_MAX	320

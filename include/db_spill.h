@@ -1,4 +1,4 @@
-/* db_spill.h: the async accept with `database` set (one transaction:
+/* db_spill.h: the async accept with `database` set (one statement:
  * the id claimed, the delivery stored), and `database_unavailable =
  * spool`: kept in the local spool while the database is away, moved
  * into it when it is back. */
@@ -21,9 +21,10 @@ enum db_accepted {
 				 * database_unavailable = spool): 202 */
 };
 
-/* Stores d: BEGIN; with claim_id, its id recorded for every host
- * (db_dedupe.c; a duplicate stores nothing); the delivery inserted
- * (db_queue.c); COMMIT. The 202 may go once this returns STORED or
+/* Stores d in one statement: with claim_id, only if its id is new for
+ * every host (db_dedupe.c; a duplicate stores nothing), and the id
+ * recorded with it (db_queue_put_claimed). The 202 may go once this
+ * returns STORED or
  * SPILLED, never before. The database unreachable: with
  * conf->database_spill, spool_put into the local spool (SPILLED); else
  * FAILED with err. */
@@ -36,7 +37,13 @@ enum db_accepted db_accept(const struct conf *conf, const struct delivery *d,
  * delivery accepted by another host, is a duplicate and not stored
  * again), and removes the local copy only after that COMMIT. Stops at
  * the first failure (the database away again). Returns how many left
- * the spool, or -1 with err. */
-long	db_spill_move(const struct conf *conf, size_t max, struct err *err);
+ * the spool (*dups of them duplicates, not stored again), or -1 with
+ * err. */
+long	db_spill_move(const struct conf *conf, size_t max, size_t *dups,
+	    struct err *err);
+
+/* 1 when this host's spool holds spilled deliveries (new/ or cur/ not
+ * empty), else 0. */
+int	db_spill_waiting(const struct conf *conf);
 
 #endif

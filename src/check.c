@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "conf.h"
-#include "db.h"
+#include "dbcmd.h"
 #include "platform.h"
 #include "route.h"
 #include "strlist.h"
@@ -563,44 +563,14 @@ check_conf_file(struct checker *k)
 		    "%s: deliveries may be served", c->spool_dir, k->docroot);
 }
 
-/* The database: libpq there, no password inline (refused when others
- * may read the file), reachable, and its schema this binary's. */
+/* What db_check_conf finds, said at the database key's line. */
 static void
-check_database(struct checker *k)
+say_db(void *arg, int error, const char *msg)
 {
-	const struct conf *c = k->c;
-	unsigned line = key_line(k, "", "database", 0);
-	struct stat st;
-	struct err err;
-	struct db *db;
-	int pw, v;
+	struct checker *k = arg;
 
-	if (c->database == NULL)
-		return;
-	if ((pw = db_conninfo_password(c->database, &err)) == -1) {
-		say(k, ERROR, line, NULL, "database: %s", err.msg);
-		return;
-	}
-	if (pw && c->path != NULL && stat(c->path, &st) == 0 &&
-	    (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
-		say(k, ERROR, line, NULL, "database: a password inline in a "
-		    "file group or others can read (chmod go-r, or better: "
-		    "passfile= or service= and libpq's files)");
-	else if (pw)
-		say(k, WARNING, line, NULL, "database: a password inline; "
-		    "libpq's passfile= or service= keep it out of this file");
-	if ((db = db_open(c->database, &err)) == NULL) {
-		say(k, WARNING, line, NULL, "database: %s", err.msg);
-		return;
-	}
-	if (db_schema_version(db, &v, &err) != DB_OK)
-		say(k, ERROR, line, NULL, "database: %s", err.msg);
-	else if (v != DB_SCHEMA_VERSION)
-		say(k, ERROR, line, NULL, "database: schema version %d, this "
-		    "hookline's is %d: %s", v, DB_SCHEMA_VERSION,
-		    v == 0 ? "run hookline db init" : v < DB_SCHEMA_VERSION ?
-		    "run hookline db migrate" : "use a newer hookline");
-	db_close(db);
+	say(k, error ? ERROR : WARNING, key_line(k, "", "database", 0), NULL,
+	    "database: %s", msg);
 }
 
 /* 1 when we (the user being checked as) can create a file in dir: by
@@ -716,7 +686,8 @@ check_all(struct checker *k)
 	int has_default = 0;
 
 	check_conf_file(k);
-	check_database(k);
+	if (k->c->database != NULL)
+		db_check_conf(k->c, say_db, k);
 	check_spool_writable(k);
 	check_log_writable(k);
 	for (i = 0; i < c->nendpoints; i++) {

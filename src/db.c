@@ -55,7 +55,6 @@
 	X(void, freemem, (void *)) \
 	X(int, socket, (const PGconn *)) \
 	X(int, consumeInput, (PGconn *)) \
-	X(PGnotify *, notifies, (PGconn *)) \
 	X(PGTransactionStatusType, transactionStatus, (const PGconn *)) \
 	X(PQnoticeProcessor, setNoticeProcessor, (PGconn *, \
 	    PQnoticeProcessor, void *)) \
@@ -72,7 +71,6 @@ struct db {
 	PGconn	*conn;
 	char	*conninfo;	/* owned: to connect again */
 	pid_t	 pid;		/* the process that opened it */
-	bool	 listening;	/* LISTEN sent on this connection */
 	char	 state[SQLSTATE_MAX + 1];
 };
 
@@ -173,7 +171,6 @@ conn_open(struct db *db, struct err *err)
 	}
 	(void)pq.setNoticeProcessor(db->conn, notice_drop, NULL);
 	db->pid = getpid();
-	db->listening = false;
 	return 0;
 }
 
@@ -191,7 +188,6 @@ conn_drop(struct db *db)
 	}
 	pq.finish(db->conn);
 	db->conn = NULL;
-	db->listening = false;
 }
 
 struct db *
@@ -562,55 +558,6 @@ db_tx(struct db *db, int flags,
 	if (commit_sent && !(flags & DB_RETRY) && !ended_by_server(db->state))
 		return rc;	/* it may have committed: the caller knows */
 	return tx_once(db, fn, arg, &commit_sent, err);
-}
-
-int
-db_wait(struct db *db, const char *channel, int timeout_ms, struct err *err)
-{
-	struct pollfd pfd;
-	PGnotify *nf;
-	char *sql = NULL;
-	int got = 0, r;
-	enum db_rc rc;
-
-	if (!db->listening || !conn_usable(db)) {
-		/* The channel is ours (a fixed name): quoted as an
-		 * identifier all the same. */
-		if (strchr(channel, '"') != NULL ||
-		    asprintf(&sql, "LISTEN \"%s\"", channel) == -1) {
-			err_set(err, "database: bad channel");
-			return DB_FAIL;
-		}
-		rc = exec_params(db, DB_RETRY, false, sql, 0, NULL, NULL, err);
-		free(sql);
-		if (rc != DB_OK)
-			return rc;
-		db->listening = true;
-	}
-	for (;;) {
-		while ((nf = pq.notifies(db->conn)) != NULL) {
-			got = 1;
-			pq.freemem(nf);
-		}
-		if (got || timeout_ms <= 0)
-			return got;
-		pfd.fd = pq.socket(db->conn);
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, timeout_ms);
-		if (r == -1 && errno != EINTR) {
-			err_set(err, "poll: %s", strerror(errno));
-			return DB_FAIL;
-		}
-		if (r <= 0)
-			return 0;	/* timeout, or a signal: look again */
-		timeout_ms = 0;
-		if (pq.consumeInput(db->conn) == 0) {
-			conn_error(db->conn, "database connection lost", err);
-			db->listening = false;
-			return DB_DOWN;
-		}
-	}
 }
 
 int

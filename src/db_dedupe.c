@@ -36,15 +36,7 @@
  * The table, hookline_dedupe (endpoint, delivery_id, seen, token), is
  * db_schema.c's, with the rest of the schema.
  */
-static const char claim_sql[] =
-    "INSERT INTO hookline_dedupe (endpoint, delivery_id, seen, token) "
-    "VALUES ($1, $2, now(), $4) "
-    "ON CONFLICT (endpoint, delivery_id) DO UPDATE "
-    "SET seen = now(), token = EXCLUDED.token "
-    "WHERE hookline_dedupe.token = EXCLUDED.token "
-    "OR hookline_dedupe.seen < now() - $3::bigint * interval '1 second' "
-    "OR hookline_dedupe.seen > now() + $3::bigint * interval '1 second' "
-    "RETURNING 1";
+static const char claim_sql[] = DB_DEDUPE_CLAIM_SQL("$1", "$2", "$3", "$4");
 
 static const char release_sql[] =
     "DELETE FROM hookline_dedupe "

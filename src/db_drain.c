@@ -280,30 +280,29 @@ queue_idle(const struct conf *conf)
 }
 
 /* (pgx) Spilled deliveries into the database, a batch a round; logs
- * what it did. Returns -1 when some stay (the database away). */
-static int
+ * what it did. */
+static void
 spill_move(const struct conf *conf)
 {
 	struct err err;
+	size_t dups = 0;
 	long n;
 
 	err.msg[0] = '\0';
-	n = db_spill_move(conf, SPILL_BATCH, &err);
+	n = db_spill_move(conf, SPILL_BATCH, &dups, &err);
 	if (n > 0)
 		log_msg("info", "drain: %ld spilled deliveries moved into the "
-		    "database", n);
+		    "database (%zu of them duplicates there, not stored again)",
+		    n, dups);
 	/* Nothing moved: the database is away, which the loop logs. */
 	if (n > 0 && err.msg[0] != '\0')
 		log_msg("warning", "drain: some spilled deliveries stay in "
 		    "the local spool for now: %s", err.msg);
-	return n < 0 ? -1 : 0;
 }
 
 int
-db_drain_loop(struct conf **confp, enum drain_mode mode,
-    volatile sig_atomic_t *stop,
-    void (*reload)(void *arg, struct conf **confp), void *arg,
-    struct err *err)
+db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
 	time_t last_sweep = 0, down_since = 0, now;
@@ -314,8 +313,8 @@ db_drain_loop(struct conf **confp, enum drain_mode mode,
 		(void)snprintf(host, sizeof(host), "unknown");
 	host[sizeof(host) - 1] = '\0';
 	while (!*stop) {
-		if (reload != NULL)
-			reload(arg, confp);
+		if (rl != NULL)
+			drain_reload(rl, confp);
 		if ((*confp)->database == NULL)
 			break;	/* the key went: drain.c takes over */
 		now = time(NULL);
@@ -325,16 +324,19 @@ db_drain_loop(struct conf **confp, enum drain_mode mode,
 		}
 		/* (pgx) What this host spilled into its spool while the
 		 * database was away goes in first (db_spill.c). */
-		if (spill_move(*confp) == -1 && mode == DRAIN_DUE)
-			return -1;
+		spill_move(*confp);
 		if ((n = drain_due_db(*confp, owner, host, stop, err)) == -1) {
 			if (down_since == 0) {
 				log_msg("error", "drain: %s", err->msg);
 				down_since = now;
 			}
+			/* (pgx) Not while deliveries answered 202 wait in
+			 * this host's spool for the database: no request
+			 * may come to start another drainer. */
 			if (mode == DRAIN_DUE ||
 			    (mode == DRAIN_PENDING &&
-			    now - down_since >= DOWN_GIVE_UP))
+			    now - down_since >= DOWN_GIVE_UP &&
+			    !db_spill_waiting(*confp)))
 				return -1;
 			nap_ms(DOWN_WAIT_MS, stop);
 			continue;

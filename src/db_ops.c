@@ -51,27 +51,32 @@ conn(const struct conf *conf, struct err *err)
 	return db_shared(conf, NULL, err);
 }
 
-int
-db_ops_list(const struct conf *conf, enum spool_box box,
-    struct strlist *names, struct err *err)
+/* Runs sql (one parameter: key) and appends the names of column 0
+ * that are ours to out, as "box/NAME" with the state of column 1 when
+ * with_box. Returns 0 or -1. */
+static int
+names_of(const struct conf *conf, const char *sql, const char *key,
+    bool with_box, struct strlist *out, struct err *err)
 {
-	struct db_param p[1] = { DBP_TEXT(words[box]) };
+	struct db_param p[1] = { DBP_TEXT(key) };
 	struct db_res *res = NULL;
 	struct db *db;
 	const char *name;
-	int i, rc = -1;
+	char *s;
+	int i, b = 0, rc = -1;
 
 	if ((db = conn(conf, err)) == NULL)
 		return -1;
-	if (db_exec(db, DB_RETRY, "SELECT name FROM hookline_delivery "
-	    "WHERE state = $1 ORDER BY received, name", 1, p, &res,
-	    err) != DB_OK)
+	if (db_exec(db, DB_RETRY, sql, 1, p, &res, err) != DB_OK)
 		return -1;
 	for (i = 0; i < db_rows(res); i++) {
 		name = db_text(res, i, 0);
-		if (name == NULL || !spool_name_valid(name))
+		if (name == NULL || !spool_name_valid(name) || (with_box &&
+		    (b = box_of(db_text(res, i, 1))) < 0))
 			continue;	/* not one of ours */
-		if (strlist_add(names, name) != 0) {
+		if (with_box ? asprintf(&s, "%s/%s", spool_box_name(
+		    (enum spool_box)b), name) < 0 || strlist_take(out, s) != 0 :
+		    strlist_add(out, name) != 0) {
 			err_set(err, "out of memory");
 			goto fail;
 		}
@@ -80,6 +85,15 @@ db_ops_list(const struct conf *conf, enum spool_box box,
 fail:
 	db_res_free(res);
 	return rc;
+}
+
+int
+db_ops_list(const struct conf *conf, enum spool_box box,
+    struct strlist *names, struct err *err)
+{
+	return names_of(conf, "SELECT name FROM hookline_delivery "
+	    "WHERE state = $1 ORDER BY received, name", words[box], false,
+	    names, err);
 }
 
 int
@@ -120,38 +134,9 @@ int
 db_ops_find(const struct conf *conf, const char *key, struct strlist *out,
     struct err *err)
 {
-	struct db_param p[1] = { DBP_TEXT(key) };
-	struct db_res *res = NULL;
-	struct db *db;
-	const char *name;
-	char *s;
-	int i, b, rc = -1;
-
-	if ((db = conn(conf, err)) == NULL)
-		return -1;
-	if (db_exec(db, DB_RETRY, "SELECT name, state FROM hookline_delivery "
-	    "WHERE name = $1 OR delivery_id = $1 ORDER BY received, name", 1,
-	    p, &res, err) != DB_OK)
-		return -1;
-	for (i = 0; i < db_rows(res); i++) {
-		name = db_text(res, i, 0);
-		if (name == NULL || !spool_name_valid(name) ||
-		    (b = box_of(db_text(res, i, 1))) < 0)
-			continue;
-		if (asprintf(&s, "%s/%s", spool_box_name((enum spool_box)b),
-		    name) < 0) {
-			err_set(err, "out of memory");
-			goto fail;
-		}
-		if (strlist_take(out, s) != 0) {
-			err_set(err, "out of memory");
-			goto fail;
-		}
-	}
-	rc = 0;
-fail:
-	db_res_free(res);
-	return rc;
+	return names_of(conf, "SELECT name, state FROM hookline_delivery "
+	    "WHERE name = $1 OR delivery_id = $1 ORDER BY received, name",
+	    key, true, out, err);
 }
 
 int

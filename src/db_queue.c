@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db_dedupe.h"
 #include "db_queue.h"
 #include "platform.h"
 
@@ -118,16 +119,15 @@ new_name(char *name, struct err *err)
 	return 0;
 }
 
-enum db_rc
-db_queue_put_tx(struct db *db, const struct delivery *d, int64_t received,
-    char *name, struct err *err)
+/* put_sql's parameters: a new name into nm, this host into host. */
+static int
+put_params(const struct delivery *d, int64_t received,
+    char nm[SPOOL_NAME_MAX + 1], char host[256], struct db_param p[9],
+    struct err *err)
 {
-	char nm[SPOOL_NAME_MAX + 1], host[256];
-	struct db_param p[9];
-
 	if (new_name(nm, err) == -1)
-		return DB_FAIL;
-	host_name(host, sizeof(host));
+		return -1;
+	host_name(host, 256);
 	p[0] = DBP_TEXT(nm);
 	p[1] = DBP_TEXT(d->endpoint);
 	p[2] = DBP_TEXT(d->event);
@@ -137,6 +137,18 @@ db_queue_put_tx(struct db *db, const struct delivery *d, int64_t received,
 	p[6] = DBP_BYTES(d->body, d->body_len);
 	p[7] = DBP_INT(received);
 	p[8] = DBP_TEXT(host);
+	return 0;
+}
+
+enum db_rc
+db_queue_put_tx(struct db *db, const struct delivery *d, int64_t received,
+    char *name, struct err *err)
+{
+	char nm[SPOOL_NAME_MAX + 1], host[256];
+	struct db_param p[9];
+
+	if (put_params(d, received, nm, host, p, err) == -1)
+		return DB_FAIL;
 	if (name != NULL)
 		memcpy(name, nm, sizeof(nm));
 	/* Our own fresh name: running it twice inserts one row. */
@@ -601,9 +613,11 @@ db_queue_busy(struct db *db, bool *any, struct err *err)
 	enum db_rc rc;
 
 	*any = false;
+	/* Each through its partial index: done rows are never read. */
 	if ((rc = db_exec(db, DB_RETRY, "SELECT EXISTS (SELECT 1 FROM "
-	    "hookline_delivery WHERE state IN ('pending', 'running'))", 0,
-	    NULL, &res, err)) != DB_OK)
+	    "hookline_delivery WHERE state = 'pending') OR EXISTS (SELECT 1 "
+	    "FROM hookline_delivery WHERE state = 'running')", 0, NULL, &res,
+	    err)) != DB_OK)
 		return rc;
 	*any = db_text(res, 0, 0) != NULL && strcmp(db_text(res, 0, 0), "t")
 	    == 0;
@@ -657,4 +671,41 @@ db_queue_store_tx(struct db *db, const struct spool_entry *e, struct err *err)
 	    "error = $7, failures = $8, interrupted = $9, running = 0, "
 	    "lease_owner = NULL, lease_expiry = NULL WHERE name = $1", 9, p,
 	    NULL, err);
+}
+
+/* (pgx: the async accept with a sender's id, db_spill.c.) The claim
+ * (db_dedupe.c) and the INSERT as one statement: atomic, one round
+ * trip. Sent twice (a lost connection), it finds its own claim (the
+ * token) and its own row (the name, touched so that RETURNING sees it):
+ * "stored", not a duplicate. */
+static const char put_claimed_sql[] =
+    "WITH c AS (" DB_DEDUPE_CLAIM_SQL("$2", "$4", "$10", "$11") ") "
+    "INSERT INTO hookline_delivery (name, endpoint, event, delivery_id, "
+    "remote_addr, content_type, body, received, accepted_by, next_due) "
+    "SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, "
+    "$7::bytea, $8::bigint, $9::text, $8::bigint "
+    "WHERE EXISTS (SELECT 1 FROM c) "
+    "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING 1";
+
+enum db_rc
+db_queue_put_claimed(struct db *db, const struct delivery *d,
+    int64_t received, long window, const char *token, bool *stored,
+    struct err *err)
+{
+	char nm[SPOOL_NAME_MAX + 1], host[256];
+	struct db_param p[11];
+	struct db_res *res = NULL;
+	enum db_rc rc;
+
+	*stored = false;
+	if (put_params(d, received, nm, host, p, err) == -1)
+		return DB_FAIL;
+	p[9] = DBP_INT(window);
+	p[10] = DBP_TEXT(token);
+	if ((rc = db_exec(db, DB_RETRY, put_claimed_sql, 11, p, &res,
+	    err)) != DB_OK)
+		return rc;
+	*stored = db_rows(res) == 1;
+	db_res_free(res);
+	return DB_OK;
 }

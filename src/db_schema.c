@@ -1,5 +1,6 @@
 /* db_schema.c: hookline's tables in PostgreSQL, their version, and the
  * steps that create them (db init) and move them on (db migrate). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,32 +109,20 @@ static const char *const *const steps[DB_SCHEMA_VERSION] = {
 /* Serialises init and migrate across hosts (any constant of ours). */
 #define SCHEMA_LOCK	"SELECT pg_advisory_xact_lock(7212480516)"
 
-enum db_rc
-db_schema_version(struct db *db, int *version, struct err *err)
+/* The version row, once the table is known to be there (or quick: a
+ * missing table, SQLSTATE 42P01, is version 0; outside a transaction
+ * only, as the error would abort one). */
+static enum db_rc
+version_read(struct db *db, bool quick, int *version, struct err *err)
 {
 	struct db_res *res = NULL;
 	enum db_rc rc;
 	int64_t v;
 
-	*version = 0;
-	rc = db_exec(db, DB_RETRY,
-	    "SELECT to_regclass('hookline_schema') IS NOT NULL", 0, NULL, &res,
-	    err);
-	if (rc != DB_OK)
-		return rc;
-	if (db_rows(res) != 1 || db_text(res, 0, 0) == NULL) {
-		db_res_free(res);
-		err_set(err, "database: unexpected answer");
-		return DB_FAIL;
-	}
-	if (strcmp(db_text(res, 0, 0), "t") != 0) {
-		db_res_free(res);
-		return DB_OK;
-	}
-	db_res_free(res);
-	res = NULL;
 	rc = db_exec(db, DB_RETRY, "SELECT version FROM hookline_schema", 0,
 	    NULL, &res, err);
+	if (quick && rc == DB_FAIL && strcmp(db_sqlstate(db), "42P01") == 0)
+		return DB_OK;
 	if (rc != DB_OK)
 		return rc;
 	if (db_rows(res) != 1 || db_int64(res, 0, 0, &v) == -1 || v < 1 ||
@@ -145,6 +134,32 @@ db_schema_version(struct db *db, int *version, struct err *err)
 	db_res_free(res);
 	*version = (int)v;
 	return DB_OK;
+}
+
+/* One statement: a CGI process pays it on every request. */
+enum db_rc
+db_schema_version(struct db *db, int *version, struct err *err)
+{
+	*version = 0;
+	return version_read(db, true, version, err);
+}
+
+/* The same inside a transaction: the table looked up first. */
+static enum db_rc
+version_in_tx(struct db *db, int *version, struct err *err)
+{
+	struct db_res *res = NULL;
+	enum db_rc rc;
+	bool there;
+
+	*version = 0;
+	if ((rc = db_exec(db, 0, "SELECT to_regclass('hookline_schema') IS "
+	    "NOT NULL", 0, NULL, &res, err)) != DB_OK)
+		return rc;
+	there = db_text(res, 0, 0) != NULL &&
+	    strcmp(db_text(res, 0, 0), "t") == 0;
+	db_res_free(res);
+	return there ? version_read(db, false, version, err) : DB_OK;
 }
 
 struct migration {
@@ -166,7 +181,7 @@ migrate_tx(struct db *db, void *arg, struct err *err)
 
 	if ((rc = db_exec(db, 0, SCHEMA_LOCK, 0, NULL, NULL, err)) != DB_OK)
 		return rc;
-	if ((rc = db_schema_version(db, &v, err)) != DB_OK)
+	if ((rc = version_in_tx(db, &v, err)) != DB_OK)
 		return rc;
 	m->from = v;
 	if (v > DB_SCHEMA_VERSION) {

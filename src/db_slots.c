@@ -32,7 +32,8 @@ static const char try_sql[] =
     "WHERE NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
     "AND pid = pg_backend_pid() AND objsubid = 2 "
     "AND classid = $1::int4::oid AND objid = $2::int4::oid)";
-static const char unlock_sql[] = "SELECT pg_advisory_unlock($1::int4, $2::int4)";
+static const char unlock_sql[] =
+    "SELECT pg_advisory_unlock($1::int4, $2::int4)";
 
 int32_t
 db_slot_pool(const char *endpoint)

@@ -1,5 +1,8 @@
 /* dbcmd.c: `hookline db init|migrate|status`: the schema made, moved to
- * this binary's version, or looked at, on the configuration's database. */
+ * this binary's version, or looked at, on the configuration's database;
+ * and what `hookline check` says about the database key. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +10,44 @@
 #include "db.h"
 #include "dbcmd.h"
 #include "usage.h"
+
+void
+db_check_conf(const struct conf *c,
+    void (*say)(void *arg, int error, const char *msg), void *arg)
+{
+	struct stat st;
+	struct err err;
+	struct db *db;
+	char msg[ERR_MAX + 128];
+	int pw, v;
+
+	if ((pw = db_conninfo_password(c->database, &err)) == -1) {
+		say(arg, 1, err.msg);
+		return;
+	}
+	if (pw && c->path != NULL && stat(c->path, &st) == 0 &&
+	    (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+		say(arg, 1, "a password inline in a file group or others can "
+		    "read (chmod go-r, or better: passfile= or service= and "
+		    "libpq's files)");
+	else if (pw)
+		say(arg, 0, "a password inline; libpq's passfile= or service= "
+		    "keep it out of this file");
+	if ((db = db_open(c->database, &err)) == NULL) {
+		say(arg, 0, err.msg);
+		return;
+	}
+	if (db_schema_version(db, &v, &err) != DB_OK)
+		say(arg, 1, err.msg);
+	else if (v != DB_SCHEMA_VERSION) {
+		(void)snprintf(msg, sizeof(msg), "schema version %d, this "
+		    "hookline's is %d: %s", v, DB_SCHEMA_VERSION,
+		    v == 0 ? "run hookline db init" : v < DB_SCHEMA_VERSION ?
+		    "run hookline db migrate" : "use a newer hookline");
+		say(arg, 1, msg);
+	}
+	db_close(db);
+}
 
 /* The configuration's database, connected (without the version check:
  * these commands are how a mismatch is mended). NULL: said why. */

@@ -655,10 +655,8 @@ mark_same(const struct dirmark *a, const struct dirmark *b)
 	    a->ino == b->ino;
 }
 
-/* Reloads the configuration when its files changed; keeps the old one
- * when the new one does not load, and says so once. */
-static void
-maybe_reload(struct reloader *r, struct conf **confp)
+void
+drain_reload(struct reloader *r, struct conf **confp)
 {
 	struct err err;
 
@@ -683,13 +681,6 @@ maybe_reload(struct reloader *r, struct conf **confp)
 static int	drain_loop(struct reloader *, struct conf **, enum drain_mode,
 		    const char *, int, struct err *);
 
-/* db_drain_loop's way to reload. */
-static void
-reload_cb(void *arg, struct conf **confp)
-{
-	maybe_reload(arg, confp);
-}
-
 static int
 drain_locked(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     int lock, struct err *err)
@@ -697,11 +688,8 @@ drain_locked(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 	char *spool;
 	int ran;
 
-	/* With `database` set the queue is there: drain.lock still keeps
-	 * one drainer per host (the kick's), which claims from any host. */
-	if ((*confp)->database != NULL)
-		return db_drain_loop(confp, mode, &drain_stop, reload_cb, rl,
-		    err);
+	if ((*confp)->database != NULL)	/* one drainer per host: db_drain.c */
+		return db_drain_loop(rl, confp, mode, &drain_stop, err);
 
 	if ((spool = strdup((*confp)->spool_dir)) == NULL) {
 		err_set(err, "out of memory");
@@ -726,7 +714,7 @@ drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		return -1;
 	for (;;) {
 		(void)pool_reap(&pool, false);
-		maybe_reload(rl, confp);
+		drain_reload(rl, confp);
 		/* Our lock is the old spool's: let drain_run take the new
 		 * one's. */
 		if (strcmp(spool, (*confp)->spool_dir) != 0)

@@ -53,6 +53,11 @@ int64_t	attempt_now_up(void);
 void	attempt_run_of(const struct spool_entry *e, const struct outcome *out,
 	    const struct timespec *t0, const char *error, struct spool_run *run);
 
+/* Reloads the configuration when its files changed; keeps the old one
+ * when the new one does not load, and says so once. (drain.c; the
+ * database's drainer, db_drain.c, reloads the same way.) */
+void	drain_reload(struct reloader *r, struct conf **confp);
+
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */
 void	drain_unclaim(const struct conf *conf, const char *name);

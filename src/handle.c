@@ -350,6 +350,18 @@ delivery_of(const struct ctx *c, struct delivery *d)
 	};
 }
 
+/* Stored: a drainer started, and 202. */
+static int
+answer_accepted(struct ctx *c)
+{
+	(void)drain_kick(c->conf);
+	if (answer_init(&c->ans, 202, "accepted") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "event", c->pl.event);
+	(void)json_set_str(c->ans.body, "delivery", c->delivery);
+	return 202;
+}
+
 /* With `database`: the id claimed and the delivery stored in one
  * transaction, 202 only after its COMMIT (db_spill.c); the database
  * away: 503 and Retry-After, as a full disk, or the local spool
@@ -370,12 +382,7 @@ run_async_db(struct ctx *c, const struct delivery *d)
 		c->ans.retry_after = RETRY_AFTER;
 		return refuse(c, 503, NULL);
 	}
-	(void)drain_kick(c->conf);
-	if (answer_init(&c->ans, 202, "accepted") != 0)
-		return refuse(c, 500, NULL);
-	(void)json_set_str(c->ans.body, "event", c->pl.event);
-	(void)json_set_str(c->ans.body, "delivery", c->delivery);
-	return 202;
+	return answer_accepted(c);
 }
 
 static int
@@ -391,12 +398,7 @@ run_async(struct ctx *c)
 		return refuse(c, 503, NULL);
 	}
 	c->claimed = CLAIM_NONE;	/* stored: the id stays remembered */
-	(void)drain_kick(c->conf);
-	if (answer_init(&c->ans, 202, "accepted") != 0)
-		return refuse(c, 500, NULL);
-	(void)json_set_str(c->ans.body, "event", c->pl.event);
-	(void)json_set_str(c->ans.body, "delivery", c->delivery);
-	return 202;
+	return answer_accepted(c);
 }
 
 /* [{hook, exit, duration_ms}] for the answer; more for the log. A

@@ -77,19 +77,19 @@ pool_dir(const struct conf *conf, const struct endpoint *ep, struct err *err)
 }
 
 /* One try at a slot of the pool in the database. Returns SLOT_DB | the
- * slot, -2 when every slot is busy, -1 on error, or -4 when the database
- * cannot be reached: then this host's lock files bound it alone (err
- * says so for the log), which beats answering every sync delivery 429
- * while the database is away. */
+ * slot, -2 when every slot is busy, -1 on error, or -4 when the
+ * database cannot be used (unreachable, or its schema of another
+ * version): then this host's lock files bound it alone, which beats
+ * answering every sync delivery 429 meanwhile (the duplicate check and
+ * the async accept say in the log what is wrong). */
 static int
 slot_try_db(const struct conf *conf, const struct endpoint *ep, unsigned n,
     struct err *err)
 {
 	struct db *db;
-	enum db_rc rc = DB_DOWN;
 	int s = DB_DOWN;
 
-	if ((db = db_shared(conf, &rc, err)) != NULL)
+	if ((db = db_shared(conf, NULL, err)) != NULL)
 		s = db_slot_try(db, db_slot_pool(ep != NULL ? ep->name : NULL),
 		    n, (unsigned)getpid(), err);
 	if (s >= 0)
@@ -104,7 +104,7 @@ slot_try_db(const struct conf *conf, const struct endpoint *ep, unsigned n,
 			    "taken on every host", n);
 		return -2;
 	}
-	return (db == NULL ? rc : s) == DB_DOWN ? -4 : -1;
+	return db == NULL || s == DB_DOWN ? -4 : -1;
 }
 
 /* One try at a slot of the pool. Returns a held fd, -1 on error, -2

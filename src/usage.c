@@ -87,7 +87,8 @@ static const char spool_note[] =
 "Started as root, drain, list, show, replay, retry and purge first become\n"
 "the spool folder's owner (or hookline.conf's user), so that the web\n"
 "server can go on with what they leave; when there is no such user they\n"
-"refuse.\n";
+"refuse. With `database` set in hookline.conf, list, show, replay, retry\n"
+"and purge work on the deliveries in the database, any host's.\n";
 
 static const char conf_note[] =
 "The configuration is -c FILE, else $HOOKLINE_CONF, else (CGI only)\n"

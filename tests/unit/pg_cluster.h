@@ -93,32 +93,6 @@ pg_connect(const struct pg_cluster *pc, struct err *err)
 	return db_open(pc->conninfo, err);
 }
 
-/* Runs q (no parameters) on db; fails the test when it fails. */
-UNIT_FN void
-pg_sql(struct db *db, const char *q)
-{
-	struct err err;
-
-	if (db_exec(db, 0, q, 0, NULL, NULL, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-}
-
-/* The number the one-row, one-column query q answers. */
-UNIT_FN long
-pg_count(struct db *db, const char *q)
-{
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	if (db_exec(db, 0, q, 0, NULL, &res, &err) != DB_OK)
-		fail_msg("%s: %s", q, err.msg);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
-
 /* Creates and starts the cluster (its database "postgres", user
  * "hookline", trusted on the socket).
  * Returns 0, or -1 when PostgreSQL is not installed (the caller skips). */
@@ -201,6 +175,82 @@ pg_cluster_stop(struct pg_cluster *pc)
 	free(pc->dir);
 	free(pc->conninfo);
 	memset(pc, 0, sizeof(*pc));
+}
+
+/* The cluster started, a connection to it in *db and the schema made:
+ * a group setup's work. Returns 0, or -1 when PostgreSQL is not
+ * installed (*db NULL: each test skips, PG_NEED). */
+UNIT_FN int
+pg_up(struct pg_cluster *pc, struct db **db)
+{
+	struct err err;
+
+	*db = NULL;
+	if (pg_cluster_start(pc) == -1)
+		return -1;
+	if ((*db = pg_connect(pc, &err)) == NULL ||
+	    db_schema_init(*db, &err) != DB_OK) {
+		print_message("database: %s\n", err.msg);
+		fail();
+	}
+	return 0;
+}
+
+/* pg_up's undoing: every connection closed, the cluster stopped and
+ * removed. */
+UNIT_FN void
+pg_down(struct pg_cluster *pc, struct db *db)
+{
+	db_shared_close();
+	db_close(db);
+	pg_cluster_stop(pc);
+}
+
+/* Skips the test when the group found no PostgreSQL. */
+#define PG_NEED(db) do { if ((db) == NULL) { \
+	print_message("PostgreSQL is not installed\n"); skip(); } } while (0)
+
+/* Runs q with at most one text parameter, $1 (arg NULL: none); fails
+ * the test if the server refuses it. */
+UNIT_FN void
+pg_sql_arg(struct db *db, const char *q, const char *arg)
+{
+	struct db_param p[1] = { DBP_TEXT(arg) };
+	struct err err;
+
+	if (db_exec(db, 0, q, arg != NULL ? 1 : 0, p, NULL, &err) != DB_OK)
+		fail_msg("%s: %s", q, err.msg);
+}
+
+/* The number the one-row, one-column query q answers (arg: $1, or
+ * NULL for none). */
+UNIT_FN long
+pg_count_arg(struct db *db, const char *q, const char *arg)
+{
+	struct db_param p[1] = { DBP_TEXT(arg) };
+	struct db_res *res = NULL;
+	struct err err;
+	int64_t v;
+
+	if (db_exec(db, 0, q, arg != NULL ? 1 : 0, p, &res, &err) != DB_OK)
+		fail_msg("%s: %s", q, err.msg);
+	assert_int_equal(db_rows(res), 1);
+	assert_int_equal(db_int64(res, 0, 0, &v), 0);
+	db_res_free(res);
+	return (long)v;
+}
+
+/* The same without a parameter. */
+UNIT_FN void
+pg_sql(struct db *db, const char *q)
+{
+	pg_sql_arg(db, q, NULL);
+}
+
+UNIT_FN long
+pg_count(struct db *db, const char *q)
+{
+	return pg_count_arg(db, q, NULL);
 }
 
 #endif

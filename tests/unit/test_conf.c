@@ -199,6 +199,13 @@ test_broken(void **state)
 		    ":6: key 'timestamp_header'" },
 		{ "spool_min_free = 18446744073709551615\n", ":1: key 'spool_min_free'" },
 		{ "retry = 5s soon\n", ":1: key 'retry'" },
+		{ "database_unavailable = maybe\n",
+		    ":1: key 'database_unavailable': expected 503 or spool" },
+		{ "database_unavailable =\n", ":1: key 'database_unavailable'" },
+		{ "database_unavailable = SPOOL\n",
+		    ":1: key 'database_unavailable'" },
+		{ "[a]\ndatabase_unavailable = spool\n",
+		    ":2: key 'database_unavailable' belongs before" },
 		{ "just words\n", ":1: not a key" },
 	};
 	struct err err;
@@ -216,6 +223,26 @@ test_broken(void **state)
 		    strstr(err.msg, "hookline.conf") == NULL)
 			fail_msg("case %zu: no file name in '%s'", i, err.msg);
 	}
+}
+
+/* database_unavailable: 503 (the default) or spool. */
+static void
+test_database_unavailable(void **state)
+{
+	struct conf *c;
+	struct err err;
+
+	(void)state;
+	assert_non_null(c = load("max_body = 1K\n", &err));
+	assert_false(c->database_spill);
+	conf_free(c);
+	assert_non_null(c = load("database_unavailable = spool\n", &err));
+	assert_true(c->database_spill);
+	conf_free(c);
+	assert_non_null(c = load("database_unavailable = spool\n"
+	    "database_unavailable = 503\n", &err));
+	assert_false(c->database_spill);
+	conf_free(c);
 }
 
 /* timeout, max_running and retry in a section override the global
@@ -447,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_defaults_and_default_section),
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_database_unavailable),
 		cmocka_unit_test(test_endpoint_limits),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_changed),

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
+#include "dbcmd.h"
 #include "db_drain.h"
 #include "db_queue.h"
 
@@ -459,8 +460,7 @@ test_lease_renewed(void **state)
 	db_shared_close();
 	assert_true((pid = fork()) != -1);
 	if (pid == 0)
-		_exit(db_drain_loop(&conf, DRAIN_DUE, &stop, NULL, NULL,
-		    &err) == 1 ? 0 : 1);
+		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == 1 ? 0 : 1);
 	/* Past the lease, the hook still running: still held. */
 	pg_sql(f->db, "SELECT pg_sleep(3)");
 	assert_int_equal(db_queue_claim(f->db, "other 9 9", 30, &c, &found,
@@ -542,6 +542,39 @@ test_check_password(void **state)
 	free(text);
 }
 
+/* hookline db: status 0 at this version, 1 at another (and migrate
+ * refuses a newer one), 2 for a bad subcommand; a file without the key
+ * is 1. */
+static void
+test_db_command(void **state)
+{
+	struct fixture *f = *state;
+	char *path, *text;
+	char *status[] = { "db", "status", NULL };
+	char *init[] = { "db", "init", NULL };
+	char *migrate[] = { "db", "migrate", NULL };
+	char *bad[] = { "db", "drop", NULL };
+
+	NEED_PG(f);
+	assert_true(asprintf(&path, "%s/cmd.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "database = %s\n", f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(db_command(path, 2, status), 0);
+	assert_int_equal(db_command(path, 2, init), 0);
+	assert_int_equal(db_command(path, 2, migrate), 0);
+	assert_int_equal(db_command(path, 2, bad), 2);
+	assert_int_equal(db_command(path, 1, status), 2);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 3");
+	assert_int_equal(db_command(path, 2, status), 1);
+	assert_int_equal(db_command(path, 2, migrate), 1);
+	assert_int_equal(db_command(path, 2, init), 1);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	unit_write_file(path, "max_body = 1M\n", 0600);
+	assert_int_equal(db_command(path, 2, status), 1);
+	free(path);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -555,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_lease_renewed),
 		cmocka_unit_test(test_check_password),
+		cmocka_unit_test(test_db_command),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -11,6 +11,10 @@
 
 #define W	3600
 
+/* On the fixture's connection (pg_cluster.h). */
+#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
+
 struct fixture {
 	struct pg_cluster	 pc;
 	struct db		*db;
@@ -21,17 +25,10 @@ static int
 group_setup(void **state)
 {
 	struct fixture *f;
-	struct err err;
 
 	assert_non_null(f = calloc(1, sizeof(*f)));
 	*state = f;
-	if (pg_cluster_start(&f->pc) == -1)
-		return 0;	/* each test skips */
-	assert_non_null(f->db = pg_connect(&f->pc, &err));
-	if (db_schema_init(f->db, &err) != DB_OK) {
-		print_message("db init: %s\n", err.msg);
-		return -1;
-	}
+	(void)pg_up(&f->pc, &f->db);
 	f->conf.database = f->pc.conninfo;
 	f->conf.dedupe_window = W;
 	return 0;
@@ -42,44 +39,10 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_shared_close();
-	db_close(f->db);
-	pg_cluster_stop(&f->pc);
+	pg_down(&f->pc, f->db);
 	free(f);
 	return 0;
 }
-
-/* Runs sql (no parameters) on the fixture's connection. */
-static void
-sql(struct fixture *f, const char *q)
-{
-	struct err err;
-
-	if (db_exec(f->db, 0, q, 0, NULL, NULL, &err) != DB_OK) {
-		print_message("%s: %s\n", q, err.msg);
-		fail();
-	}
-}
-
-/* The number the one-row, one-column query q answers. */
-static long
-count(struct fixture *f, const char *q, const char *arg)
-{
-	struct db_param p[1] = { DBP_TEXT(arg) };
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	assert_int_equal(db_exec(f->db, 0, q, arg != NULL ? 1 : 0, p, &res,
-	    &err), DB_OK);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
-
-#define NEED_PG(f) do { if ((f)->db == NULL) { \
-	print_message("PostgreSQL is not installed\n"); skip(); } } while (0)
 
 static void
 test_claim_once(void **state)
@@ -87,7 +50,7 @@ test_claim_once(void **state)
 	struct fixture *f = *state;
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(db_dedupe_claim(f->db, "gh", "d-1", W, "t1", &err), 1);
 	/* Anyone else: a duplicate. */
 	assert_int_equal(db_dedupe_claim(f->db, "gh", "d-1", W, "t2", &err), 0);
@@ -118,7 +81,7 @@ test_across_processes(void **state)
 	pid_t pids[PROCS];
 	int i, st, wins[IDS] = { 0 }, fds[PROCS][2];
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	for (i = 0; i < PROCS; i++) {
 		assert_int_equal(pipe(fds[i]), 0);
 		assert_true((pids[i] = fork()) != -1);
@@ -169,7 +132,7 @@ test_release(void **state)
 	struct fixture *f = *state;
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(db_dedupe_claim(f->db, "rel", "a", W, "mine", &err),
 	    1);
 	/* Another's token removes nothing: the record holds. */
@@ -194,21 +157,21 @@ test_expired(void **state)
 	struct fixture *f = *state;
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(db_dedupe_claim(f->db, "exp", "old", W, "a", &err),
 	    1);
-	sql(f, "UPDATE hookline_dedupe SET seen = now() - interval '2 hours' "
-	    "WHERE endpoint = 'exp'");
+	SQL("UPDATE hookline_dedupe SET seen = now() - interval '2 hours' "
+	    "WHERE endpoint = 'exp'", NULL);
 	/* Older than the window: new again, taken over in place. */
 	assert_int_equal(db_dedupe_claim(f->db, "exp", "old", W, "b", &err),
 	    1);
 	assert_int_equal(db_dedupe_claim(f->db, "exp", "old", W, "c", &err),
 	    0);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_dedupe "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
 	    "WHERE endpoint = $1", "exp"), 1);
 	/* A window of 0 remembers nothing past the statement's time. */
-	sql(f, "UPDATE hookline_dedupe SET seen = now() - interval '1 second' "
-	    "WHERE endpoint = 'exp'");
+	SQL("UPDATE hookline_dedupe SET seen = now() - interval '1 second' "
+	    "WHERE endpoint = 'exp'", NULL);
 	assert_int_equal(db_dedupe_claim(f->db, "exp", "old", 0, "d", &err),
 	    1);
 }
@@ -221,21 +184,21 @@ test_sweep(void **state)
 	char id[16];
 	int i;
 
-	NEED_PG(f);
-	sql(f, "DELETE FROM hookline_dedupe");
+	PG_NEED(f->db);
+	SQL("DELETE FROM hookline_dedupe", NULL);
 	for (i = 0; i < 13; i++) {
 		(void)snprintf(id, sizeof(id), "s%d", i);
 		assert_int_equal(db_dedupe_claim(f->db, "sw", id, W, "t",
 		    &err), 1);
 	}
-	sql(f, "UPDATE hookline_dedupe SET seen = now() - interval '3 hours' "
-	    "WHERE delivery_id <> ALL (ARRAY['s0', 's1', 's2'])");
+	SQL("UPDATE hookline_dedupe SET seen = now() - interval '3 hours' "
+	    "WHERE delivery_id <> ALL (ARRAY['s0', 's1', 's2'])", NULL);
 	/* Bounded: at most the limit per call. */
 	assert_int_equal(db_dedupe_sweep(f->db, W, 4, &err), 4);
 	assert_int_equal(db_dedupe_sweep(f->db, W, 100, &err), 6);
 	assert_int_equal(db_dedupe_sweep(f->db, W, 100, &err), 0);
 	/* The fresh ones stay, and stay duplicates. */
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_dedupe "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
 	    "WHERE endpoint = $1", "sw"), 3);
 	assert_int_equal(db_dedupe_claim(f->db, "sw", "s1", W, "u", &err), 0);
 	assert_int_equal(db_dedupe_sweep(f->db, W, 0, &err), DB_FAIL);
@@ -255,23 +218,24 @@ test_hostile_ids(void **state)
 		"$$ SELECT 1 $$",
 		"E'\\x00'",
 		"\x7e\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b",
-		"1234567890123456789012345678901234567890123456789012345678901234"
-		"1234567890123456789012345678901234567890123456789012345678901234",
+		"12345678901234567890123456789012345678901234567890"
+		"12345678901234567890123456789012345678901234567890"
+		"1234567890123456789012345678",
 	};
 	struct err err;
 	size_t i;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		assert_int_equal(db_dedupe_claim(f->db, "h", ids[i], W, "a",
 		    &err), 1);
 		assert_int_equal(db_dedupe_claim(f->db, "h", ids[i], W, "b",
 		    &err), 0);
-		assert_int_equal(count(f, "SELECT count(*) FROM "
+		assert_int_equal(COUNT("SELECT count(*) FROM "
 		    "hookline_dedupe WHERE delivery_id = $1", ids[i]), 1);
 	}
 	/* "%_%" was a value, not a pattern: one row matched it. */
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_dedupe "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
 	    "WHERE endpoint = $1", "h"), (long)(sizeof(ids) / sizeof(ids[0])));
 	assert_int_equal(db_dedupe_release(f->db, "h", ids[0], "a", &err),
 	    DB_OK);
@@ -287,7 +251,7 @@ test_conf_calls(void **state)
 	struct err err;
 	int i;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(db_dedupe_claim_conf(&f->conf, "cf", "one", tok,
 	    &err), 1);
 	assert_true(strlen(tok) > 0);
@@ -303,8 +267,9 @@ test_conf_calls(void **state)
 	assert_int_equal(db_dedupe_claim_conf(&f->conf, "cf", "one", tok,
 	    &err), 1);
 	/* Sampled sweeps run among many claims; expired rows go. */
-	sql(f, "UPDATE hookline_dedupe SET seen = now() - interval '5 hours'");
-	for (i = 0; i < 2000 && count(f, "SELECT count(*) FROM "
+	SQL("UPDATE hookline_dedupe SET seen = now() - "
+	    "interval '5 hours'", NULL);
+	for (i = 0; i < 2000 && COUNT("SELECT count(*) FROM "
 	    "hookline_dedupe WHERE seen < now() - interval '4 hours' AND "
 	    "endpoint <> $1", "cf") > 0; i++) {
 		char id[32];
@@ -324,7 +289,7 @@ test_unreachable(void **state)
 	char tok[DB_DEDUPE_TOKEN_MAX], *gone;
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	db_shared_close();
 	assert_true(asprintf(&gone, "host=%s/nowhere dbname=x user=hookline "
 	    "connect_timeout=2", f->pc.dir) > 0);

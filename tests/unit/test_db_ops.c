@@ -4,6 +4,7 @@
  * among them, printed escaped and only ever used as parameters. */
 // WRAP: drain_kick
 #include "unit.h"
+#include "capture.h"
 #include "pg_cluster.h"
 
 #include "db_ops.h"
@@ -25,6 +26,13 @@ __wrap_drain_kick(const struct conf *conf)
 /* A sender's id: SQL, quotes, a terminal escape, a newline. */
 #define EVIL_ID	"x'); DROP TABLE hookline_delivery; --\x1b[2J\n%s"
 
+/* Now, as the drainers' due test has it (db_queue.c). */
+#define DUE_NOW	"CAST(extract(epoch FROM now()) AS bigint)"
+
+/* On the fixture's connection (pg_cluster.h). */
+#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
+
 struct fixture {
 	struct pg_cluster	 pc;
 	struct db		*db;
@@ -36,35 +44,6 @@ struct fixture {
 	char			 done[SPOOL_NAME_MAX + 1];
 	char			 evil[SPOOL_NAME_MAX + 1];
 };
-
-static void
-sql(struct fixture *f, const char *q, const char *arg)
-{
-	struct db_param p[1] = { DBP_TEXT(arg) };
-	struct err err;
-
-	if (db_exec(f->db, 0, q, arg != NULL ? 1 : 0, p, NULL, &err) !=
-	    DB_OK) {
-		print_message("%s: %s\n", q, err.msg);
-		fail();
-	}
-}
-
-static long
-count(struct fixture *f, const char *q, const char *arg)
-{
-	struct db_param p[1] = { DBP_TEXT(arg) };
-	struct db_res *res = NULL;
-	struct err err;
-	int64_t v;
-
-	assert_int_equal(db_exec(f->db, 0, q, arg != NULL ? 1 : 0, p, &res,
-	    &err), DB_OK);
-	assert_int_equal(db_rows(res), 1);
-	assert_int_equal(db_int64(res, 0, 0, &v), 0);
-	db_res_free(res);
-	return (long)v;
-}
 
 static void
 put(struct fixture *f, const char *id, const char *event, char *name)
@@ -85,14 +64,10 @@ static int
 group_setup(void **state)
 {
 	struct fixture *f;
-	struct err err;
 
 	assert_non_null(f = calloc(1, sizeof(*f)));
 	*state = f;
-	if (pg_cluster_start(&f->pc) == -1)
-		return 0;
-	assert_non_null(f->db = pg_connect(&f->pc, &err));
-	assert_int_equal(db_schema_init(f->db, &err), DB_OK);
+	(void)pg_up(&f->pc, &f->db);
 	return 0;
 }
 
@@ -101,9 +76,7 @@ group_teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_shared_close();
-	db_close(f->db);
-	pg_cluster_stop(&f->pc);
+	pg_down(&f->pc, f->db);
 	free(f);
 	return 0;
 }
@@ -117,7 +90,7 @@ setup(void **state)
 	kicks = 0;
 	if (f->db == NULL)
 		return 0;
-	sql(f, "TRUNCATE hookline_delivery, hookline_consumer, hookline_run",
+	SQL("TRUNCATE hookline_delivery, hookline_consumer, hookline_run",
 	    NULL);
 	f->top = unit_mkdtemp("dbops");
 	assert_true(asprintf(&f->conf, "%s/hookline.conf", f->top) > 0);
@@ -132,22 +105,22 @@ setup(void **state)
 	put(f, "d-1", "push", f->dead);
 	put(f, "o-1", "issues", f->done);
 	put(f, EVIL_ID, "push", f->evil);
-	sql(f, "UPDATE hookline_delivery SET next_due = next_due + 3600 "
+	SQL("UPDATE hookline_delivery SET next_due = next_due + 3600 "
 	    "WHERE name = $1", f->pending);
-	sql(f, "UPDATE hookline_delivery SET state = 'dead', attempts = 3, "
+	SQL("UPDATE hookline_delivery SET state = 'dead', attempts = 3, "
 	    "failures = 3, finished = extract(epoch FROM now())::bigint - 7200,"
 	    " error = 'exit 1' WHERE name = $1", f->dead);
-	sql(f, "INSERT INTO hookline_consumer (delivery, name, seq, state, "
+	SQL("INSERT INTO hookline_consumer (delivery, name, seq, state, "
 	    "tries, failures, next, error) VALUES ($1, 'deploy', 0, "
 	    "'exhausted', 3, 3, 0, 'exit 1')", f->dead);
-	sql(f, "INSERT INTO hookline_consumer (delivery, name, seq, state, "
+	SQL("INSERT INTO hookline_consumer (delivery, name, seq, state, "
 	    "tries, failures, next) VALUES ($1, 'notify', 1, 'succeeded', 1, 0,"
 	    " 0)", f->dead);
-	sql(f, "UPDATE hookline_delivery SET state = 'done', attempts = 1, "
+	SQL("UPDATE hookline_delivery SET state = 'done', attempts = 1, "
 	    "finished = extract(epoch FROM now())::bigint - 7200 "
 	    "WHERE name = $1", f->done);
 	/* What a stranger's hook or another host could leave in a row. */
-	sql(f, "UPDATE hookline_delivery SET state = 'dead', error = "
+	SQL("UPDATE hookline_delivery SET state = 'dead', error = "
 	    "E'bad\\x1b]0;owned\\x07\\nline', finished = 1, endpoint = "
 	    "E'gh\\x1b[31m', event = E'ev\\x1b[0m\\r' WHERE name = $1",
 	    f->evil);
@@ -169,35 +142,14 @@ teardown(void **state)
 	return 0;
 }
 
-#define NEED_PG(f) do { if ((f)->db == NULL) { \
-	print_message("PostgreSQL is not installed\n"); skip(); } } while (0)
-
 /* Runs a command with stdout captured into f->out; returns its code. */
 static int
 cmd(struct fixture *f, const char *a0, const char *a1, const char *a2,
     const char *a3)
 {
-	char *argv[5] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3,
-	    NULL };
-	char *path;
-	int argc = 0, saved, fd, rc;
+	int rc = unit_command(spool_command, f->conf, f->top, &f->out, a0,
+	    a1, a2, a3);
 
-	while (argc < 4 && argv[argc] != NULL)
-		argc++;
-	assert_true(asprintf(&path, "%s/out", f->top) > 0);
-	fflush(stdout);
-	saved = dup(1);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, 1);
-	close(fd);
-	rc = spool_command(f->conf, argc, argv);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	free(f->out);
-	f->out = unit_read_file(path, NULL);
-	free(path);
 	db_shared_close();	/* each command a fresh process's */
 	return rc;
 }
@@ -215,7 +167,7 @@ test_list(void **state)
 {
 	struct fixture *f = *state;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(cmd(f, "list", NULL, NULL, NULL), 0);
 	assert_non_null(strstr(f->out, f->pending));
 	assert_non_null(strstr(f->out, f->dead));
@@ -238,13 +190,13 @@ test_show(void **state)
 {
 	struct fixture *f = *state;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	/* By the sender's id, hostile as it is: a parameter. */
 	assert_int_equal(cmd(f, "show", EVIL_ID, NULL, NULL), 0);
 	assert_non_null(strstr(f->out, f->evil));
 	assert_non_null(strstr(f->out, "in the database"));
 	assert_no_controls(f->out);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE state <> $1", "x"), 4);
 	assert_int_equal(cmd(f, "show", "--json", f->dead, NULL), 0);
 	assert_non_null(strstr(f->out, "\"state\":\"dead\""));
@@ -260,17 +212,17 @@ test_replay(void **state)
 {
 	struct fixture *f = *state;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(cmd(f, "replay", f->dead, NULL, NULL), 0);
 	assert_non_null(strstr(f->out, "replayed"));
 	assert_non_null(strstr(f->out, "(was dead)"));
 	assert_int_equal(kicks, 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE name = $1 AND state = 'pending' AND replays = 1 AND "
-	    "finished = 0 AND next_due <= CAST(extract(epoch FROM now()) AS bigint)", f->dead),
+	    "finished = 0 AND next_due <= " DUE_NOW, f->dead),
 	    1);
 	/* The consumer that succeeded stays so; the other runs again. */
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_consumer "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_consumer "
 	    "WHERE delivery = $1 AND ((name = 'deploy' AND state = 'pending' "
 	    "AND failures = 0) OR (name = 'notify' AND state = 'succeeded'))",
 	    f->dead), 2);
@@ -288,21 +240,21 @@ test_retry(void **state)
 {
 	struct fixture *f = *state;
 
-	NEED_PG(f);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	PG_NEED(f->db);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE name = $1 AND next_due > extract(epoch FROM now())",
 	    f->pending), 1);
 	assert_int_equal(cmd(f, "retry", f->pending, NULL, NULL), 0);
 	assert_non_null(strstr(f->out, "due now:"));
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
-	    "WHERE name = $1 AND next_due <= CAST(extract(epoch FROM now()) AS bigint)",
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE name = $1 AND next_due <= " DUE_NOW,
 	    f->pending), 1);
 	/* Held by a drainer (any host's): left alone. */
-	sql(f, "UPDATE hookline_delivery SET state = 'running', lease_owner = "
+	SQL("UPDATE hookline_delivery SET state = 'running', lease_owner = "
 	    "'b 1 1', lease_expiry = 99999999999 WHERE name = $1", f->pending);
 	assert_int_equal(cmd(f, "retry", f->pending, NULL, NULL), 0);
 	assert_null(strstr(f->out, "due now:"));
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE name = $1 AND state = 'running' AND lease_owner = 'b 1 1'",
 	    f->pending), 1);
 	/* Dead: replay's business. */
@@ -319,18 +271,18 @@ test_changed_meanwhile(void **state)
 	enum spool_box was;
 	struct err err;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(db_ops_replay(&conf, f->pending, false, &was, &err),
 	    -1);
 	assert_int_equal(was, SPOOL_NEW);
 	assert_int_equal(db_ops_retry(&conf, f->dead, &err), -1);
-	sql(f, "UPDATE hookline_delivery SET state = 'running' WHERE name = $1",
+	SQL("UPDATE hookline_delivery SET state = 'running' WHERE name = $1",
 	    f->pending);
 	assert_int_equal(db_ops_retry(&conf, f->pending, &err), -1);
 	assert_non_null(strstr(err.msg, "running"));
 	assert_int_equal(db_ops_replay(&conf, "nothing-here", false, &was,
 	    &err), -1);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE replays > 0 OR (name = $1 AND state <> 'running')",
 	    f->pending), 0);
 	db_shared_close();
@@ -341,18 +293,18 @@ test_purge(void **state)
 {
 	struct fixture *f = *state;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_int_equal(cmd(f, "purge", "--older-than", "1h", NULL), 0);
 	assert_non_null(strstr(f->out, "3 purged"));
 	assert_non_null(strstr(f->out, f->dead));
 	assert_non_null(strstr(f->out, f->done));
 	assert_non_null(strstr(f->out, f->evil));
 	/* Pending ones were promised: never purged. */
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE name = $1", f->pending), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_delivery "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
 	    "WHERE state <> $1", "pending"), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM hookline_consumer "
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_consumer "
 	    "WHERE delivery <> $1", f->pending), 0);
 	assert_int_equal(cmd(f, "purge", "--older-than", "1h", "--json"), 0);
 	assert_string_equal(f->out, "[]\n");
@@ -366,7 +318,7 @@ test_unreachable(void **state)
 	struct fixture *f = *state;
 	char *text;
 
-	NEED_PG(f);
+	PG_NEED(f->db);
 	assert_true(asprintf(&text, "spool_dir = spool\ndatabase = "
 	    "host=%s/nowhere dbname=x connect_timeout=2\n", f->pc.dir) > 0);
 	unit_write_file(f->conf, text, 0600);
