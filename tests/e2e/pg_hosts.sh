@@ -42,6 +42,7 @@ PG_LEASE=${PG_LEASE:-3s}
 # they hold sessions; then the server, always).
 pg_hosts_root() {
 	local why
+	pg_built_in || skip "this hookline has no PostgreSQL support (the static build cannot load libpq)"
 	why=$(pg_supported) || missing "$why"
 	need lighttpd lighttpd
 	need /usr/sbin/apache2 apache2
@@ -91,6 +92,14 @@ printf 'start %s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEM
 printf '%s %s %s %s\n' \"\$HOOKLINE_DELIVERY\" \$h \$\$ \"\$HOOKLINE_ATTEMPT\" >>$RUNS"
 	chmod -R go-w "$D/hooks.d"
 	chmod -R a+rX "$D/hooks.d"
+}
+
+# pg_built_in: the binary under test can use a database (the static
+# build cannot load libpq, and says so when asked to).
+pg_built_in() {
+	local c=$ROOT/tmp/pg-built-in.conf
+	printf 'database = host=%s/nonexistent dbname=x\n' "$ROOT/tmp" >"$c"
+	! "$ROOT/bin/hookline" -c "$c" db status 2>&1 | grep -q 'no PostgreSQL support'
 }
 
 # pg_hook NAME BODY: an executable /bin/sh hook under $D/hooks.d.
