@@ -326,8 +326,10 @@ check_duplicate(struct ctx *c)
 		return answer_duplicate(c);
 	if (rc < 0) {
 		/* Async must not accept what it cannot keep; sync can run. */
-		if (c->ep->mode == MODE_ASYNC)
+		if (c->ep->mode == MODE_ASYNC) {
+			c->ans.retry_after = RETRY_AFTER;
 			return refuse(c, 503, NULL);
+		}
 		log_msg("warning", "duplicate check skipped: %s", c->err.msg);
 		c->err.msg[0] = '\0';
 		return 0;
