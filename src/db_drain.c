@@ -129,7 +129,7 @@ takeover(struct db *db, struct db_claim *c, const char *host)
 	if (c->prev_running > 0) {
 		memset(&r, 0, sizeof(r));
 		r.attempt = c->prev_running;
-		r.started = c->e.started;
+		r.started = c->prev_started;
 		r.interrupted = true;
 		r.error = "interrupted: its drainer's lease expired";
 		if (db_queue_record_run(db, c->e.name, &r, host, &err) != DB_OK)

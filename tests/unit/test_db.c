@@ -286,6 +286,8 @@ test_lease_takeover(void **state)
 	assert_true(b.takeover);
 	assert_string_equal(b.prev_owner, "hostA 1 1");
 	assert_int_equal(b.prev_running, 1);
+	assert_int_equal(b.prev_started, a.e.started);
+	assert_true(b.e.started >= a.e.started + 2);
 	assert_int_equal(b.e.attempts, 2);
 	assert_int_equal(b.e.interrupted, 1);
 	assert_string_equal(b.e.name, a.e.name);
