@@ -137,16 +137,22 @@ notice_drop(void *arg, const char *msg)
 	(void)msg;
 }
 
-/* libpq's message, its trailing newline removed, into err. */
+/* libpq's message into err, on one line: its newlines and tabs (it
+ * writes hints on lines of their own) become spaces, the last ones go. */
 static void
 conn_error(const PGconn *c, const char *what, struct err *err)
 {
 	const char *m = c == NULL ? "out of memory" : pq.errorMessage(c);
-	size_t n = strlen(m);
+	char *p;
 
-	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		n--;
-	err_set(err, "%s: %.*s", what, (int)n, m);
+	err_set(err, "%s: %s", what, m);
+	if (err == NULL)
+		return;
+	for (p = err->msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	while (p > err->msg && p[-1] == ' ')
+		*--p = '\0';
 }
 
 /* Connects db->conn. Returns 0, or -1 with err (the server is down,
