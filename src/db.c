@@ -59,7 +59,8 @@
 	X(PQnoticeProcessor, setNoticeProcessor, (PGconn *, \
 	    PQnoticeProcessor, void *)) \
 	X(PQconninfoOption *, conninfoParse, (const char *, char **)) \
-	X(void, conninfoFree, (PQconninfoOption *))
+	X(void, conninfoFree, (PQconninfoOption *)) \
+	X(int, libVersion, (void))
 
 #define PQ_MEMBER(ret, name, args)	ret (*name) args;
 static struct {
@@ -224,6 +225,25 @@ db_close(struct db *db)
 	conn_drop(db);
 	free(db->conninfo);
 	free(db);
+}
+
+void
+db_lib_version(char *buf, size_t size)
+{
+	struct err err;
+	int v;
+
+	if (!db_built_in()) {
+		(void)snprintf(buf, size, "libpq: not in this build");
+		return;
+	}
+	if (db_load(&err) == -1) {
+		(void)snprintf(buf, size, "libpq (not loadable)");
+		return;
+	}
+	v = pq.libVersion();
+	/* 150005 is 15.5 (since PostgreSQL 10: major * 10000 + minor). */
+	(void)snprintf(buf, size, "libpq %d.%d", v / 10000, v % 10000);
 }
 
 int

@@ -412,7 +412,7 @@ test_unreachable(void **state)
 	struct conf c;
 	struct err err;
 	enum db_rc rc;
-	char *info;
+	char *info, ver[64];
 
 	NEED_PG(f);
 	db_shared_close();
@@ -423,7 +423,11 @@ test_unreachable(void **state)
 	assert_null(db_shared(&c, &rc, &err));
 	assert_int_equal(rc, DB_DOWN);
 	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_null(strchr(err.msg, '\n'));
 	free(info);
+	db_lib_version(ver, sizeof(ver));
+	assert_true(strncmp(ver, "libpq ", 6) == 0 && ver[6] >= '1' &&
+	    ver[6] <= '9');
 }
 
 /* A hook that runs longer than the lease: the drainer's keeper renews
