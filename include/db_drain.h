@@ -21,4 +21,9 @@ int	db_drain_loop(struct reloader *rl, struct conf **confp,
 	    enum drain_mode mode, volatile sig_atomic_t *stop,
 	    struct err *err);
 
+/* 1 when a delivery is pending or running on any host, or the
+ * database cannot tell; 0 when none is. (drain_run's look after letting
+ * its lock go: a kick that found the lock held relies on it.) */
+int	db_drain_anything(const struct conf *conf);
+
 #endif

@@ -262,21 +262,6 @@ sweep(const struct conf *conf)
 		log_msg("error", "database: sweep: %s", err.msg);
 }
 
-/* 1 when nothing is pending or running anywhere (a DRAIN_PENDING
- * drainer may leave), 0 when something is or it cannot tell. */
-static int
-queue_idle(const struct conf *conf)
-{
-	struct err err;
-	struct db *db;
-	bool any;
-
-	if ((db = db_shared(conf, NULL, &err)) == NULL ||
-	    db_queue_busy(db, &any, &err) != DB_OK)
-		return 0;
-	return !any;
-}
-
 int
 db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     volatile sig_atomic_t *stop, struct err *err)
@@ -317,10 +302,26 @@ db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		ran += n;
 		if (mode == DRAIN_DUE)
 			break;
-		if (mode == DRAIN_PENDING && n == 0 && queue_idle(*confp))
+		if (mode == DRAIN_PENDING && n == 0 &&
+		    !db_drain_anything(*confp))
 			break;
 		if (n == 0)
 			nap_ms(IDLE_POLL_MS, stop);
 	}
 	return ran;
+}
+
+int
+db_drain_anything(const struct conf *conf)
+{
+	struct err err;
+	struct db *db;
+	bool any;
+
+	/* Cannot tell: as if something were, so that nobody leaves work
+	 * behind (drain_run's second round ends when it runs nothing). */
+	if ((db = db_shared(conf, NULL, &err)) == NULL ||
+	    db_queue_busy(db, &any, &err) != DB_OK)
+		return 1;
+	return any;
 }
