@@ -37,6 +37,8 @@
 #define SWEEP_EVERY	60	/* seconds between done sweeps */
 #define SWEEP_LIMIT	1000	/* rows one sweep removes at most */
 #define KEEPER_TICK_MS	100	/* how often the keeper looks at its parent */
+#define WORKERS_DEFAULT	4	/* drainer processes per host, as drain.c */
+#define WORKERS_MAX	16
 
 static long
 lease_of(const struct conf *conf)
@@ -262,8 +264,10 @@ sweep(const struct conf *conf)
 		log_msg("error", "database: sweep: %s", err.msg);
 }
 
-int
-db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+/* The loop of one drainer process: the one holding drain.lock, or one
+ * of its workers. */
+static int
+drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     volatile sig_atomic_t *stop, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
@@ -307,6 +311,50 @@ db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 			break;
 		if (n == 0)
 			nap_ms(IDLE_POLL_MS, stop);
+	}
+	return ran;
+}
+
+/*
+ * Several deliveries at once, as the spool's drainer runs up to
+ * WORKERS_DEFAULT (or max_running) of them: workers-1 more processes
+ * run the same loop (SKIP LOCKED keeps them apart, each has its own
+ * connection), die with the drainer (exit_with_parent: SIGTERM, they
+ * finish the hook at hand), and are told to stop when it stops.
+ * (Unlike the spool's, one endpoint's deliveries may run at once: the
+ * hosts run them at once anyway.)
+ */
+int
+db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
+{
+	pid_t parent = getpid(), kids[WORKERS_MAX];
+	unsigned n = (*confp)->max_running > 0 ? (*confp)->max_running :
+	    WORKERS_DEFAULT, i, nkids = 0;
+	int ran;
+
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+	for (i = 1; i < n; i++) {
+		if ((kids[nkids] = fork()) == -1) {
+			log_msg("warning", "drain: a worker less: fork: %s",
+			    strerror(errno));
+			break;
+		}
+		if (kids[nkids] == 0) {
+			if (exit_with_parent(parent) == -1)
+				_exit(0);
+			_exit(drain_proc(rl, confp, mode, stop, err) == -1 ?
+			    1 : 0);
+		}
+		nkids++;
+	}
+	ran = drain_proc(rl, confp, mode, stop, err);
+	for (i = 0; i < nkids; i++) {
+		if (*stop || ran == -1)
+			(void)kill(kids[i], SIGTERM);
+		while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+			;
 	}
 	return ran;
 }

@@ -466,7 +466,8 @@ test_lease_renewed(void **state)
 	db_shared_close();
 	assert_true((pid = fork()) != -1);
 	if (pid == 0)
-		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == 1 ? 0 : 1);
+		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == -1 ?
+		    1 : 0);
 	/* Past the lease, the hook still running: still held. */
 	pg_sql(f->db, "SELECT pg_sleep(3)");
 	assert_int_equal(db_queue_claim(f->db, "other 9 9", 30, &c, &found,
