@@ -26,7 +26,11 @@
 	"body, received, accepted_by, next_due) " \
 	"VALUES ($1, 'bench', 'push', $1, $2, $3, $4, $3)"
 
+/* One statement string, one implicit transaction: the lock keeps the
+ * processes lighttpd starts together from racing in CREATE TABLE IF NOT
+ * EXISTS (which can fail on the catalog's unique index). */
 static const char *const create_sql =
+	"SELECT pg_advisory_xact_lock(20261201);\n"
 	"CREATE TABLE IF NOT EXISTS floor_delivery (\n"
 	"  name text PRIMARY KEY,\n"
 	"  endpoint text NOT NULL,\n"

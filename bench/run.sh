@@ -49,7 +49,10 @@ BENCH_OUT=${BENCH_OUT:-}
 # floor, shown beside the first, no target].
 #
 # start: fcgi BIN HOOK DEDUPE   lighttpd + mod_fastcgi spawning bin/BIN
-#        hookline [drain [pg]]  the same with bin/hookline (+ a drainer;
+#        hookline [drain|paused [pg]]  the same with bin/hookline (+ a
+#                               drainer; paused: it holds the spool's
+#                               drain lock, stopped, so that nothing
+#                               drains and the responders start none;
 #                               pg: with database = the bench's
 #                               PostgreSQL, schema made by db init)
 #        cgi HOOK               lighttpd + mod_cgi (floor.cgi, hookline.cgi)
@@ -95,6 +98,7 @@ F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|pl
 3-gh|3 async|hookline, github signed + id record, drainer running|hookline drain|/hooks/gh_async|gh-push-uid|202:accepted|F-fsync6|0.80
 3-generic|3 async|hookline, generic, drainer running|hookline drain|/hooks/async|plain|202:accepted|F-fsync4|0.80
 3-pg|3 async|hookline, generic, PostgreSQL, drainer running|hookline drain pg|/hooks/async|plain|202:accepted|F-pg|0.80|3-generic
+3-pg-accept|3 async|hookline, generic, PostgreSQL, drainer paused (accept only)|hookline paused pg|/hooks/async|plain|202:accepted|F-pg|0.80
 4-ignored|4 CGI|hookline as CGI, generic, no hook (ignored)|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi|0.80
 4-hook|4 CGI|hookline as CGI, generic, C hook|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|F-cgi-spawn|0.80
 4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
@@ -171,17 +175,26 @@ start_row() {
 		SERVING="children_of $LT_PID" ;;
 	hookline)
 		if [ "${3:-}" = pg ]; then
-			# A global key: before the first section.
-			sed -i "0,/^\[/s//database = $BENCH_PG\n\n[/" "$RUN/hookline.conf"
+			# A global key: at the top, before any section.
+			{ printf 'database = %s\n' "$BENCH_PG"; cat "$RUN/hookline.conf"; } \
+			    >"$RUN/hookline.conf.new" &&
+			    mv "$RUN/hookline.conf.new" "$RUN/hookline.conf"
 			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" db init \
 			    >>"$RUN/log/db-init.log" 2>&1 ||
 			    die "hookline db init failed: $(tail -n 3 "$RUN/log/db-init.log")"
 		fi
-		if [ "${2:-}" = drain ]; then
+		if [ "${2:-}" = drain ] || [ "${2:-}" = paused ]; then
 			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" drain \
 			    --follow >>"$RUN/log/drain.log" 2>&1 &
 			DRAIN_PID=$!
 			BENCH_PIDS+=("$DRAIN_PID")
+		fi
+		if [ "${2:-}" = paused ]; then
+			wait_for 50 eval "[ \"\$(cat '$RUN/spool/drain.lock' 2>/dev/null)\" = $DRAIN_PID ]" ||
+			    die "the drainer did not take the spool's lock"
+			sleep 0.5
+			kill -STOP "$DRAIN_PID"
+			PAUSED_PID=$DRAIN_PID
 		fi
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/hookline" "" \
 		    "$BENCH_MAXPROCS" 0
@@ -363,6 +376,7 @@ run_row() {
 	IFS='|' read -r id case server start path req expect floor target <<<"$line"
 	new_run "$id-r$round"
 	DRAIN_PID=""
+	PAUSED_PID=""
 	CGI_HOOK=-
 	[[ $start == cgi* ]] && CGI_HOOK=${start#* }
 	printf '  %-18s round %d: ' "$id" "$round" >&2
@@ -384,6 +398,10 @@ run_row() {
 		rss=$(rss_of)
 	else
 		rss=$(rss_cgi "$path")
+	fi
+	if [ -n "$PAUSED_PID" ]; then
+		kill -CONT "$PAUSED_PID"
+		PAUSED_PID=""
 	fi
 	if [ -n "$DRAIN_PID" ]; then
 		k=$(proc_kib "$DRAIN_PID" VmHWM)

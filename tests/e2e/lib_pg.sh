@@ -48,10 +48,11 @@ pg_supported() {
 	    { echo "psql not installed (Debian package postgresql-client)"; return 1; }
 }
 
-# as_pg COMMAND...: COMMAND as the cluster's owner.
+# as_pg COMMAND...: COMMAND as the cluster's owner, from the cluster's
+# folder (the caller's may be closed to that user, e.g. under /root).
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u "$PG_OS_USER" -- "$@"
+		(cd "${PG_DIR:-/}" && runuser -u "$PG_OS_USER" -- "$@")
 	else
 		"$@"
 	fi

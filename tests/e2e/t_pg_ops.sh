@@ -19,6 +19,14 @@ post_generic pg fixme "$pre-dead"
 expect_status 202
 wait_for 200 in_box B dead "$pre-dead" ||
     fail "host B's list --dead does not show $pre-dead (accepted by A) within 20 s: $(hlx B list --json 2>&1 | head -c 400)"
+# Three attempts (retry = 1s 2s), numbered 1 2 3, each running the hook,
+# and one log line each: a delivery waiting for its next try is not
+# claimed meanwhile.
+tries=$(grep "^try $pre-dead " "$RUNS" | cut -d' ' -f5 | tr '\n' ' ')
+[ "$tries" = "1 2 3 " ] || fail "the hook of $pre-dead ran with HOOKLINE_ATTEMPT '$tries', expected '1 2 3 '"
+# shellcheck disable=SC2086
+n=$(cat $LOGS_A $LOGS_B 2>/dev/null | grep -F "\"delivery\":\"$pre-dead\"" | grep -c '"result"')
+[ "$n" = 3 ] || fail "$n attempts logged for $pre-dead, expected 3: $(cat $LOGS_A $LOGS_B | grep -F "$pre-dead" | grep '"result"' | sed -n 2p | cut -c1-300)"
 out=$(hlx B show "$pre-dead" 2>&1) || fail "host B's show $pre-dead failed: $(printf '%s' "$out" | head -c 300)"
 printf '%s\n' "$out" | grep -qF "$pre-dead" || fail "show does not name the delivery: $(printf '%s' "$out" | head -c 300)"
 printf '%s\n' "$out" | grep -q 'exit 3\|"exit":3\|exit=3' ||
@@ -43,7 +51,7 @@ wait_for 150 eval '[ "$(runs_of "$pre-retry")" = 1 ]' || fail "$pre-retry did no
 
 # Purge from B: done deliveries older than 1 s are gone, for A too.
 wait_for 50 in_box A done "$pre-retry" || fail "$pre-retry is not done"
-sleep 2
+sleep 3
 hlx B purge --older-than 1s --done >"$D/out/purge.out" 2>&1 || fail "host B's purge failed: $(head -c 300 "$D/out/purge.out")"
 in_box A done "$pre-retry" && fail "host A still lists $pre-retry after B's purge"
 in_box A done "$pre-dead" && fail "host A still lists $pre-dead after B's purge"

@@ -34,6 +34,9 @@ hlx B db migrate >"$D/out/migrate1" 2>&1; rc=$?
 [ "$rc" = 0 ] || fail "db migrate on a current schema exited $rc: $(tail -n 2 "$D/out/migrate1" | tr '\n' ' ')"
 v=$(pg_sql "SELECT version FROM hookline_schema")
 [ -n "$v" ] && [ "$v" -ge 1 ] || fail "hookline_schema holds '$v' after db init"
+hlx B db status >"$D/out/status1" 2>&1; rc=$?
+[ "$rc" = 0 ] || fail "db status exited $rc: $(tail -n 2 "$D/out/status1" | tr '\n' ' ')"
+grep -qw "$v" "$D/out/status1" || fail "db status does not name the schema version $v: $(head -c 300 "$D/out/status1")"
 
 # Now accepted, on both hosts (the processes that answered 503 look again).
 for x in A B; do
@@ -56,6 +59,9 @@ no_crash "$D/out/migrate99" "$rc" "db migrate"
 [ "$rc" != 0 ] || fail "db migrate accepted (or downgraded) a schema of version 99"
 grep -q 99 "$D/out/migrate99" || fail "db migrate does not name version 99: $(head -c 300 "$D/out/migrate99")"
 [ "$(pg_sql "SELECT version FROM hookline_schema")" = 99 ] || fail "db init or migrate changed the newer schema's version"
+hlx B db status >"$D/out/status99" 2>&1; rc=$?
+no_crash "$D/out/status99" "$rc" "db status"
+grep -q 99 "$D/out/status99" || fail "db status does not name version 99: $(head -c 300 "$D/out/status99")"
 # A process started now (the web servers' processes restarted, as after
 # an upgrade) meets it at its first use: 503 and a clear log line.
 hlx A check >"$D/out/check99" 2>&1; rc=$?
@@ -83,6 +89,25 @@ for x in A B; do
 done
 wait_for 150 eval '[ "$(runs_of "$pre-backA")" = 1 ] && [ "$(runs_of "$pre-backB")" = 1 ]' ||
     fail "the deliveries after the version was restored did not run"
+# hookline check (its other warnings aside): no database error now; a
+# password inline is an error in a file others can read, a warning in
+# one they cannot, and is never printed.
+hlx A check >"$D/out/check-ok" 2>&1
+grep -i '^error:.*database' "$D/out/check-ok" && fail "check finds a database error on the good configuration"
+grep -q "^error:.*database: schema version 99" "$D/out/check99" || fail "check did not call schema version 99 an error: $(grep -i database "$D/out/check99" | head -n 2)"
+pwconf=$D/hA/etc/password.conf
+awk -v v="$PG_URI&password=pw-$pre-secret" '/^database *=/ { print "database = " v; next } { print }' \
+    "$D/hA/etc/hookline.conf" >"$pwconf"
+chmod 0644 "$pwconf"
+as_www "$D/hA/bin/hookline" -c "$pwconf" check >"$D/out/check-pw" 2>&1
+grep -q '^error:.*password inline' "$D/out/check-pw" || fail "check does not refuse a password inline in a world-readable file: $(grep -i database "$D/out/check-pw" | head -n 2)"
+chmod 0600 "$pwconf"
+[ "$(id -u)" -eq 0 ] && chown "$WWW_USER" "$pwconf"
+as_www "$D/hA/bin/hookline" -c "$pwconf" check >"$D/out/check-pw2" 2>&1
+grep -q '^warning:.*password inline' "$D/out/check-pw2" || fail "check does not warn about a password inline in a file only its owner reads: $(grep -i database "$D/out/check-pw2" | head -n 2)"
+grep -q '^error:.*database' "$D/out/check-pw2" && fail "check calls the password in a private file an error: $(grep '^error:.*database' "$D/out/check-pw2" | head -n 1)"
+grep -qF "pw-$pre-secret" "$D/out/check-pw" "$D/out/check-pw2" && fail "check printed the password"
+
 # No process crashed meanwhile.
 # shellcheck disable=SC2086
 cat $LOGS_A $LOGS_B 2>/dev/null | grep -Eiq 'segfault|signal 11|core dumped|exited on signal|terminated by signal' &&
