@@ -73,6 +73,10 @@ int	db_built_in(void);
  * ("this build has no PostgreSQL support", "cannot load libpq..."). */
 int	db_load(struct err *err);
 
+/* "libpq 15.5" into buf (size bytes), loading it; or what keeps it
+ * from being used (for hookline version). */
+void	db_lib_version(char *buf, size_t size);
+
 /* A new connection to conninfo (a libpq URI or key=value string),
  * without the schema check. Returns it (db_close()), or NULL with err
  * (libpq missing, server unreachable, refused). err never holds the

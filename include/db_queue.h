@@ -52,6 +52,7 @@ struct db_claim {
 	bool			 takeover;
 	char			*prev_owner;	/* the expired claim's, or NULL */
 	unsigned		 prev_running;	/* the attempt it cut short */
+	int64_t			 prev_started;	/* when that one began */
 };
 
 void	db_claim_free(struct db_claim *c);

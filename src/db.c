@@ -59,7 +59,8 @@
 	X(PQnoticeProcessor, setNoticeProcessor, (PGconn *, \
 	    PQnoticeProcessor, void *)) \
 	X(PQconninfoOption *, conninfoParse, (const char *, char **)) \
-	X(void, conninfoFree, (PQconninfoOption *))
+	X(void, conninfoFree, (PQconninfoOption *)) \
+	X(int, libVersion, (void))
 
 #define PQ_MEMBER(ret, name, args)	ret (*name) args;
 static struct {
@@ -137,16 +138,22 @@ notice_drop(void *arg, const char *msg)
 	(void)msg;
 }
 
-/* libpq's message, its trailing newline removed, into err. */
+/* libpq's message into err, on one line: its newlines and tabs (it
+ * writes hints on lines of their own) become spaces, the last ones go. */
 static void
 conn_error(const PGconn *c, const char *what, struct err *err)
 {
 	const char *m = c == NULL ? "out of memory" : pq.errorMessage(c);
-	size_t n = strlen(m);
+	char *p;
 
-	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		n--;
-	err_set(err, "%s: %.*s", what, (int)n, m);
+	err_set(err, "%s: %s", what, m);
+	if (err == NULL)
+		return;
+	for (p = err->msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	while (p > err->msg && p[-1] == ' ')
+		*--p = '\0';
 }
 
 /* Connects db->conn. Returns 0, or -1 with err (the server is down,
@@ -218,6 +225,25 @@ db_close(struct db *db)
 	conn_drop(db);
 	free(db->conninfo);
 	free(db);
+}
+
+void
+db_lib_version(char *buf, size_t size)
+{
+	struct err err;
+	int v;
+
+	if (!db_built_in()) {
+		(void)snprintf(buf, size, "libpq: not in this build");
+		return;
+	}
+	if (db_load(&err) == -1) {
+		(void)snprintf(buf, size, "libpq (not loadable)");
+		return;
+	}
+	v = pq.libVersion();
+	/* 150005 is 15.5 (since PostgreSQL 10: major * 10000 + minor). */
+	(void)snprintf(buf, size, "libpq %d.%d", v / 10000, v % 10000);
 }
 
 int

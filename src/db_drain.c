@@ -38,6 +38,8 @@
 #define SWEEP_EVERY	60	/* seconds between done sweeps */
 #define SWEEP_LIMIT	1000	/* rows one sweep removes at most */
 #define KEEPER_TICK_MS	100	/* how often the keeper looks at its parent */
+#define WORKERS_DEFAULT	4	/* drainer processes per host, as drain.c */
+#define WORKERS_MAX	16
 #define SPILL_BATCH	100	/* (pgx) spilled deliveries moved a round */
 
 static long
@@ -131,7 +133,7 @@ takeover(struct db *db, struct db_claim *c, const char *host)
 	if (c->prev_running > 0) {
 		memset(&r, 0, sizeof(r));
 		r.attempt = c->prev_running;
-		r.started = c->e.started;
+		r.started = c->prev_started;
 		r.interrupted = true;
 		r.error = "interrupted: its drainer's lease expired";
 		if (db_queue_record_run(db, c->e.name, &r, host, &err) != DB_OK)
@@ -264,21 +266,6 @@ sweep(const struct conf *conf)
 		log_msg("error", "database: sweep: %s", err.msg);
 }
 
-/* 1 when nothing is pending or running anywhere (a DRAIN_PENDING
- * drainer may leave), 0 when something is or it cannot tell. */
-static int
-queue_idle(const struct conf *conf)
-{
-	struct err err;
-	struct db *db;
-	bool any;
-
-	if ((db = db_shared(conf, NULL, &err)) == NULL ||
-	    db_queue_busy(db, &any, &err) != DB_OK)
-		return 0;
-	return !any;
-}
-
 /* (pgx) Spilled deliveries into the database, a batch a round; logs
  * what it did. */
 static void
@@ -300,8 +287,10 @@ spill_move(const struct conf *conf)
 		    "the local spool for now: %s", err.msg);
 }
 
-int
-db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+/* The loop of one drainer process: the one holding drain.lock, or one
+ * of its workers. */
+static int
+drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
     volatile sig_atomic_t *stop, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
@@ -347,10 +336,70 @@ db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		ran += n;
 		if (mode == DRAIN_DUE)
 			break;
-		if (mode == DRAIN_PENDING && n == 0 && queue_idle(*confp))
+		if (mode == DRAIN_PENDING && n == 0 &&
+		    !db_drain_anything(*confp))
 			break;
 		if (n == 0)
 			nap_ms(IDLE_POLL_MS, stop);
 	}
 	return ran;
+}
+
+/*
+ * Several deliveries at once, as the spool's drainer runs up to
+ * WORKERS_DEFAULT (or max_running) of them: workers-1 more processes
+ * run the same loop (SKIP LOCKED keeps them apart, each has its own
+ * connection), die with the drainer (exit_with_parent: SIGTERM, they
+ * finish the hook at hand), and are told to stop when it stops.
+ * (Unlike the spool's, one endpoint's deliveries may run at once: the
+ * hosts run them at once anyway.)
+ */
+int
+db_drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
+{
+	pid_t parent = getpid(), kids[WORKERS_MAX];
+	unsigned n = (*confp)->max_running > 0 ? (*confp)->max_running :
+	    WORKERS_DEFAULT, i, nkids = 0;
+	int ran;
+
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+	for (i = 1; i < n; i++) {
+		if ((kids[nkids] = fork()) == -1) {
+			log_msg("warning", "drain: a worker less: fork: %s",
+			    strerror(errno));
+			break;
+		}
+		if (kids[nkids] == 0) {
+			if (exit_with_parent(parent) == -1)
+				_exit(0);
+			_exit(drain_proc(rl, confp, mode, stop, err) == -1 ?
+			    1 : 0);
+		}
+		nkids++;
+	}
+	ran = drain_proc(rl, confp, mode, stop, err);
+	for (i = 0; i < nkids; i++) {
+		if (*stop || ran == -1)
+			(void)kill(kids[i], SIGTERM);
+		while (waitpid(kids[i], NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	return ran;
+}
+
+int
+db_drain_anything(const struct conf *conf)
+{
+	struct err err;
+	struct db *db;
+	bool any;
+
+	/* Cannot tell: as if something were, so that nobody leaves work
+	 * behind (drain_run's second round ends when it runs nothing). */
+	if ((db = db_shared(conf, NULL, &err)) == NULL ||
+	    db_queue_busy(db, &any, &err) != DB_OK)
+		return 1;
+	return any;
 }

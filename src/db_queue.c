@@ -46,7 +46,8 @@ static const char put_sql[] =
  * index, so that a steady flow of new deliveries cannot starve them. */
 #define CLAIM_SQL(where, order) \
     "WITH c AS (SELECT name, state AS was, lease_owner AS prev, " \
-    "running AS prev_running FROM hookline_delivery WHERE " where \
+    "running AS prev_running, started AS prev_started " \
+    "FROM hookline_delivery WHERE " where \
     " ORDER BY " order " LIMIT 1 FOR UPDATE SKIP LOCKED) " \
     "UPDATE hookline_delivery d SET state = 'running', lease_owner = $1, " \
     "lease_expiry = " SERVER_NOW " + $2, " \
@@ -54,7 +55,8 @@ static const char put_sql[] =
     "CASE WHEN c.was = 'running' THEN 1 ELSE 0 END, " \
     "attempts = d.attempts + 1, running = d.attempts + 1, " \
     "started = " SERVER_NOW " FROM c WHERE d.name = c.name " \
-    "RETURNING " ENTRY_COLS ", c.was, c.prev, c.prev_running, d.body"
+    "RETURNING " ENTRY_COLS ", c.was, c.prev, c.prev_running, d.body, " \
+    "c.prev_started"
 
 static const char *const claim_sql[] = {
 	CLAIM_SQL("state = 'running' AND lease_expiry <= " SERVER_NOW,
@@ -311,7 +313,7 @@ db_claim_free(struct db_claim *c)
 }
 
 /* The claim's extra columns, after ENTRY_COLS: was, prev, prev_running,
- * body. */
+ * body, prev_started. */
 static int
 claim_of(const struct db_res *res, struct db_claim *c, struct err *err)
 {
@@ -322,6 +324,7 @@ claim_of(const struct db_res *res, struct db_claim *c, struct err *err)
 	c->takeover = was != NULL && strcmp(was, "running") == 0;
 	if (get_s(res, 0, ENTRY_NCOLS + 1, false, &c->prev_owner) == -1 ||
 	    get_u(res, 0, ENTRY_NCOLS + 2, &c->prev_running) == -1 ||
+	    db_int64(res, 0, ENTRY_NCOLS + 4, &c->prev_started) == -1 ||
 	    (c->body = db_bytes(res, 0, ENTRY_NCOLS + 3, &c->body_len)) ==
 	    NULL) {
 		err_set(err, "database: delivery %s does not read back",

@@ -780,6 +780,8 @@ anything_due(const struct conf *conf, enum drain_mode mode)
 	size_t i;
 	int due = 0;
 
+	if (conf->database != NULL)
+		return db_drain_anything(conf);
 	if (spool_list(conf->spool_dir, SPOOL_NEW, &names, NULL) == -1)
 		return 0;
 	for (i = 0; i < names.n && !due; i++) {

@@ -10,9 +10,9 @@
 #include "answer.h"
 #include "cidr.h"
 #include "db_dedupe.h"
+#include "db_spill.h"
 #include "dedupe.h"
 #include "deliver.h"
-#include "db_spill.h"
 #include "drain.h"
 #include "handle.h"
 #include "log.h"
@@ -296,7 +296,7 @@ claim_local(struct ctx *c)
 }
 
 /* The id recorded in the database, for every host: 1, 0, -1. (An async
- * delivery's is recorded by db_accept, in the transaction that stores
+ * delivery's is recorded by db_accept, in the statement that stores
  * it.) */
 static int
 claim_shared(struct ctx *c)
@@ -326,8 +326,10 @@ check_duplicate(struct ctx *c)
 		return answer_duplicate(c);
 	if (rc < 0) {
 		/* Async must not accept what it cannot keep; sync can run. */
-		if (c->ep->mode == MODE_ASYNC)
+		if (c->ep->mode == MODE_ASYNC) {
+			c->ans.retry_after = RETRY_AFTER;
 			return refuse(c, 503, NULL);
+		}
 		log_msg("warning", "duplicate check skipped: %s", c->err.msg);
 		c->err.msg[0] = '\0';
 		return 0;
@@ -363,7 +365,7 @@ answer_accepted(struct ctx *c)
 }
 
 /* With `database`: the id claimed and the delivery stored in one
- * transaction, 202 only after its COMMIT (db_spill.c); the database
+ * statement, 202 only after it committed (db_spill.c); the database
  * away: 503 and Retry-After, as a full disk, or the local spool
  * (database_unavailable = spool). */
 static int

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "fcgi.h"
 #include "forward.h"
+#include "db.h"
 #include "dbcmd.h"
 #include "init.h"
 #include "json.h"
@@ -24,9 +25,13 @@
 static int
 cmd_version(void)
 {
-	if (printf("hookline %s\njson-c %s\n%s\n%s\n%s\n", HOOKLINE_VERSION,
-	    json_lib_version(), verify_lib_version(), forward_lib_version(),
-	    fcgi_lib_version()) < 0 || fflush(stdout) == EOF)
+	char pq[64];
+
+	db_lib_version(pq, sizeof(pq));
+	if (printf("hookline %s\njson-c %s\n%s\n%s\n%s\n%s\n",
+	    HOOKLINE_VERSION, json_lib_version(), verify_lib_version(),
+	    forward_lib_version(), pq, fcgi_lib_version()) < 0 ||
+	    fflush(stdout) == EOF)
 		return 1;
 	return 0;
 }

@@ -286,6 +286,8 @@ test_lease_takeover(void **state)
 	assert_true(b.takeover);
 	assert_string_equal(b.prev_owner, "hostA 1 1");
 	assert_int_equal(b.prev_running, 1);
+	assert_int_equal(b.prev_started, a.e.started);
+	assert_true(b.e.started >= a.e.started + 2);
 	assert_int_equal(b.e.attempts, 2);
 	assert_int_equal(b.e.interrupted, 1);
 	assert_string_equal(b.e.name, a.e.name);
@@ -410,7 +412,7 @@ test_unreachable(void **state)
 	struct conf c;
 	struct err err;
 	enum db_rc rc;
-	char *info;
+	char *info, ver[64];
 
 	NEED_PG(f);
 	db_shared_close();
@@ -421,7 +423,11 @@ test_unreachable(void **state)
 	assert_null(db_shared(&c, &rc, &err));
 	assert_int_equal(rc, DB_DOWN);
 	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_null(strchr(err.msg, '\n'));
 	free(info);
+	db_lib_version(ver, sizeof(ver));
+	assert_true(strncmp(ver, "libpq ", 6) == 0 && ver[6] >= '1' &&
+	    ver[6] <= '9');
 }
 
 /* A hook that runs longer than the lease: the drainer's keeper renews
@@ -460,7 +466,8 @@ test_lease_renewed(void **state)
 	db_shared_close();
 	assert_true((pid = fork()) != -1);
 	if (pid == 0)
-		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == 1 ? 0 : 1);
+		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == -1 ?
+		    1 : 0);
 	/* Past the lease, the hook still running: still held. */
 	pg_sql(f->db, "SELECT pg_sleep(3)");
 	assert_int_equal(db_queue_claim(f->db, "other 9 9", 30, &c, &found,
