@@ -193,42 +193,21 @@ pg_host_a_up() {
 
 # Host B: Apache + mod_fcgid on PORT_B.
 pg_host_b_up() {
-	local h=$D/hB m
+	local h=$D/hB
 	PORT_B=$(free_port) || { fail "no free port"; case_end; }
 	[ "$PORT_B" != "$PORT_A" ] || PORT_B=$(free_port)
 	mkdir -p "$h/apache" "$h/run/fcgid"
 	[ "$(id -u)" -eq 0 ] && chown "$WWW_USER:" "$h/run/fcgid"
-	pg_host_subst B "$PORT_B" "$EXAMPLES/apache-fcgid.conf" >"$h/apache/site.conf"
-	grep -q "^Listen 127.0.0.1:$PORT_B\$" "$h/apache/site.conf" || { fail "apache-fcgid.conf: the Listen placeholder is gone"; case_end; }
 	{
-		cat <<-EOF
-		# host B of tests/e2e/pg_hosts.sh (generated): the server-wide
-		# part; the site is conf-examples/apache-fcgid.conf.
-		ServerRoot "$h/apache"
-		DefaultRuntimeDir "$h/run"
-		PidFile "$h/run/apache2.pid"
-		ErrorLog "$h/log/apache-main-error.log"
-		LogLevel warn
-		User $WWW_USER
-		Group $(id -gn "$WWW_USER" 2>/dev/null || echo "$WWW_USER")
-		ServerName 127.0.0.1
-		StartServers 1
-		EOF
-		for m in mpm_event authz_core mime alias env dir fcgid; do
-			printf 'LoadModule %s_module %s/mod_%s.so\n' "$m" "$APACHE_MODDIR" "$m"
-		done
-		cat <<-EOF
-		TypesConfig /etc/mime.types
-		FcgidIPCDir "$h/run/fcgid"
-		FcgidProcessTableFile "$h/run/fcgid_shm"
-		<Directory />
-		AllowOverride None
-		Require all denied
-		</Directory>
-		Include "$h/apache/site.conf"
-		EOF
-	} >"$h/apache/httpd.conf"
-	chmod -R a+rX "$h/apache"
+		# mod_fcgid's own files in this host's folder (not
+		# /var/lib/apache2/fcgid, shared with other servers).
+		printf 'FcgidIPCDir "%s"\nFcgidProcessTableFile "%s"\nTypesConfig /etc/mime.types\n' \
+		    "$h/run/fcgid" "$h/run/fcgid_shm"
+		pg_host_subst B "$PORT_B" "$EXAMPLES/apache-fcgid.conf"
+	} >"$h/apache/site.conf"
+	grep -q "^Listen 127.0.0.1:$PORT_B\$" "$h/apache/site.conf" || { fail "apache-fcgid.conf: the Listen placeholder is gone"; case_end; }
+	# lib_deploy.sh's server-wide part, in the host's folder.
+	D=$h apache_main "$h/apache/site.conf" mpm_event authz_core mime alias env dir fcgid
 	/usr/sbin/apache2 -f "$h/apache/httpd.conf" -t >"$h/log/apache-t.out" 2>&1 ||
 	    { fail "apache2 refuses $h/apache/httpd.conf: $(head -c 300 "$h/log/apache-t.out")"; case_end; }
 	bg apache-B /usr/sbin/apache2 -f "$h/apache/httpd.conf" -DFOREGROUND
