@@ -207,8 +207,8 @@ change_tx(struct db *db, void *arg, struct err *err)
 	int b, found;
 
 	/* now: as the drainers' due test has it (db_queue.c). */
-	if ((rc = db_exec(db, 0, "SELECT state, CAST(extract(epoch FROM "
-	    "now()) AS bigint) FROM hookline_delivery WHERE name = $1 "
+	if ((rc = db_exec(db, 0, "SELECT state, CAST(floor(extract(epoch "
+	    "FROM now())) AS bigint) FROM hookline_delivery WHERE name = $1 "
 	    "FOR UPDATE", 1, p, &res, err)) != DB_OK)
 		return rc;
 	if (db_rows(res) != 1 || (b = box_of(db_text(res, 0, 0))) < 0 ||

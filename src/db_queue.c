@@ -25,7 +25,10 @@
  * Times in the queue's decisions (due, lease) are the server's clock,
  * the one every host sees: SERVER_NOW.
  */
-#define SERVER_NOW	"CAST(extract(epoch FROM now()) AS bigint)"
+/* (pgx) floor, as time(NULL): a CAST rounds, so from x.5 on the claim
+ * saw a consumer due at x+1 that the drainer's time(NULL) did not, ran
+ * nothing and claimed it again at once until the second turned. */
+#define SERVER_NOW	"CAST(floor(extract(epoch FROM now())) AS bigint)"
 
 /* The entry's columns, in the order entry_of() reads them. */
 #define ENTRY_COLS \

@@ -27,7 +27,7 @@ __wrap_drain_kick(const struct conf *conf)
 #define EVIL_ID	"x'); DROP TABLE hookline_delivery; --\x1b[2J\n%s"
 
 /* Now, as the drainers' due test has it (db_queue.c). */
-#define DUE_NOW	"CAST(extract(epoch FROM now()) AS bigint)"
+#define DUE_NOW	"CAST(floor(extract(epoch FROM now())) AS bigint)"
 
 /* On the fixture's connection (pg_cluster.h). */
 #define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
