@@ -54,12 +54,14 @@ LDFLAGS	+= -static
 endif
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"$(VERSION)"' \
 	    -DHOOKLINE_FCGI_VERSION='"$(shell $(PKG_CONFIG) --modversion fcgi)"' \
-	    $(shell $(PKG_CONFIG) --cflags $(PKGS))
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
+	    $(shell $(PKG_CONFIG) --cflags libpq)
 ifneq ($(STATIC),)
 LDLIBS	+= -lfcgi -linih -ljson-c -L$(STATIC_DEPS)/curl/lib -lcurl -lcares \
 	   -lssl -lcrypto -lpthread
 else
-# libcurl is not linked: forward.c loads it on first use (dlopen).
+# libcurl and libpq are not linked: forward.c and db.c load them on first
+# use (dlopen). Only libpq's headers are needed to build.
 LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS))) -ldl
 endif
 

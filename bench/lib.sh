@@ -128,6 +128,10 @@ build_bench() {
 	# The static CGI floor, built as make static builds hookline.
 	$cc $cflags -static -o "$BENCH_ROOT/bin/floor_cgi_static" \
 	    "$BENCH_DIR/floor_cgi.c" || die "cannot build floor_cgi static"
+	# The database floor links libpq directly (hookline loads it).
+	fl=$(pkg-config --cflags --libs fcgi libpq 2>/dev/null) &&
+	    $cc $cflags -o "$BENCH_ROOT/bin/floor_pg" "$BENCH_DIR/floor_pg.c" $fl ||
+	    say "bench: cannot build floor_pg (libpq-dev?): PostgreSQL rows left out"
 	install -m 0755 "$BENCH_DIR/hook.sh" "$BENCH_ROOT/bin/hook.sh"
 	if [ -x "$HOOKLINE_STATIC_BIN" ]; then
 		install -m 0755 "$HOOKLINE_STATIC_BIN" \
@@ -286,6 +290,31 @@ write_hookline_conf() {
 	EOF
 }
 
+# ---------------------------------------------------------------------
+# PostgreSQL, for the rows that store into a database (F-pg, 3-pg): one
+# server for the whole run (tests/e2e/lib_pg.sh: a cluster in
+# BENCH_ROOT/pg, so on BENCH_TMPDIR's disk, unix socket only, fsync on),
+# and a fresh database for each row and round.
+
+# bench_pg_start: the server; BENCH_PG is the conninfo for hookline's
+# role (key=value form: no "&" for fill's sed).
+bench_pg_start() {
+	. "$REPO/tests/e2e/lib_pg.sh"
+	PG_FSYNC=on pg_start "$BENCH_ROOT/pg" || return 1
+	BENCH_PG="host=$PG_SOCK dbname=$PG_DB user=$PG_ROLE"
+}
+
+# pg_fresh: hookline's database dropped and made again, empty.
+pg_fresh() {
+	pg_super -d postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null &&
+	    pg_super -d postgres -c "CREATE DATABASE $PG_DB OWNER $PG_ROLE" >/dev/null
+}
+
+# pg_pending: deliveries hookline's drainer has not finished yet.
+pg_pending() {
+	pg_sql "SELECT count(*) FROM hookline_delivery WHERE state IN ('pending', 'running')" 2>/dev/null || echo '?'
+}
+
 # new_run ID: a fresh run folder in RUN.
 new_run() {
 	RUN=$BENCH_ROOT/runs/$1
@@ -302,7 +331,8 @@ fill() {
 	sed -e "s|@PORT@|${PORT:-}|g" -e "s|@RUN@|$RUN|g" \
 	    -e "s|@BIN@|${3:-}|g" -e "s|@HOOK@|${4:-}|g" \
 	    -e "s|@PROCS@|${5:-1}|g" -e "s|@DEDUPE@|${6:-0}|g" \
-	    -e "s|@APPPORT@|${APP_PORT:-}|g" -e "s|@BLOCK@|${2:-}|g" "$1"
+	    -e "s|@APPPORT@|${APP_PORT:-}|g" -e "s|@BLOCK@|${2:-}|g" \
+	    -e "s|@PG@|${BENCH_PG:-}|g" "$1"
 }
 
 start_lighttpd() {
@@ -392,6 +422,8 @@ bench_cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	stop_run
+	# The PostgreSQL server of the database rows, always.
+	declare -F pg_cleanup >/dev/null && pg_cleanup
 	if [ -n "${BENCH_ROOT:-}" ] && [ -d "$BENCH_ROOT" ]; then
 		kill_under "$BENCH_ROOT/"
 		if [ "$BENCH_KEEP" = 1 ]; then

@@ -54,6 +54,12 @@ BENCH_OUT=${BENCH_OUT:-}
 # start: fcgi BIN HOOK DEDUPE   lighttpd + mod_fastcgi spawning bin/BIN
 #        hookline [drain]       the same with bin/hookline (+ a drainer)
 #        hookline-base          the same with bin/hookline-base (BENCH_BASE)
+#        hookline [drain|paused [pg]]  the same with bin/hookline (+ a
+#                               drainer; paused: it holds the spool's
+#                               drain lock, stopped, so that nothing
+#                               drains and the responders start none;
+#                               pg: with database = the bench's
+#                               PostgreSQL, schema made by db init)
 #        cgi HOOK               lighttpd + mod_cgi (floor.cgi, hookline.cgi)
 #        cgi-static HOOK        the same, both built -static (make static)
 #        cgi-base HOOK          the same with bin/hookline-base
@@ -78,6 +84,7 @@ F-spawn-c|floor|libfcgi + posix_spawn, C hook|fcgi floor_spawn c 0|/hooks/bench|
 F-spawn-sh|floor|libfcgi + posix_spawn, sh hook|fcgi floor_spawn sh 0|/hooks/bench|plain|200:success|F-fcgi|-
 F-fsync4|floor|libfcgi + spool write (4 fsyncs)|fcgi floor_fsync - 0|/hooks/bench|plain|202:accepted|F-fcgi|-
 F-fsync6|floor|libfcgi + id record + spool write (6 fsyncs)|fcgi floor_fsync - 1|/hooks/bench|gh-push-uid|202:accepted|F-fcgi|-
+F-pg|floor|libfcgi + one INSERT and COMMIT (libpq, unix socket)|fcgi floor_pg - 0|/hooks/bench|plain|202:accepted|F-fcgi|-
 F-cgi|floor|bare C CGI program|cgi -|/cgi-bin/floor.cgi|plain|200:success|F-fcgi|-
 F-cgi-spawn|floor|bare C CGI + posix_spawn, C hook|cgi c|/cgi-bin/floor.cgi|plain|200:success|F-fcgi|-
 F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|plain|200:success|F-fcgi|-
@@ -97,6 +104,8 @@ F-cgi-static|floor|bare C CGI program, static|cgi-static -|/cgi-bin/floor.cgi|pl
 2-dup|2 reject|hookline, github, duplicate delivery|hookline|/hooks/gh|gh-push-dup|200:duplicate|F-fcgi|0.90|F-json
 3-gh|3 async|hookline, github signed + id record, drainer running|hookline drain|/hooks/gh_async|gh-push-uid|202:accepted|F-fsync6|0.80
 3-generic|3 async|hookline, generic, drainer running|hookline drain|/hooks/async|plain|202:accepted|F-fsync4|0.80
+3-pg|3 async|hookline, generic, PostgreSQL, drainer running|hookline drain pg|/hooks/async|plain|202:accepted|F-pg|0.80|3-generic
+3-pg-accept|3 async|hookline, generic, PostgreSQL, drainer paused (accept only)|hookline paused pg|/hooks/async|plain|202:accepted|F-pg|0.80
 4-ignored|4 CGI|hookline as CGI, generic, no hook (ignored)|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi|0.80
 4-hook|4 CGI|hookline as CGI, generic, C hook|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|F-cgi-spawn|0.80
 4s-ignored|4 CGI|static hookline as CGI, generic, no hook (ignored)|cgi-static -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|F-cgi-static|0.80
@@ -161,6 +170,8 @@ row_available() {
 	    python3 -c 'import flask' 2>/dev/null ;;
 	fcgiwrap*) [ -x /usr/sbin/fcgiwrap ] ;;
 	hookline-base*) [ -x "$BENCH_ROOT/bin/hookline-base" ] ;;
+	*floor_pg*) [ -x "$BENCH_ROOT/bin/floor_pg" ] && [ -n "${BENCH_PG:-}" ] ;;
+	hookline*pg) [ -x "$BENCH_ROOT/bin/hookline" ] && [ -n "${BENCH_PG:-}" ] ;;
 	hookline*) [ -x "$BENCH_ROOT/bin/hookline" ] ;;
 	cgi-base*) [ -x "$BENCH_ROOT/bin/hookline-base" ] ;;
 	cgi-static*) [ -x "$BENCH_ROOT/bin/hookline-static" ] ||
@@ -177,6 +188,10 @@ row_available() {
 start_row() {
 	local start=$1 path=$2
 	set -- $start
+	case $start in
+	*floor_pg*|*pg)
+		pg_fresh || die "cannot make the bench database again" ;;
+	esac
 	case $1 in
 	fcgi)
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/$2" "$(hook_path "$3")" \
@@ -187,11 +202,27 @@ start_row() {
 		    "$BENCH_MAXPROCS" 0
 		SERVING="children_of $LT_PID" ;;
 	hookline)
-		if [ "${2:-}" = drain ]; then
+		if [ "${3:-}" = pg ]; then
+			# A global key: at the top, before any section.
+			{ printf 'database = %s\n' "$BENCH_PG"; cat "$RUN/hookline.conf"; } \
+			    >"$RUN/hookline.conf.new" &&
+			    mv "$RUN/hookline.conf.new" "$RUN/hookline.conf"
+			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" db init \
+			    >>"$RUN/log/db-init.log" 2>&1 ||
+			    die "hookline db init failed: $(tail -n 3 "$RUN/log/db-init.log")"
+		fi
+		if [ "${2:-}" = drain ] || [ "${2:-}" = paused ]; then
 			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" drain \
 			    --follow >>"$RUN/log/drain.log" 2>&1 &
 			DRAIN_PID=$!
 			BENCH_PIDS+=("$DRAIN_PID")
+		fi
+		if [ "${2:-}" = paused ]; then
+			wait_for 50 eval "[ \"\$(cat '$RUN/spool/drain.lock' 2>/dev/null)\" = $DRAIN_PID ]" ||
+			    die "the drainer did not take the spool's lock"
+			sleep 0.5
+			kill -STOP "$DRAIN_PID"
+			PAUSED_PID=$DRAIN_PID
 		fi
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/hookline" "" \
 		    "$BENCH_MAXPROCS" 0
@@ -370,10 +401,11 @@ rss_cgi() {	# URL-PATH
 
 run_row() {
 	local line=$1 round=$2 id case server start path req expect floor target
-	local fig rss note="" k
+	local fig rss note="" k pending
 	IFS='|' read -r id case server start path req expect floor target <<<"$line"
 	new_run "$id-r$round"
 	DRAIN_PID=""
+	PAUSED_PID=""
 	CGI_HOOK=-
 	[[ $start == cgi* ]] && CGI_HOOK=${start#* }
 	[[ $start == *-base* ]] && note="BENCH_BASE ${BASE_REV:0:12}"
@@ -397,10 +429,18 @@ run_row() {
 	else
 		rss=$(rss_cgi "$path")
 	fi
+	if [ -n "$PAUSED_PID" ]; then
+		kill -CONT "$PAUSED_PID"
+		PAUSED_PID=""
+	fi
 	if [ -n "$DRAIN_PID" ]; then
 		k=$(proc_kib "$DRAIN_PID" VmHWM)
-		note="${note:+$note; }drainer $(kib_mib "$k") MiB, $(ls "$RUN/spool/new" 2>/dev/null |
-		    wc -l) left pending"
+		if [[ $start == *pg ]]; then
+			pending=$(pg_pending)
+		else
+			pending=$(ls "$RUN/spool/new" 2>/dev/null | wc -l)
+		fi
+		note="${note:+$note; }drainer $(kib_mib "$k") MiB, $pending left pending"
 	fi
 	[ "${fig%% *}" = 0 ] && note="${note:+$note; }wrk: $(tail -n 3 "$RUN/wrk.out" | tr '\n' ' ')"
 	set -- $fig
@@ -511,6 +551,12 @@ main() {
 	RESULTS=$BENCH_ROOT/results.tsv
 	: >"$RESULTS"
 	select_rows
+	BENCH_PG=
+	if printf '%s\n' "${SELECTED[@]}" | cut -d'|' -f4 | grep -q 'pg'; then
+		need_packages postgresql libpq-dev &&
+		    bench_pg_start 2>"$BENCH_ROOT/pg-start.err" ||
+		    say "bench: no PostgreSQL ($(tail -n 1 "$BENCH_ROOT/pg-start.err" 2>/dev/null)): its rows are left out"
+	fi
 	local runnable=() line id start path
 	for line in "${SELECTED[@]}"; do
 		IFS='|' read -r id _ _ start path _ <<<"$line"

@@ -112,6 +112,10 @@ struct conf {
 	long		 keep_done;	/* seconds done/ is kept; 0: 7 days */
 	size_t		 spool_min_free; /* bytes; below it, 503;
 					 * SPOOL_MIN_FREE_AUTO: spool_floor() */
+	/* database_unavailable (pgx, db_spill.c): an async delivery the
+	 * database cannot take is kept in the local spool (true) or
+	 * answered 503 (false, the default) */
+	bool		 database_spill;
 	/* forwarding (forward.c, deliver_forward.c) */
 	long		 forward_timeout;	/* seconds; 0: FORWARD_TIMEOUT */
 	char		*ca_file;	/* absolute; NULL: the system's CAs */
@@ -125,6 +129,10 @@ struct conf {
 	struct cidrlist	 monitor_allow_ip;	/* empty: any address */
 	long		 health_max_due;	/* seconds a due delivery may
 						 * wait before health is 503 */
+	/* several hosts (db.c, db_queue.c): a libpq URI or conninfo;
+	 * NULL: the local spool only */
+	char		*database;
+	long		 database_lease;	/* seconds; 0: DB_LEASE_DEFAULT */
 	struct endpoint	*endpoints;
 	size_t		 nendpoints;
 	struct endpoint	 implicit;	/* used when no [default] exists */
@@ -140,6 +148,8 @@ struct conf {
 #define MONITOR_METRICS	0x1
 #define MONITOR_HEALTH	0x2
 #define MONITOR_STATUS	0x4
+/* database_lease when the file does not set it: 5 minutes. */
+#define DB_LEASE_DEFAULT	300
 
 /* spool_min_free when the file does not set it. */
 #define SPOOL_MIN_FREE_AUTO	((size_t)-1)

@@ -19,8 +19,8 @@
 /* One log line for a delivery's attempt: each consumer it ran, with its
  * state now and the last LOG_TAIL_MAX bytes of its stdout and stderr,
  * as the sync path logs them. */
-static void
-log_attempt(const struct spool_entry *e, const char *result,
+void
+attempt_log(const struct spool_entry *e, const char *result,
     const struct outcome *out, long delay, const char *error)
 {
 	struct jval *rec, *hooks, *h;
@@ -112,7 +112,7 @@ attempt_interrupted(const struct conf *conf, struct spool_entry *e,
 	e->running = 0;
 	e->next = now;
 	e->fate = FATE_PENDING;
-	log_attempt(e, "interrupted", NULL, 0,
+	attempt_log(e, "interrupted", NULL, 0,
 	    "the drainer stopped during this attempt; it runs again");
 }
 
@@ -125,10 +125,8 @@ drain_unclaim(const struct conf *conf, const char *name)
 		log_msg("error", "spool cur/%s: %s", name, e2.msg);
 }
 
-/* This second, rounded up: next tries are kept in whole seconds, and a
- * retry must never come early. */
-static int64_t
-now_up(void)
+int64_t
+attempt_now_up(void)
 {
 	struct timespec ts;
 
@@ -171,20 +169,17 @@ attempt_begin(const struct conf *conf, struct spool_entry *e,
 	return 0;
 }
 
-/* Runs e's consumers due at began: its hooks, then its forward targets
- * (each one a consumer, "forward:<url>"), appending to out. Returns 0,
- * or -1 with err when some could not be run at all. */
-static int
-run_consumers(const struct conf *conf, const struct spool_entry *e,
-    int64_t began, struct resident *rs, struct forwarder **fw,
-    struct outcome *out, struct err *err)
+int
+attempt_consumers(const struct conf *conf, const struct spool_entry *e,
+    const unsigned char *body, size_t body_len, int64_t began,
+    struct resident *rs, struct forwarder **fw, struct outcome *out,
+    struct err *err)
 {
 	struct forward_verdict fv;
 	struct strlist skip = { NULL, 0 };
 	struct delivery d;
 	struct err ferr;
 	const struct endpoint *ep;
-	unsigned char *body = NULL;
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
@@ -197,15 +192,13 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 		    e->endpoint);
 		goto done;
 	}
-	if (spool_body(conf->spool_dir, SPOOL_CUR, e->name, &body,
-	    &d.body_len, NULL, err) == -1)
-		goto done;
 	d.endpoint = e->endpoint;
 	d.event = e->event;
 	d.id = e->id;
 	d.remote_addr = e->remote_addr;
 	d.content_type = e->content_type;
 	d.body = body;
+	d.body_len = body_len;
 	d.attempt = e->attempts;
 	d.resident = rs;
 	rc = deliver_run(conf, ep, &d, &skip, out, err) == -1 ? -1 : 0;
@@ -216,8 +209,42 @@ run_consumers(const struct conf *conf, const struct spool_entry *e,
 	}
 done:
 	strlist_clear(&skip);
+	return rc;
+}
+
+/* Runs e's consumers due at began, its body read from the spool. */
+static int
+run_consumers(const struct conf *conf, const struct spool_entry *e,
+    int64_t began, struct resident *rs, struct forwarder **fw,
+    struct outcome *out, struct err *err)
+{
+	unsigned char *body = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (spool_body(conf->spool_dir, SPOOL_CUR, e->name, &body, &len,
+	    NULL, err) == -1)
+		return -1;
+	rc = attempt_consumers(conf, e, body, len, began, rs, fw, out, err);
 	free(body);
 	return rc;
+}
+
+void
+attempt_run_of(const struct spool_entry *e, const struct outcome *out,
+    const struct timespec *t0, const char *error, struct spool_run *run)
+{
+	struct timespec t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	memset(run, 0, sizeof(*run));
+	run->attempt = e->attempts;
+	run->started = e->started;
+	run->duration_ms = (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+	run->error = (char *)error;	/* borrowed */
+	run->v = out->v;		/* borrowed: out keeps ownership */
+	run->n = out->n;
 }
 
 /* Writes run.N: what this attempt did. */
@@ -226,18 +253,9 @@ record_run(const struct conf *conf, const struct spool_entry *e,
     const struct outcome *out, const struct timespec *t0, const char *error)
 {
 	struct spool_run run;
-	struct timespec t1;
 	struct err err;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	memset(&run, 0, sizeof(run));
-	run.attempt = e->attempts;
-	run.started = e->started;
-	run.duration_ms = (long)(t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-	run.error = (char *)error;	/* borrowed */
-	run.v = out->v;			/* borrowed: out keeps ownership */
-	run.n = out->n;
+	attempt_run_of(e, out, t0, error, &run);
 	if (spool_write_run(conf->spool_dir, SPOOL_CUR, e->name, &run,
 	    &err) == -1)
 		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
@@ -255,7 +273,7 @@ attempt_finish(const struct conf *conf, struct spool_entry *e,
 		SPOOL_NEW, SPOOL_DONE, SPOOL_DEAD
 	};
 	struct err err;
-	int64_t now = now_up();
+	int64_t now = attempt_now_up();
 	long delay = -1;
 	int rc = 1;
 
@@ -271,7 +289,7 @@ attempt_finish(const struct conf *conf, struct spool_entry *e,
 		log_msg("error", "spool cur/%s: %s", e->name, err.msg);
 		rc = -1;
 	}
-	log_attempt(e, results[e->fate], out, delay, e->error);
+	attempt_log(e, results[e->fate], out, delay, e->error);
 	stats_attempt(conf->stats, e, out);
 	return rc;
 }

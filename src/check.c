@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "dbcmd.h"
 #include "platform.h"
 #include "resident.h"
 #include "route.h"
@@ -588,6 +589,16 @@ check_conf_file(struct checker *k)
 		    "%s: deliveries may be served", c->spool_dir, k->docroot);
 }
 
+/* What db_check_conf finds, said at the database key's line. */
+static void
+say_db(void *arg, int error, const char *msg)
+{
+	struct checker *k = arg;
+
+	say(k, error ? ERROR : WARNING, key_line(k, "", "database", 0), NULL,
+	    "database: %s", msg);
+}
+
 /* 1 when we (the user being checked as) can create a file in dir: by
  * trying, since only the kernel knows about ACLs, read-only mounts and
  * the rest. errno is kept on failure. */
@@ -701,6 +712,8 @@ check_all(struct checker *k)
 	int has_default = 0;
 
 	check_conf_file(k);
+	if (k->c->database != NULL)
+		db_check_conf(k->c, say_db, k);
 	check_spool_writable(k);
 	check_log_writable(k);
 	if (c->monitor_token_file != NULL)

@@ -509,6 +509,7 @@ conf_free(struct conf *c)
 	free(c->hooks_dir);
 	free(c->spool_dir);
 	free(c->log);
+	free(c->database);
 	fileset_clear(&c->files);
 	free(c->user);
 	stats_close(c->stats);

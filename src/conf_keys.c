@@ -104,6 +104,22 @@ key_spool_min_free(struct loader *l, const char *v)
 	return 0;
 }
 
+/* database_unavailable: what an async delivery gets when the database
+ * cannot be reached: 503 and Retry-After, or the local spool. */
+static int
+key_database_unavailable(struct loader *l, const char *v)
+{
+	if (strcmp(v, "503") == 0)
+		l->c->database_spill = false;
+	else if (strcmp(v, "spool") == 0)
+		l->c->database_spill = true;
+	else {
+		err_set(l->err, "expected 503 or spool");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 get_seconds(struct loader *l, const char *v, long min, long *out)
 {
@@ -595,6 +611,27 @@ key_ca_file(struct loader *l, const char *v)
 	return set_path(l, l->ep != NULL ? &l->ep->ca_file : &l->c->ca_file, v);
 }
 
+/* A libpq connection URI (postgresql://...) or key=value conninfo;
+ * libpq parses it when connecting. An inline password is hookline
+ * check's business (a warning, a refusal when others can read it). */
+static int
+key_database(struct loader *l, const char *v)
+{
+	if (*v == '\0') {
+		err_set(l->err, "expected a PostgreSQL connection string "
+		    "such as postgresql:///hookline?host=/run/postgresql");
+		return -1;
+	}
+	return set_str(&l->c->database, v);
+}
+
+/* How long a drainer's claim on a delivery holds unless renewed. */
+static int
+key_database_lease(struct loader *l, const char *v)
+{
+	return get_seconds_upto(l, v, 2, 86400, &l->c->database_lease);
+}
+
 /* Every key there is. */
 static const struct conf_key keys[] = {
 	{ "hooks_dir",		GLOBAL,   key_hooks_dir, 0 },
@@ -611,11 +648,14 @@ static const struct conf_key keys[] = {
 	{ "retry",		ANY,      key_retry, 0 },
 	{ "keep_done",		GLOBAL,   key_keep_done, 0 },
 	{ "spool_min_free",	GLOBAL,   key_spool_min_free, 0 },
+	{ "database_unavailable", GLOBAL, key_database_unavailable, 0 },
 	{ "trusted_proxies",	GLOBAL,   key_trusted_proxies, 1 },
 	{ "monitor",		GLOBAL,   key_monitor, 0 },
 	{ "monitor_token_file",	GLOBAL,   key_monitor_token_file, 0 },
 	{ "monitor_allow_ip",	GLOBAL,   key_monitor_allow_ip, 1 },
 	{ "health_max_due",	GLOBAL,   key_health_max_due, 0 },
+	{ "database",		GLOBAL,   key_database, 0 },
+	{ "database_lease",	GLOBAL,   key_database_lease, 0 },
 	{ "provider",		ENDPOINT, key_provider, 0 },
 	{ "mode",		ENDPOINT, key_mode, 0 },
 	{ "hooks",		ENDPOINT, key_hooks, 0 },

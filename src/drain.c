@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db_drain.h"
 #include "drain.h"
 #include "drain_int.h"
 #include "log.h"
@@ -634,10 +635,8 @@ mark_same(const struct dirmark *a, const struct dirmark *b)
 	    a->ino == b->ino;
 }
 
-/* Reloads the configuration when its files changed; keeps the old one
- * when the new one does not load, and says so once. */
-static void
-maybe_reload(struct reloader *r, struct conf **confp)
+void
+drain_reload(struct reloader *r, struct conf **confp)
 {
 	struct err err;
 
@@ -671,6 +670,9 @@ drain_locked(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 
 	stats_start(*confp);
 	stats_drain((*confp)->stats, (int64_t)time(NULL));
+	if ((*confp)->database != NULL)	/* one drainer per host: db_drain.c */
+		return db_drain_loop(rl, confp, mode, &drain_stop, err);
+
 	if ((spool = strdup((*confp)->spool_dir)) == NULL) {
 		err_set(err, "out of memory");
 		return -1;
@@ -694,7 +696,7 @@ drain_loop(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		return -1;
 	for (;;) {
 		(void)pool_reap(&pool, false);
-		maybe_reload(rl, confp);
+		drain_reload(rl, confp);
 		/* Our lock is the old spool's: let drain_run take the new
 		 * one's. */
 		if (strcmp(spool, (*confp)->spool_dir) != 0)
@@ -765,6 +767,8 @@ anything_due(const struct conf *conf, enum drain_mode mode)
 	size_t i;
 	int due = 0;
 
+	if (conf->database != NULL)
+		return db_drain_anything(conf);
 	if (spool_list(conf->spool_dir, SPOOL_NEW, &names, NULL) == -1)
 		return 0;
 	for (i = 0; i < names.n && !due; i++) {

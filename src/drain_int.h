@@ -4,10 +4,13 @@
 #define HOOKLINE_DRAIN_INT_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "conf.h"
 #include "resident.h"
+#include "deliver.h"
+#include "deliver_forward.h"
 #include "spool.h"
 
 /*
@@ -50,6 +53,36 @@ int	drain_claim(const struct conf *conf, const char *name, int *lock);
  * (drain_lane.c) */
 int	drain_read_claimed(const struct conf *conf, const char *name,
 	    struct spool_entry *e);
+/* Runs e's consumers due at began (a whole second): its hooks, then
+ * its forward targets (each one a consumer, "forward:<url>"), over the
+ * body given, appending to out; *fw is made when a target needs it.
+ * Resident hooks use rs's pools (NULL: one-shot). Returns 0, or -1
+ * with err when some could not be run at all. (The
+ * spool's attempt and the database's, db_drain.c, share it.) */
+int	attempt_consumers(const struct conf *conf, const struct spool_entry *e,
+	    const unsigned char *body, size_t body_len, int64_t began,
+	    struct resident *rs, struct forwarder **fw, struct outcome *out,
+	    struct err *err);
+
+/* One log line for a delivery's attempt: result ("done", "retry",
+ * "dead", "interrupted"...), each consumer it ran (out may be NULL),
+ * the delay before the next try (-1: none), error (may be NULL). */
+void	attempt_log(const struct spool_entry *e, const char *result,
+	    const struct outcome *out, long delay, const char *error);
+
+/* This second, rounded up: next tries are kept in whole seconds, and
+ * a retry must never come early. */
+int64_t	attempt_now_up(void);
+
+/* What an attempt that began at t0 (CLOCK_MONOTONIC) did, as a run
+ * record: out's outcomes and error borrowed, not copied. */
+void	attempt_run_of(const struct spool_entry *e, const struct outcome *out,
+	    const struct timespec *t0, const char *error, struct spool_run *run);
+
+/* Reloads the configuration when its files changed; keeps the old one
+ * when the new one does not load, and says so once. (drain.c; the
+ * database's drainer, db_drain.c, reloads the same way.) */
+void	drain_reload(struct reloader *r, struct conf **confp);
 
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */

@@ -9,6 +9,8 @@
 
 #include "answer.h"
 #include "cidr.h"
+#include "db_dedupe.h"
+#include "db_spill.h"
 #include "dedupe.h"
 #include "deliver.h"
 #include "drain.h"
@@ -25,6 +27,13 @@
 
 #define RETRY_AFTER	30	/* seconds, for 429 and 503 */
 
+/* Where the delivery id was recorded (ctx.claimed). */
+enum {
+	CLAIM_NONE,
+	CLAIM_LOCAL,		/* spool_dir/seen (dedupe.c) */
+	CLAIM_SHARED		/* the database (db_dedupe.c) */
+};
+
 /* Everything one request owns; torn down in one place. */
 struct ctx {
 	const struct conf	*conf;
@@ -39,7 +48,8 @@ struct ctx {
 	char			 id[64];	/* generated delivery id */
 	const char		*delivery;	/* sender's or generated */
 	char			*media;		/* canonical content type */
-	int			 claimed;	/* dedupe record made */
+	int			 claimed;	/* dedupe record made: CLAIM_* */
+	char			 token[DB_DEDUPE_TOKEN_MAX]; /* shared claim's */
 	struct err		 err;
 };
 
@@ -261,9 +271,50 @@ seen_dir(const struct conf *conf)
 }
 
 static int
-check_duplicate(struct ctx *c)
+answer_duplicate(struct ctx *c)
+{
+	if (answer_init(&c->ans, 200, "duplicate") != 0)
+		return refuse(c, 500, NULL);
+	(void)json_set_str(c->ans.body, "delivery", c->delivery);
+	return 200;
+}
+
+/* The id recorded in this host's spool_dir/seen: 1, 0, -1 (dedupe.c). */
+static int
+claim_local(struct ctx *c)
 {
 	char *dir;
+	int rc;
+
+	if ((dir = seen_dir(c->conf)) == NULL) {
+		err_set(&c->err, "out of memory");
+		return -1;
+	}
+	rc = dedupe_claim(dir, c->ep->name, c->delivery,
+	    c->conf->dedupe_window, time(NULL), &c->err);
+	free(dir);
+	if (rc == 1)
+		c->claimed = CLAIM_LOCAL;
+	return rc;
+}
+
+/* The id recorded in the database, for every host: 1, 0, -1. (An async
+ * delivery's is recorded by db_accept, in the statement that stores
+ * it.) */
+static int
+claim_shared(struct ctx *c)
+{
+	int rc = db_dedupe_claim_conf(c->conf, c->ep->name, c->delivery,
+	    c->token, &c->err);
+
+	if (rc == 1)
+		c->claimed = CLAIM_SHARED;
+	return rc < 0 ? -1 : rc;
+}
+
+static int
+check_duplicate(struct ctx *c)
+{
 	int rc;
 
 	if (c->pl.delivery == NULL)
@@ -271,26 +322,21 @@ check_duplicate(struct ctx *c)
 	/* Nothing would run: answer before writing a durable record. */
 	if ((rc = check_consumers(c)) != 0)
 		return rc;
-	if ((dir = seen_dir(c->conf)) == NULL)
-		return refuse(c, 500, NULL);
-	rc = dedupe_claim(dir, c->ep->name, c->delivery,
-	    c->conf->dedupe_window, time(NULL), &c->err);
-	free(dir);
-	if (rc == 0) {
-		if (answer_init(&c->ans, 200, "duplicate") != 0)
-			return refuse(c, 500, NULL);
-		(void)json_set_str(c->ans.body, "delivery", c->delivery);
-		return 200;
-	}
+	if (c->conf->database != NULL && c->ep->mode == MODE_ASYNC)
+		return 0;	/* db_accept claims it */
+	rc = c->conf->database != NULL ? claim_shared(c) : claim_local(c);
+	if (rc == 0)
+		return answer_duplicate(c);
 	if (rc < 0) {
 		/* Async must not accept what it cannot keep; sync can run. */
-		if (c->ep->mode == MODE_ASYNC)
+		if (c->ep->mode == MODE_ASYNC) {
+			c->ans.retry_after = RETRY_AFTER;
 			return refuse(c, 503, NULL);
+		}
 		log_msg("warning", "duplicate check skipped: %s", c->err.msg);
 		c->err.msg[0] = '\0';
 		return 0;
 	}
-	c->claimed = 1;
 	return 0;
 }
 
@@ -310,23 +356,55 @@ delivery_of(const struct ctx *c, struct delivery *d)
 	};
 }
 
+/* Stored: a drainer started, and 202. */
 static int
-run_async(struct ctx *c)
+answer_accepted(struct ctx *c)
 {
-	struct delivery d;
-
-	delivery_of(c, &d);
-	if (spool_put(c->conf, &d, &c->err) != 0) {
-		c->ans.retry_after = RETRY_AFTER;
-		return refuse(c, 503, NULL);
-	}
-	c->claimed = 0;		/* stored: the id stays remembered */
 	(void)drain_kick(c->conf);
 	if (answer_init(&c->ans, 202, "accepted") != 0)
 		return refuse(c, 500, NULL);
 	(void)json_set_str(c->ans.body, "event", c->pl.event);
 	(void)json_set_str(c->ans.body, "delivery", c->delivery);
 	return 202;
+}
+
+/* With `database`: the id claimed and the delivery stored in one
+ * statement, 202 only after it committed (db_spill.c); the database
+ * away: 503 and Retry-After, as a full disk, or the local spool
+ * (database_unavailable = spool). */
+static int
+run_async_db(struct ctx *c, const struct delivery *d)
+{
+	switch (db_accept(c->conf, d, c->pl.delivery != NULL, &c->err)) {
+	case DB_ACCEPT_DUPLICATE:
+		return answer_duplicate(c);
+	case DB_ACCEPT_SPILLED:
+		(void)json_set_bool(c->rec, "spilled", 1);
+		(void)json_set_str(c->rec, "reason", c->err.msg);
+		break;
+	case DB_ACCEPT_STORED:
+		break;
+	default:
+		c->ans.retry_after = RETRY_AFTER;
+		return refuse(c, 503, NULL);
+	}
+	return answer_accepted(c);
+}
+
+static int
+run_async(struct ctx *c)
+{
+	struct delivery d;
+
+	delivery_of(c, &d);
+	if (c->conf->database != NULL)
+		return run_async_db(c, &d);
+	if (spool_put(c->conf, &d, &c->err) != 0) {
+		c->ans.retry_after = RETRY_AFTER;
+		return refuse(c, 503, NULL);
+	}
+	c->claimed = CLAIM_NONE;	/* stored: the id stays remembered */
+	return answer_accepted(c);
 }
 
 /* [{hook, exit, duration_ms}] for the answer; more for the log. A
@@ -399,7 +477,7 @@ run_sync(struct ctx *c)
 	(void)json_set_str(c->ans.body, "delivery", c->delivery);
 	(void)json_set(c->ans.body, "hooks", hooks_json(&c->out, 0));
 	if (rc == 0)
-		c->claimed = 0;	/* done: keep the id remembered */
+		c->claimed = CLAIM_NONE;	/* done: keep the id remembered */
 	return c->ans.status;
 }
 
@@ -447,10 +525,15 @@ handle_request(const struct conf *conf, struct io *io, struct resident *rs)
 	for (i = 0; status == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
 		status = steps[i](&c);
 	/* A delivery that did not finish may come again: forget its id. */
-	if (c.claimed && (dir = seen_dir(conf)) != NULL) {
+	if (c.claimed == CLAIM_LOCAL && (dir = seen_dir(conf)) != NULL) {
 		(void)dedupe_release(dir, c.ep->name, c.delivery, NULL);
 		free(dir);
 	}
+	if (c.claimed == CLAIM_SHARED && db_dedupe_release_conf(conf,
+	    c.ep->name, c.delivery, c.token, &c.err) != DB_OK)
+		log_msg("warning", "delivery %s: its id stays recorded, so "
+		    "the sender's retry is a duplicate: %s", c.delivery,
+		    c.err.msg);
 	if (answer_write(&c.ans, io) != 0)
 		(void)json_set_bool(c.rec, "answer_failed", 1);
 	(void)json_set_int(c.rec, "status", c.ans.status);

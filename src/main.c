@@ -11,6 +11,8 @@
 #include "conf.h"
 #include "fcgi.h"
 #include "forward.h"
+#include "db.h"
+#include "dbcmd.h"
 #include "init.h"
 #include "json.h"
 #include "log.h"
@@ -24,9 +26,13 @@
 static int
 cmd_version(void)
 {
-	if (printf("hookline %s\njson-c %s\n%s\n%s\n%s\n", HOOKLINE_VERSION,
-	    json_lib_version(), verify_lib_version(), forward_lib_version(),
-	    fcgi_lib_version()) < 0 || fflush(stdout) == EOF)
+	char pq[64];
+
+	db_lib_version(pq, sizeof(pq));
+	if (printf("hookline %s\njson-c %s\n%s\n%s\n%s\n%s\n",
+	    HOOKLINE_VERSION, json_lib_version(), verify_lib_version(),
+	    forward_lib_version(), pq, fcgi_lib_version()) < 0 ||
+	    fflush(stdout) == EOF)
 		return 1;
 	return 0;
 }
@@ -162,6 +168,8 @@ main(int argc, char **argv)
 		i = init_command(n, args);
 	else if (strcmp(args[0], "send") == 0)
 		i = send_command(n, args);
+	else if (strcmp(args[0], "db") == 0)
+		i = db_command(conf_locate(a.conf), n, args);
 	else if (strcmp(args[0], "check") == 0)
 		i = check_command(conf_locate(a.conf), n, args);
 	else if (strcmp(args[0], "drain") == 0 || strcmp(args[0], "list") == 0 ||

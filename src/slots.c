@@ -1,21 +1,27 @@
 /* slots.c: max_running across processes: N lock files spool/slots/0..N-1
  * for the global bound, and spool/slots/endpoint/NAME/0..M-1 for an
  * endpoint's own; each held with flock by whoever runs a hook, freed by
- * the kernel when its holder dies. */
+ * the kernel when its holder dies. With `database` set, slots_take takes
+ * them across hosts instead (db_slots.c). */
 #include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "db_slots.h"
 #include "slots.h"
 #include "spool.h"
 
 #define DIR_MODE	0700	/* as the spool's own folders */
+/* A slot held in the database: this bit and its number (file slots are
+ * fds, far below it; SLOT_UNBOUNDED is tested first). */
+#define SLOT_DB		0x40000000
 
 /* openat a folder, made first when missing. Returns an fd or -1. */
 static int
@@ -70,10 +76,42 @@ pool_dir(const struct conf *conf, const struct endpoint *ep, struct err *err)
 	return dfd;
 }
 
+/* One try at a slot of the pool in the database. Returns SLOT_DB | the
+ * slot, -2 when every slot is busy, -1 on error, or -4 when the
+ * database cannot be used (unreachable, or its schema of another
+ * version): then this host's lock files bound it alone, which beats
+ * answering every sync delivery 429 meanwhile (the duplicate check and
+ * the async accept say in the log what is wrong). */
+static int
+slot_try_db(const struct conf *conf, const struct endpoint *ep, unsigned n,
+    struct err *err)
+{
+	struct db *db;
+	int s = DB_DOWN;
+
+	if ((db = db_shared(conf, NULL, err)) != NULL)
+		s = db_slot_try(db, db_slot_pool(ep != NULL ? ep->name : NULL),
+		    n, (unsigned)getpid(), err);
+	if (s >= 0)
+		return SLOT_DB | s;
+	if (s == -3) {
+		if (ep != NULL)
+			err_set(err, "busy: all %u slots of [%s] (its "
+			    "max_running) are taken on every host", n,
+			    ep->name);
+		else
+			err_set(err, "busy: all %u slots (max_running) are "
+			    "taken on every host", n);
+		return -2;
+	}
+	return db == NULL || s == DB_DOWN ? -4 : -1;
+}
+
 /* One try at a slot of the pool. Returns a held fd, -1 on error, -2
  * when every slot is busy. */
 static int
-slot_try(const struct conf *conf, const struct endpoint *ep, struct err *err)
+slot_try(const struct conf *conf, const struct endpoint *ep, bool shared,
+    struct err *err)
 {
 	char name[16];
 	unsigned i, n = ep != NULL ? ep->max_running : conf->max_running, start;
@@ -81,6 +119,9 @@ slot_try(const struct conf *conf, const struct endpoint *ep, struct err *err)
 
 	if (n == 0)
 		return SLOT_UNBOUNDED;
+	if (shared && conf->database != NULL &&
+	    (fd = slot_try_db(conf, ep, n, err)) != -4)
+		return fd;
 	if ((dfd = pool_dir(conf, ep, err)) == -1)
 		return -1;
 	/* Start at a different slot per process so that they do not all
@@ -129,7 +170,7 @@ now_ms(void)
 /* A slot of the pool, waiting up to wait_ms for one (< 0: until *stop
  * turns non-zero; stop may be NULL). Returns a slot, or -1 with err. */
 static int
-pool_wait(const struct conf *conf, const struct endpoint *ep,
+pool_wait(const struct conf *conf, const struct endpoint *ep, bool shared,
     volatile sig_atomic_t *stop, long wait_ms, struct err *err)
 {
 	struct timespec ts;
@@ -142,7 +183,7 @@ pool_wait(const struct conf *conf, const struct endpoint *ep,
 			err_set(err, "stopped");
 			return -1;
 		}
-		if ((fd = slot_try(conf, ep, err)) != -2)
+		if ((fd = slot_try(conf, ep, shared, err)) != -2)
 			return fd;
 		if (wait_ms >= 0 && (left = until - now_ms()) <= 0)
 			return -1;	/* err says busy */
@@ -159,20 +200,39 @@ pool_wait(const struct conf *conf, const struct endpoint *ep,
 int
 slot_acquire(const struct conf *conf, struct err *err)
 {
-	return pool_wait(conf, NULL, NULL, 0, err);
+	return pool_wait(conf, NULL, false, NULL, 0, err);
 }
 
 int
 slot_wait(const struct conf *conf, volatile sig_atomic_t *stop, struct err *err)
 {
-	return pool_wait(conf, NULL, stop, -1, err);
+	return pool_wait(conf, NULL, false, stop, -1, err);
 }
 
 void
 slot_release(int slot)
 {
-	if (slot >= 0 && slot != SLOT_UNBOUNDED)
+	if (slot >= 0 && slot != SLOT_UNBOUNDED && !(slot & SLOT_DB))
 		(void)close(slot);
+}
+
+/* Gives back a slot of the pool (ep NULL: the global one), from the
+ * database or the lock files. */
+static void
+slot_give(const struct conf *conf, const struct endpoint *ep, int slot)
+{
+	struct db *db;
+
+	if (slot < 0 || slot == SLOT_UNBOUNDED)
+		return;
+	if (!(slot & SLOT_DB)) {
+		(void)close(slot);
+		return;
+	}
+	/* Not reachable: the lock went with the session. */
+	if (conf != NULL && (db = db_shared(conf, NULL, NULL)) != NULL)
+		(void)db_slot_release(db, db_slot_pool(ep != NULL ? ep->name :
+		    NULL), slot & ~SLOT_DB, NULL);
 }
 
 int
@@ -182,15 +242,18 @@ slots_take(const struct conf *conf, const struct endpoint *ep, long ep_wait_ms,
 {
 	s->ep = -1;
 	s->all = -1;
+	s->conf = conf;
+	s->endpoint = ep;
 	/* The endpoint's first: a delivery waiting for its endpoint holds
 	 * no place in the global pool that others could use. The other
 	 * order could also deadlock: holding a global place, waiting for
 	 * the endpoint's, held by one waiting for a global place. */
-	if (ep != NULL && (s->ep = pool_wait(conf, ep, stop, ep_wait_ms,
+	if (ep != NULL && (s->ep = pool_wait(conf, ep, true, stop, ep_wait_ms,
 	    err)) < 0)
 		return -1;
-	if ((s->all = pool_wait(conf, NULL, stop, all_wait_ms, err)) < 0) {
-		slot_release(s->ep);
+	if ((s->all = pool_wait(conf, NULL, true, stop, all_wait_ms,
+	    err)) < 0) {
+		slot_give(conf, ep, s->ep);
 		s->ep = -1;
 		return -1;
 	}
@@ -200,8 +263,8 @@ slots_take(const struct conf *conf, const struct endpoint *ep, long ep_wait_ms,
 void
 slots_release(struct slots *s)
 {
-	slot_release(s->all);
-	slot_release(s->ep);
+	slot_give(s->conf, NULL, s->all);
+	slot_give(s->conf, s->endpoint, s->ep);
 	s->all = -1;
 	s->ep = -1;
 }

@@ -1,6 +1,7 @@
 /* spoolact.c: the operator's commands that act on deliveries: replay
  * (dead or done back to pending), retry (a pending one due now), drain
- * (with --now: every pending one due now). */
+ * (with --now: every pending one due now); in the spool, or with
+ * `database` set in the database (db_ops.c). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "conf.h"
 #include "consumer.h"
+#include "db_ops.h"
 #include "drain.h"
 #include "json.h"
 #include "log.h"
@@ -25,8 +27,11 @@ replay_one(const struct conf *conf, enum spool_box box, const char *name,
     bool all, struct err *err)
 {
 	struct spool_entry e;
+	enum spool_box was;
 	int rc;
 
+	if (conf->database != NULL)
+		return db_ops_replay(conf, name, all, &was, err);
 	if ((rc = spool_read(conf->spool_dir, box, name, &e, err)) != 0) {
 		if (rc == 1)
 			err_set(err, "gone meanwhile");
@@ -55,6 +60,8 @@ retry_one(const struct conf *conf, const char *name, struct err *err)
 	struct err e2;
 	int rc, lock;
 
+	if (conf->database != NULL)
+		return db_ops_retry(conf, name, err);
 	if ((rc = spool_move(conf->spool_dir, name, SPOOL_NEW, SPOOL_CUR,
 	    err)) != 0) {
 		if (rc == 1)
@@ -189,7 +196,7 @@ spoolcmd_act(const struct conf *conf, int argc, char **argv)
 			rc = 1;
 	strlist_clear(&found);
 	/* A drainer running already reads their states again. */
-	if (act.n > 0 && spool_poke(conf->spool_dir, &err) == -1)
+	if (act.n > 0 && store_poke(conf, &err) == -1)
 		fprintf(stderr, "hookline %s: %s; a running drainer may take "
 		    "a while to see them\n", act.cmd, err.msg);
 	if (act.n > 0 && drain_kick(conf) == -1)
@@ -210,14 +217,14 @@ all_due(const struct conf *conf, struct err *err)
 	struct err e2;
 	size_t i;
 
-	if (spool_list(conf->spool_dir, SPOOL_NEW, &names, err) == -1)
+	if (store_list(conf, SPOOL_NEW, &names, err) == -1)
 		return -1;
 	for (i = 0; i < names.n; i++)
 		if (retry_one(conf, names.v[i], &e2) == -1)
 			fprintf(stderr, "hookline drain: %s: %s\n", names.v[i],
 			    e2.msg);
 	strlist_clear(&names);
-	return spool_poke(conf->spool_dir, err);
+	return store_poke(conf, err);
 }
 
 int

@@ -102,6 +102,14 @@ puts_safe(const char *s)
 		put_safe(s, strlen(s), NULL);
 }
 
+/* s escaped, then spaces up to width bytes of it. */
+static void
+puts_padded(const char *s, size_t width)
+{
+	puts_safe(s);
+	printf("%*s", (int)(strlen(s) < width ? width - strlen(s) : 0), "");
+}
+
 /* [{name, state, tries, failures, next, error}]: each consumer. */
 static struct jval *
 consumers_json(const struct spool_entry *e)
@@ -325,13 +333,13 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 	for (b = 0; b < SPOOL__NBOX; b++) {
 		if (!sel.box[b])
 			continue;
-		if (spool_list(conf->spool_dir, (enum spool_box)b, &names,
+		if (store_list(conf, (enum spool_box)b, &names,
 		    &err) == -1) {
 			fprintf(stderr, "hookline list: %s\n", err.msg);
 			goto done;
 		}
 		for (i = 0; i < names.n; i++) {
-			if (spool_read(conf->spool_dir, (enum spool_box)b,
+			if (store_read(conf, (enum spool_box)b,
 			    names.v[i], &e, &err) != 0)
 				continue;	/* moved meanwhile, or unreadable */
 			if (json) {
@@ -354,14 +362,16 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 					(void)snprintf(next, sizeof(next),
 					    "in %s", in);
 				}
-				printf("%-36s %-8s %-12s ", e.name,
-				    state_word(e.box), e.endpoint[0] ?
-				    e.endpoint : "/");
-				puts_safe(e.event);
-				printf("%*s %-6s %-8u %s\n",
-				    (int)(strlen(e.event) < 24 ?
-				    24 - strlen(e.event) : 0), "", age,
-				    e.attempts, next);
+				printf("%-36s %-8s ", e.name,
+				    state_word(e.box));
+				/* A database's rows are any host's: its
+				 * endpoint is escaped as the event is. */
+				puts_padded(e.endpoint[0] ? e.endpoint : "/",
+				    12);
+				putchar(' ');
+				puts_padded(e.event, 24);
+				printf(" %-6s %-8u %s\n", age, e.attempts,
+				    next);
 			}
 			spool_entry_free(&e);
 		}
@@ -450,9 +460,13 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 	show_field("delivery", e->id);
 	show_field("remote addr", e->remote_addr);
 	show_field("content type", e->content_type);
-	printf("  %-13s %llu bytes, %s/%s/%s/body\n", "body",
-	    (unsigned long long)e->body_len, conf->spool_dir,
-	    spool_box_name(e->box), e->name);
+	if (conf->database != NULL)
+		printf("  %-13s %llu bytes, in the database\n", "body",
+		    (unsigned long long)e->body_len);
+	else
+		printf("  %-13s %llu bytes, %s/%s/%s/body\n", "body",
+		    (unsigned long long)e->body_len, conf->spool_dir,
+		    spool_box_name(e->box), e->name);
 	fmt_time(t, sizeof(t), e->received);
 	fmt_age(age, sizeof(age), now - e->received);
 	printf("  %-13s %s (%s ago)\n", "received", t, age);
@@ -577,50 +591,6 @@ fail:
 	return NULL;
 }
 
-/* "box/NAME" from spool_find into its parts. */
-int
-split_found(const char *s, enum spool_box *box, const char **name)
-{
-	const char *slash = strchr(s, '/');
-	int b;
-
-	if (slash == NULL)
-		return -1;
-	for (b = 0; b < SPOOL__NBOX; b++)
-		if ((size_t)(slash - s) == strlen(spool_box_name(
-		    (enum spool_box)b)) && strncmp(s, spool_box_name(
-		    (enum spool_box)b), (size_t)(slash - s)) == 0) {
-			*box = (enum spool_box)b;
-			*name = slash + 1;
-			return 0;
-		}
-	return -1;
-}
-
-int
-find_ids(const struct conf *conf, const char *cmd, int argc, char **argv,
-    struct strlist *found)
-{
-	struct err err;
-	size_t before;
-	int a, rc = 0;
-
-	for (a = 1; a < argc; a++) {
-		if (argv[a][0] == '-')
-			continue;
-		before = found->n;
-		if (spool_find(conf->spool_dir, argv[a], found, &err) == -1) {
-			fprintf(stderr, "hookline %s: %s\n", cmd, err.msg);
-			rc = 1;
-		} else if (found->n == before) {
-			fprintf(stderr, "hookline %s: no delivery %s\n", cmd,
-			    argv[a]);
-			rc = 1;
-		}
-	}
-	return rc;
-}
-
 static int
 cmd_show(const struct conf *conf, int argc, char **argv)
 {
@@ -651,13 +621,13 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 	rc = find_ids(conf, "show", argc, argv, &found);
 	for (i = 0; i < found.n; i++) {
 		if (split_found(found.v[i], &box, &name) == -1 ||
-		    spool_read(conf->spool_dir, box, name, &e, &err) != 0) {
+		    store_read(conf, box, name, &e, &err) != 0) {
 			fprintf(stderr, "hookline show: %s: %s\n",
 			    found.v[i], err.msg);
 			rc = 1;
 			continue;
 		}
-		if (spool_read_runs(conf->spool_dir, box, name, &runs,
+		if (store_runs(conf, box, name, &runs,
 		    &nruns, &err) == -1) {
 			runs = NULL;
 			nruns = 0;
@@ -721,7 +691,7 @@ cmd_purge(const struct conf *conf, int argc, char **argv)
 	for (b = 0; b < SPOOL__NBOX; b++) {
 		if (!sel.box[b])
 			continue;
-		if (spool_expire(conf->spool_dir, (enum spool_box)b,
+		if (store_expire(conf, (enum spool_box)b,
 		    now - secs, &removed, &err) == -1) {
 			fprintf(stderr, "hookline purge: %s\n", err.msg);
 			rc = 1;

@@ -22,6 +22,22 @@ int	find_ids(const struct conf *conf, const char *cmd, int argc,
 /* Prints v as one line. Returns 0, or 1 when out of memory. */
 int	print_json(struct jval *v);
 
+/* Where the deliveries are (spoolcmd_store.c): as spool_list,
+ * spool_read, spool_read_runs, spool_find, spool_expire and spool_poke
+ * on conf->spool_dir, or on the database when conf->database is set. */
+int	store_list(const struct conf *conf, enum spool_box box,
+	    struct strlist *names, struct err *err);
+int	store_read(const struct conf *conf, enum spool_box box,
+	    const char *name, struct spool_entry *e, struct err *err);
+int	store_runs(const struct conf *conf, enum spool_box box,
+	    const char *name, struct spool_run **v, size_t *n,
+	    struct err *err);
+int	store_find(const struct conf *conf, const char *key,
+	    struct strlist *out, struct err *err);
+int	store_expire(const struct conf *conf, enum spool_box box,
+	    time_t cutoff, struct strlist *removed, struct err *err);
+int	store_poke(const struct conf *conf, struct err *err);
+
 /* replay and retry [--all] [--json] ID...; argv[0] says which. Returns
  * the exit code. */
 int	spoolcmd_act(const struct conf *conf, int argc, char **argv);

@@ -48,6 +48,15 @@ static const struct usage cmds[] = {
 	  "and the dead letters with the command that replays each. Payload\n"
 	  "bodies are never shown. Started as root, it first becomes the\n"
 	  "spool folder's owner (or hookline.conf's user).\n" },
+	{ "db", 1, "db init|migrate|status",
+	  "the PostgreSQL schema of `database`: create, move to this "
+	  "version, show",
+	  "init creates hookline's tables in the configuration's database\n"
+	  "(nothing when they are there at this version; refused at another).\n"
+	  "migrate moves them to this hookline's version, in one transaction.\n"
+	  "status connects and compares versions (exit 1 when they differ).\n"
+	  "Serving, draining and the commands check the version on first use:\n"
+	  "a mismatch is an error that says which of these to run.\n" },
 	{ "init", 0, "init [DIR] [--github] [--gitlab] [--gitea] [--stripe] "
 	  "[--slack]\n     [--generic] [--url BASE]",
 	  "a commented hookline.conf, secrets, hooks and spool for shared "
@@ -89,7 +98,8 @@ static const char spool_note[] =
 "Started as root, drain, list, show, replay, retry and purge first become\n"
 "the spool folder's owner (or hookline.conf's user), so that the web\n"
 "server can go on with what they leave; when there is no such user they\n"
-"refuse.\n";
+"refuse. With `database` set in hookline.conf, list, show, replay, retry\n"
+"and purge work on the deliveries in the database, any host's.\n";
 
 static const char conf_note[] =
 "The configuration is -c FILE, else $HOOKLINE_CONF, else (CGI only)\n"

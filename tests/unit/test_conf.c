@@ -204,6 +204,13 @@ test_broken(void **state)
 		    ":6: key 'timestamp_header'" },
 		{ "spool_min_free = 18446744073709551615\n", ":1: key 'spool_min_free'" },
 		{ "retry = 5s soon\n", ":1: key 'retry'" },
+		{ "database_unavailable = maybe\n",
+		    ":1: key 'database_unavailable': expected 503 or spool" },
+		{ "database_unavailable =\n", ":1: key 'database_unavailable'" },
+		{ "database_unavailable = SPOOL\n",
+		    ":1: key 'database_unavailable'" },
+		{ "[a]\ndatabase_unavailable = spool\n",
+		    ":2: key 'database_unavailable' belongs before" },
 		{ "just words\n", ":1: not a key" },
 		/* The watching URLs: off until named, never open to all. */
 		{ "monitor = metrics\n", ":1: key 'monitor': needs "
@@ -307,6 +314,26 @@ test_resident_keys(void **state)
 	assert_int_equal(endpoint_resident_workers(c, b), 3);
 	assert_int_equal(endpoint_resident_idle(c, b), 60);
 	assert_int_equal(endpoint_resident_idle(c, NULL), 60);
+	conf_free(c);
+}
+
+/* database_unavailable: 503 (the default) or spool. */
+static void
+test_database_unavailable(void **state)
+{
+	struct conf *c;
+	struct err err;
+
+	(void)state;
+	assert_non_null(c = load("max_body = 1K\n", &err));
+	assert_false(c->database_spill);
+	conf_free(c);
+	assert_non_null(c = load("database_unavailable = spool\n", &err));
+	assert_true(c->database_spill);
+	conf_free(c);
+	assert_non_null(c = load("database_unavailable = spool\n"
+	    "database_unavailable = 503\n", &err));
+	assert_false(c->database_spill);
 	conf_free(c);
 }
 
@@ -539,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_defaults_and_default_section),
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_database_unavailable),
 		cmocka_unit_test(test_endpoint_limits),
 		cmocka_unit_test(test_resident_keys),
 		cmocka_unit_test(test_missing_file),

@@ -2,6 +2,7 @@
  * replay, purge and drain on a real spool and configuration file. */
 // WRAP: drain_kick deliver_run
 #include "unit.h"
+#include "capture.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -95,28 +96,8 @@ static int
 cmd(struct fixture *f, const char *a0, const char *a1, const char *a2,
     const char *a3)
 {
-	char *argv[5] = { (char *)a0, (char *)a1, (char *)a2, (char *)a3,
-	    NULL };
-	char *path;
-	int argc = 0, saved, fd, rc;
-
-	while (argc < 4 && argv[argc] != NULL)
-		argc++;
-	assert_true(asprintf(&path, "%s/out", f->top) > 0);
-	fflush(stdout);
-	saved = dup(1);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(saved >= 0 && fd >= 0);
-	dup2(fd, 1);
-	close(fd);
-	rc = spool_command(f->conf, argc, argv);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	free(f->out);
-	f->out = unit_read_file(path, NULL);
-	free(path);
-	return rc;
+	return unit_command(spool_command, f->conf, f->top, &f->out, a0,
+	    a1, a2, a3);
 }
 
 static const struct delivery D1 = {

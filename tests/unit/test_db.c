@@ -1,0 +1,602 @@
+/* test_db.c: db.c, db_schema.c and db_queue.c against a real PostgreSQL
+ * the test starts (pg_cluster.h): schema init, migrate and version
+ * mismatch; put committed and read back byte for byte with hostile
+ * values; two processes claiming never get the same delivery; an
+ * expired lease taken over; a connection killed by pg_terminate_backend
+ * re-established without a failed statement; finish and read back. */
+#include "unit.h"
+#include "pg_cluster.h"
+
+#include <sys/wait.h>
+
+#include "check.h"
+#include "dbcmd.h"
+#include "db_drain.h"
+#include "db_queue.h"
+
+struct fixture {
+	struct pg_cluster	 pc;
+	struct db		*db;	/* the test's own connection */
+	struct conf		 conf;
+	bool			 up;
+};
+
+/* Skips when PostgreSQL is not installed; fails under CI=true. */
+#define NEED_PG(f) do { if (!(f)->up) { \
+	const char *ci = getenv("CI"); \
+	if (ci != NULL && strcmp(ci, "true") == 0) \
+		fail_msg("PostgreSQL is not installed (CI=true: failing)"); \
+	print_message("PostgreSQL is not installed (Debian package "  \
+	    "postgresql): skipped\n"); skip(); } } while (0)
+
+static int
+group_setup(void **state)
+{
+	struct fixture *f;
+	struct err err;
+
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	*state = f;
+	if (pg_cluster_start(&f->pc) == -1)
+		return 0;
+	f->up = true;
+	assert_non_null(f->db = pg_connect(&f->pc, &err));
+	f->conf.database = f->pc.conninfo;
+	f->conf.database_lease = 30;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	db_shared_close();
+	db_close(f->db);
+	if (f->up)
+		pg_cluster_stop(&f->pc);
+	free(f);
+	return 0;
+}
+
+/* No schema: version 0 and db_shared says to run init; init makes it
+ * (twice is fine); a newer version is refused by init, migrate and the
+ * first use, with words that say what to do; a missing version table
+ * on a used database is "no schema". */
+static void
+test_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+	enum db_rc rc;
+	int v, from;
+
+	NEED_PG(f);
+	assert_int_equal(db_schema_version(f->db, &v, &err), DB_OK);
+	assert_int_equal(v, 0);
+	db_shared_close();
+	assert_null(db_shared(&f->conf, &rc, &err));
+	assert_int_equal(rc, DB_FAIL);
+	assert_non_null(strstr(err.msg, "hookline db init"));
+
+	assert_int_equal(db_schema_init(f->db, &err), DB_OK);
+	assert_int_equal(db_schema_version(f->db, &v, &err), DB_OK);
+	assert_int_equal(v, DB_SCHEMA_VERSION);
+	assert_int_equal(db_schema_init(f->db, &err), DB_OK);
+	assert_int_equal(db_schema_migrate(f->db, &from, &err), DB_OK);
+	assert_int_equal(from, DB_SCHEMA_VERSION);
+	assert_non_null(db_shared(&f->conf, &rc, &err));
+
+	/* A newer schema (another hookline migrated it). */
+	pg_sql(f->db, "UPDATE hookline_schema SET version = version + 1");
+	db_shared_close();
+	assert_null(db_shared(&f->conf, &rc, &err));
+	assert_int_equal(rc, DB_FAIL);
+	assert_non_null(strstr(err.msg, "newer hookline"));
+	assert_int_equal(db_schema_init(f->db, &err), DB_FAIL);
+	assert_int_equal(db_schema_migrate(f->db, &from, &err), DB_FAIL);
+	assert_int_equal(from, DB_SCHEMA_VERSION + 1);
+	assert_non_null(strstr(err.msg, "newer"));
+	/* A version table holding garbage is an error, not a crash. */
+	pg_sql(f->db, "UPDATE hookline_schema SET version = -7");
+	assert_int_equal(db_schema_version(f->db, &v, &err), DB_FAIL);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	assert_non_null(db_shared(&f->conf, &rc, &err));
+}
+
+/* Bytes 1..255 and a NUL in the body; quotes, backslashes, a dollar
+ * quote, a semicolon and UTF-8 in the strings: stored and read back
+ * byte for byte (the statements are parameterised). */
+static void
+test_put_hostile(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char body[300], *back;
+	char name[SPOOL_NAME_MAX + 1];
+	struct spool_entry e;
+	struct delivery d;
+	struct db_res *res = NULL;
+	struct err err;
+	size_t len, i;
+	int found;
+
+	NEED_PG(f);
+	for (i = 0; i < sizeof(body); i++)
+		body[i] = (unsigned char)(i % 256);
+	memset(&d, 0, sizeof(d));
+	d.endpoint = "git'hub\\";
+	d.event = "push";
+	d.id = "id'); DROP TABLE hookline_delivery; -- \\x00 $$q$$ \xc3\xa9";
+	d.remote_addr = "203.0.113.9";
+	d.content_type = "application/json; x=\"'\\\"";
+	d.body = body;
+	d.body_len = sizeof(body);
+	assert_int_equal(db_queue_put(&f->conf, &d, name, &err), DB_OK);
+	assert_true(spool_name_valid(name));
+
+	/* Committed: another connection sees it. */
+	assert_int_equal(db_queue_read(f->db, name, &e, &found, &err), DB_OK);
+	assert_int_equal(found, 1);
+	assert_string_equal(e.endpoint, d.endpoint);
+	assert_string_equal(e.id, d.id);
+	assert_string_equal(e.content_type, d.content_type);
+	assert_int_equal(e.body_len, sizeof(body));
+	assert_int_equal(e.box, SPOOL_NEW);
+	spool_entry_free(&e);
+	assert_int_equal(db_exec(f->db, 0, "SELECT body FROM hookline_delivery "
+	    "WHERE name = $1", 1, (struct db_param[]){ DBP_TEXT(name) }, &res,
+	    &err), DB_OK);
+	assert_non_null(back = db_bytes(res, 0, 0, &len));
+	assert_int_equal(len, sizeof(body));
+	assert_memory_equal(back, body, sizeof(body));
+	free(back);
+	db_res_free(res);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM hookline_delivery"),
+	    1);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+}
+
+/* Puts n deliveries on endpoint "e". */
+static void
+put_n(struct fixture *f, int n)
+{
+	struct delivery d;
+	struct err err;
+	char id[32];
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	d.endpoint = "e";
+	d.event = "push";
+	d.body = (const unsigned char *)"{}";
+	d.body_len = 2;
+	d.id = id;
+	for (i = 0; i < n; i++) {
+		(void)snprintf(id, sizeof(id), "d%d", i);
+		if (db_queue_put(&f->conf, &d, NULL, &err) != DB_OK)
+			fail_msg("put: %s", err.msg);
+	}
+}
+
+/* A child claiming until nothing is due; writes each name it got, one
+ * a line, to fd. */
+static void
+claimer(struct fixture *f, int fd, const char *owner)
+{
+	struct db_claim c;
+	struct err err;
+	struct db *db;
+	int found;
+
+	if ((db = db_open(f->pc.conninfo, &err)) == NULL)
+		_exit(2);
+	for (;;) {
+		if (db_queue_claim(db, owner, 30, &c, &found, &err) != DB_OK)
+			_exit(3);
+		if (!found)
+			break;
+		if (dprintf(fd, "%s\n", c.e.name) < 0)
+			_exit(4);
+		db_claim_free(&c);
+	}
+	db_close(db);
+	_exit(0);
+}
+
+/* Two processes claim 60 deliveries at once: each is claimed by exactly
+ * one of them. */
+static void
+test_two_claimers(void **state)
+{
+	struct fixture *f = *state;
+	char path[2][256], *text, *line, *save = NULL;
+	struct strlist seen = { NULL, 0 };
+	pid_t pid[2];
+	int i, fd, st;
+	size_t j, len;
+
+	NEED_PG(f);
+	put_n(f, 60);
+	db_shared_close();	/* not shared with the children */
+	for (i = 0; i < 2; i++) {
+		(void)snprintf(path[i], sizeof(path[i]), "%s/claimed.%d",
+		    f->pc.dir, i);
+		assert_true((fd = open(path[i], O_WRONLY | O_CREAT | O_TRUNC,
+		    0600)) >= 0);
+		assert_true((pid[i] = fork()) != -1);
+		if (pid[i] == 0)
+			claimer(f, fd, i == 0 ? "A 1 1" : "B 2 2");
+		(void)close(fd);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pid[i], &st, 0), pid[i]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_non_null(text = unit_read_file(path[i], &len));
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			for (j = 0; j < seen.n; j++)
+				if (strcmp(seen.v[j], line) == 0)
+					fail_msg("%s claimed twice", line);
+			assert_int_equal(strlist_add(&seen, line), 0);
+		}
+		free(text);
+	}
+	assert_int_equal(seen.n, 60);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM hookline_delivery "
+	    "WHERE state = 'running' AND attempts = 1"), 60);
+	strlist_clear(&seen);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+}
+
+/* A claim whose lease ran out is taken over, said so, and its first
+ * holder can no longer renew or finish it. */
+static void
+test_lease_takeover(void **state)
+{
+	struct fixture *f = *state;
+	struct db_claim a, b;
+	struct spool_entry e;
+	struct err err;
+	struct db *db;
+	bool held;
+	int found;
+
+	NEED_PG(f);
+	put_n(f, 1);
+	assert_non_null(db = db_shared(&f->conf, NULL, &err));
+	assert_int_equal(db_queue_claim(db, "hostA 1 1", 1, &a, &found, &err),
+	    DB_OK);
+	assert_int_equal(found, 1);
+	assert_false(a.takeover);
+	assert_int_equal(a.e.attempts, 1);
+	/* Held: nobody else gets it. */
+	assert_int_equal(db_queue_claim(f->db, "hostB 2 2", 1, &b, &found,
+	    &err), DB_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(db_queue_renew(db, a.e.name, "hostA 1 1", 1, &held,
+	    &err), DB_OK);
+	assert_true(held);
+	/* Expired (the server's clock): taken over. */
+	pg_sql(f->db, "SELECT pg_sleep(2.1)");
+	assert_int_equal(db_queue_claim(f->db, "hostB 2 2", 30, &b, &found,
+	    &err), DB_OK);
+	assert_int_equal(found, 1);
+	assert_true(b.takeover);
+	assert_string_equal(b.prev_owner, "hostA 1 1");
+	assert_int_equal(b.prev_running, 1);
+	assert_int_equal(b.prev_started, a.e.started);
+	assert_true(b.e.started >= a.e.started + 2);
+	assert_int_equal(b.e.attempts, 2);
+	assert_int_equal(b.e.interrupted, 1);
+	assert_string_equal(b.e.name, a.e.name);
+	/* The first holder lost it. */
+	assert_int_equal(db_queue_renew(db, a.e.name, "hostA 1 1", 30, &held,
+	    &err), DB_OK);
+	assert_false(held);
+	a.e.fate = FATE_DONE;
+	assert_int_equal(db_queue_finish(db, &a.e, NULL, "hostA 1 1", "hostA",
+	    &held, &err), DB_OK);
+	assert_false(held);
+	assert_int_equal(db_queue_read(f->db, b.e.name, &e, &found, &err),
+	    DB_OK);
+	assert_int_equal(e.box, SPOOL_CUR);
+	spool_entry_free(&e);
+	db_claim_free(&a);
+	db_claim_free(&b);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+}
+
+/* Finishing records the run, the consumers and the state; a pending
+ * one is due at its next and claimed again only then. */
+static void
+test_finish(void **state)
+{
+	struct fixture *f = *state;
+	struct consumer cons[2];
+	struct spool_run run, *runs = NULL;
+	struct spool_entry e;
+	struct db_claim c;
+	struct err err;
+	size_t n;
+	bool held;
+	int found;
+
+	NEED_PG(f);
+	put_n(f, 1);
+	assert_int_equal(db_queue_claim(f->db, "h 1 1", 30, &c, &found, &err),
+	    DB_OK);
+	assert_int_equal(found, 1);
+	memset(cons, 0, sizeof(cons));
+	cons[0] = (struct consumer){ "ok.sh", CONS_SUCCEEDED, 1, 0, 0, NULL };
+	cons[1] = (struct consumer){ "forward:http://x/'\\", CONS_PENDING, 1,
+	    1, 4102444800LL, "HTTP 503" };
+	c.e.cons = cons;
+	c.e.ncons = 2;
+	c.e.fate = FATE_PENDING;
+	c.e.next = 4102444800LL;	/* 2100: not due */
+	c.e.failures = 1;
+	memset(&run, 0, sizeof(run));
+	run.attempt = c.e.attempts;
+	run.started = c.e.started;
+	run.error = "it's \\ here";
+	assert_int_equal(db_queue_finish(f->db, &c.e, &run, "h 1 1", "h",
+	    &held, &err), DB_OK);
+	assert_true(held);
+	c.e.cons = NULL;
+	c.e.ncons = 0;
+	assert_int_equal(db_queue_read(f->db, c.e.name, &e, &found, &err),
+	    DB_OK);
+	assert_int_equal(e.box, SPOOL_NEW);
+	assert_int_equal(e.ncons, 2);
+	assert_string_equal(e.cons[1].name, "forward:http://x/'\\");
+	assert_int_equal(e.cons[1].state, CONS_PENDING);
+	assert_int_equal(e.cons[1].next, 4102444800LL);
+	assert_string_equal(e.cons[1].error, "HTTP 503");
+	assert_int_equal(e.cons[0].state, CONS_SUCCEEDED);
+	assert_int_equal(e.running, 0);
+	spool_entry_free(&e);
+	assert_int_equal(db_queue_runs(f->db, c.e.name, &runs, &n, &err),
+	    DB_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(runs[0].error, "it's \\ here");
+	spool_runs_free(runs, n);
+	/* Not due: nothing to claim. */
+	db_claim_free(&c);
+	assert_int_equal(db_queue_claim(f->db, "h 1 1", 30, &c, &found, &err),
+	    DB_OK);
+	assert_int_equal(found, 0);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+}
+
+/* The backend of the process's connection killed between statements:
+ * the next statement runs on a new connection, with or without
+ * DB_RETRY (the server said it ended the session). */
+static void
+test_terminate(void **state)
+{
+	struct fixture *f = *state;
+	struct db_param p[1];
+	struct err err;
+	struct db *db;
+	char pid[32];
+	int i;
+
+	NEED_PG(f);
+	for (i = 0; i < 2; i++) {
+		assert_non_null(db = db_shared(&f->conf, NULL, &err));
+		(void)snprintf(pid, sizeof(pid), "%ld",
+		    pg_count(db, "SELECT pg_backend_pid()"));
+		p[0] = DBP_TEXT(pid);
+		assert_int_equal(db_exec(f->db, 0, "SELECT "
+		    "pg_terminate_backend($1::int, 5000)", 1, p, NULL, &err),
+		    DB_OK);
+		if (i == 0)
+			put_n(f, 1);	/* DB_RETRY */
+		else if (db_exec(db, 0, "SELECT 1", 0, NULL, NULL, &err) !=
+		    DB_OK)
+			fail_msg("after terminate: %s", err.msg);
+	}
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery"), 1);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+}
+
+/* An unreachable server is DB_DOWN (503 for the request path), and a
+ * database without the key is said. */
+static void
+test_unreachable(void **state)
+{
+	struct fixture *f = *state;
+	struct conf c;
+	struct err err;
+	enum db_rc rc;
+	char *info, ver[64];
+
+	NEED_PG(f);
+	db_shared_close();
+	memset(&c, 0, sizeof(c));
+	assert_true(asprintf(&info, "host=%s/nowhere dbname=x "
+	    "connect_timeout=2", f->pc.dir) > 0);
+	c.database = info;
+	assert_null(db_shared(&c, &rc, &err));
+	assert_int_equal(rc, DB_DOWN);
+	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_null(strchr(err.msg, '\n'));
+	free(info);
+	db_lib_version(ver, sizeof(ver));
+	assert_true(strncmp(ver, "libpq ", 6) == 0 && ver[6] >= '1' &&
+	    ver[6] <= '9');
+}
+
+/* A hook that runs longer than the lease: the drainer's keeper renews
+ * the lease, so another drainer cannot claim the delivery meanwhile;
+ * it runs once and is done. */
+static void
+test_lease_renewed(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct conf *conf = NULL;
+	struct db_claim c;
+	struct err err;
+	char *path, *text, *hook;
+	pid_t pid;
+	int found, st;
+
+	NEED_PG(f);
+	assert_true(asprintf(&hook, "%s/hooks", f->pc.dir) > 0);
+	(void)mkdir(hook, 0755);
+	free(hook);
+	assert_true(asprintf(&hook, "%s/hooks/e", f->pc.dir) > 0);
+	(void)mkdir(hook, 0755);
+	free(hook);
+	assert_true(asprintf(&hook, "%s/hooks/e/push", f->pc.dir) > 0);
+	unit_write_file(hook, "#!/bin/sh\nsleep 4\n", 0755);
+	assert_int_equal(chmod(hook, 0755), 0);
+	free(hook);
+	assert_true(asprintf(&path, "%s/drain.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "hooks_dir = hooks\nspool_dir = spool\n"
+	    "log = %s/drain.log\ndatabase = %s\ndatabase_lease = 2s\n"
+	    "[e]\nmode = async\n", f->pc.dir, f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &conf, &err), 0);
+	put_n(f, 1);
+	db_shared_close();
+	assert_true((pid = fork()) != -1);
+	if (pid == 0)
+		_exit(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) == -1 ?
+		    1 : 0);
+	/* Past the lease, the hook still running: still held. */
+	pg_sql(f->db, "SELECT pg_sleep(3)");
+	assert_int_equal(db_queue_claim(f->db, "other 9 9", 30, &c, &found,
+	    &err), DB_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'running'"), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'done' AND attempts = 1"), 1);
+	pg_sql(f->db, "DELETE FROM hookline_delivery");
+	conf_free(conf);
+	free(path);
+	free(text);
+}
+
+/* check's report on conf text: what it printed (malloc'd), *rc. */
+static char *
+check_text(struct fixture *f, const char *text, mode_t mode, int *rc)
+{
+	char *path, *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	assert_true(asprintf(&path, "%s/check.conf", f->pc.dir) > 0);
+	unit_write_file(path, text, mode);
+	assert_int_equal(chmod(path, mode), 0);
+	assert_non_null(fp = open_memstream(&out, &len));
+	*rc = check_report(path, fp);
+	assert_int_equal(fclose(fp), 0);
+	free(path);
+	return out;
+}
+
+/* A password inline: a warning in a file only its owner reads, an
+ * error in one others may read; libpq's passfile is neither. A schema
+ * of another version is an error. */
+static void
+test_check_password(void **state)
+{
+	struct fixture *f = *state;
+	char *text, *out;
+	int rc;
+
+	NEED_PG(f);
+	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
+	    "database = %s password='s3cr\\'et'\n", f->pc.dir, f->pc.dir,
+	    f->pc.conninfo) > 0);
+	out = check_text(f, text, 0644, &rc);
+	assert_non_null(strstr(out, "error"));
+	assert_non_null(strstr(out, "password inline in a file group or "
+	    "others can read"));
+	assert_null(strstr(out, "s3cr"));
+	free(out);
+	out = check_text(f, text, 0600, &rc);
+	assert_null(strstr(out, "password inline in a file group"));
+	assert_non_null(strstr(out, "warning"));
+	assert_non_null(strstr(out, "a password inline"));
+	free(out);
+	free(text);
+	/* A URI's user:pass@ is one too. */
+	assert_true(asprintf(&text, "database = postgresql://u:pw@%%2Ftmp%%2Fx"
+	    "/db\n") > 0);
+	out = check_text(f, text, 0640, &rc);
+	assert_non_null(strstr(out, "password inline in a file group"));
+	free(out);
+	free(text);
+	assert_true(asprintf(&text, "hooks_dir = %s\nspool_dir = %s/sp\n"
+	    "database = %s passfile=/nonexistent\n", f->pc.dir, f->pc.dir,
+	    f->pc.conninfo) > 0);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 5");
+	out = check_text(f, text, 0644, &rc);
+	assert_null(strstr(out, "password"));
+	assert_non_null(strstr(out, "schema version 5"));
+	assert_int_equal(rc, 2);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	free(out);
+	free(text);
+}
+
+/* hookline db: status 0 at this version, 1 at another (and migrate
+ * refuses a newer one), 2 for a bad subcommand; a file without the key
+ * is 1. */
+static void
+test_db_command(void **state)
+{
+	struct fixture *f = *state;
+	char *path, *text;
+	char *status[] = { "db", "status", NULL };
+	char *init[] = { "db", "init", NULL };
+	char *migrate[] = { "db", "migrate", NULL };
+	char *bad[] = { "db", "drop", NULL };
+
+	NEED_PG(f);
+	assert_true(asprintf(&path, "%s/cmd.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "database = %s\n", f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(db_command(path, 2, status), 0);
+	assert_int_equal(db_command(path, 2, init), 0);
+	assert_int_equal(db_command(path, 2, migrate), 0);
+	assert_int_equal(db_command(path, 2, bad), 2);
+	assert_int_equal(db_command(path, 1, status), 2);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 3");
+	assert_int_equal(db_command(path, 2, status), 1);
+	assert_int_equal(db_command(path, 2, migrate), 1);
+	assert_int_equal(db_command(path, 2, init), 1);
+	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	unit_write_file(path, "max_body = 1M\n", 0600);
+	assert_int_equal(db_command(path, 2, status), 1);
+	free(path);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_put_hostile),
+		cmocka_unit_test(test_two_claimers),
+		cmocka_unit_test(test_lease_takeover),
+		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_lease_renewed),
+		cmocka_unit_test(test_check_password),
+		cmocka_unit_test(test_db_command),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,287 @@
+/* test_db_spill.c: the async accept with `database` set and
+ * database_unavailable = spool, against a real PostgreSQL the test
+ * starts (pg_cluster.h): claim and store in one transaction, spilled
+ * while the database is away, moved back after, never lost, a copy
+ * stored twice caught as a duplicate. */
+#include "unit.h"
+#include "pg_cluster.h"
+
+#include "db_spill.h"
+#include "spool.h"
+
+#define W	3600
+
+/* On the fixture's connection (pg_cluster.h). */
+#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
+
+struct fixture {
+	struct pg_cluster	 pc;
+	struct db		*db;
+	char			*top;
+	char			*gone;		/* a conninfo nobody answers */
+	struct conf		 conf;		/* the database there */
+	struct conf		 away;		/* the same, database away */
+};
+
+static int
+group_setup(void **state)
+{
+	struct fixture *f;
+
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	*state = f;
+	if (pg_up(&f->pc, &f->db) == -1)
+		return 0;
+	assert_true(asprintf(&f->gone, "host=%s/nowhere dbname=x "
+	    "connect_timeout=2", f->pc.dir) > 0);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	pg_down(&f->pc, f->db);
+	free(f->gone);
+	free(f);
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->db == NULL)
+		return 0;
+	SQL("TRUNCATE hookline_delivery, hookline_consumer, "
+	    "hookline_run, hookline_dedupe", NULL);
+	f->top = unit_mkdtemp("dbspill");
+	memset(&f->conf, 0, sizeof(f->conf));
+	assert_true(asprintf(&f->conf.spool_dir, "%s/spool", f->top) > 0);
+	f->conf.database = f->pc.conninfo;
+	f->conf.database_spill = true;
+	f->conf.dedupe_window = W;
+	f->away = f->conf;
+	f->away.database = f->gone;
+	db_shared_close();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	db_shared_close();
+	if (f->top != NULL)
+		unit_rm_tree(f->top);
+	free(f->top);
+	free(f->conf.spool_dir);
+	f->top = NULL;
+	f->conf.spool_dir = NULL;
+	return 0;
+}
+
+static struct delivery
+delivery(const char *id, const char *body)
+{
+	return (struct delivery){
+		.endpoint = "github", .event = "push", .id = id,
+		.remote_addr = "192.0.2.7", .content_type = "application/json",
+		.body = (const unsigned char *)body, .body_len = strlen(body),
+		.attempt = 1,
+	};
+}
+
+/* How many entries the local spool holds in box. */
+static size_t
+local(struct fixture *f, enum spool_box box)
+{
+	struct strlist names = { NULL, 0 };
+	struct err err;
+	size_t n;
+
+	if (spool_list(f->conf.spool_dir, box, &names, &err) == -1)
+		return 0;
+	n = names.n;
+	strlist_clear(&names);
+	return n;
+}
+
+static void
+test_accept(void **state)
+{
+	struct fixture *f = *state;
+	struct delivery d = delivery("gh-1", "{\"a\":1}");
+	struct err err;
+
+	PG_NEED(f->db);
+	assert_int_equal(db_accept(&f->conf, &d, true, &err),
+	    DB_ACCEPT_STORED);
+	assert_int_equal(db_accept(&f->conf, &d, true, &err),
+	    DB_ACCEPT_DUPLICATE);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1", "gh-1"), 1);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
+	    "WHERE delivery_id = $1", "gh-1"), 1);
+	/* Our own id (claim_id false): no record, stored each time. */
+	assert_int_equal(db_accept(&f->conf, &d, false, &err),
+	    DB_ACCEPT_STORED);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1", "gh-1"), 2);
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+}
+
+/* The INSERT refused after the claim: neither stays, so the sender's
+ * retry is stored, not called a duplicate. */
+static void
+test_one_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct delivery d = delivery("gh-tx", "{}");
+	struct err err;
+
+	PG_NEED(f->db);
+	SQL("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+	    "$$BEGIN RAISE EXCEPTION 'refused'; END$$", NULL);
+	SQL("CREATE TRIGGER refuse BEFORE INSERT ON hookline_delivery "
+	    "FOR EACH ROW EXECUTE FUNCTION refuse()", NULL);
+	assert_int_equal(db_accept(&f->conf, &d, true, &err),
+	    DB_ACCEPT_FAILED);
+	/* Refused is not away: not spilled either. */
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+	SQL("DROP TRIGGER refuse ON hookline_delivery", NULL);
+	SQL("DROP FUNCTION refuse()", NULL);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
+	    "WHERE delivery_id = $1", "gh-tx"), 0);
+	assert_int_equal(db_accept(&f->conf, &d, true, &err),
+	    DB_ACCEPT_STORED);
+}
+
+static void
+test_away(void **state)
+{
+	struct fixture *f = *state;
+	struct delivery d = delivery("gh-away", "{\"b\":2}");
+	size_t dups;
+	struct err err;
+
+	PG_NEED(f->db);
+	/* The default: 503, nothing kept. */
+	f->away.database_spill = false;
+	assert_int_equal(db_accept(&f->away, &d, true, &err),
+	    DB_ACCEPT_FAILED);
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+	db_shared_close();
+	/* spool: in the local spool, 202. */
+	f->away.database_spill = true;
+	assert_int_equal(db_accept(&f->away, &d, true, &err),
+	    DB_ACCEPT_SPILLED);
+	assert_true(strlen(err.msg) > 0);	/* why, for the log */
+	assert_int_equal(local(f, SPOOL_NEW), 1);
+	assert_int_equal(db_spill_waiting(&f->conf), 1);
+	/* Still away: moving fails, the entry stays where it was. */
+	db_shared_close();
+	assert_int_equal(db_spill_move(&f->away, 100, &dups, &err), -1);
+	assert_int_equal(local(f, SPOOL_NEW), 1);
+	assert_int_equal(local(f, SPOOL_CUR), 0);
+	/* Back: moved, the local copy gone after the COMMIT. */
+	db_shared_close();
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 1);
+	assert_int_equal(dups, 0);
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+	assert_int_equal(local(f, SPOOL_CUR), 0);
+	assert_int_equal(db_spill_waiting(&f->conf), 0);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1 AND body = convert_to('{\"b\":2}', 'UTF8') "
+	    "AND endpoint = 'github' AND event = 'push' AND remote_addr = "
+	    "'192.0.2.7' AND state = 'pending' AND received <= "
+	    "extract(epoch FROM now())", "gh-away"), 1);
+	/* And its id is recorded for every host now. */
+	assert_int_equal(db_accept(&f->conf, &d, true, &err),
+	    DB_ACCEPT_DUPLICATE);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 0);
+}
+
+/* A copy stored already (the COMMIT's answer lost, or the local removal
+ * failed), or the same delivery taken by another host meanwhile: a
+ * duplicate, dropped; the database holds it once. */
+static void
+test_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct delivery d = delivery("gh-dup", "{}");
+	struct delivery o = delivery("gh-other-host", "{}");
+	size_t dups;
+	struct err err;
+	char name[SPOOL_NAME_MAX + 1];
+	int i;
+
+	PG_NEED(f->db);
+	/* Spilled twice (a sender's retry on this host while away). */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(spool_store(f->conf.spool_dir, 0, &d,
+		    time(NULL), name, &err), 0);
+	/* Another host stored o while this one spilled it. */
+	assert_int_equal(spool_store(f->conf.spool_dir, 0, &o, time(NULL),
+	    name, &err), 0);
+	assert_int_equal(db_accept(&f->conf, &o, true, &err),
+	    DB_ACCEPT_STORED);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 3);
+	assert_int_equal(dups, 2);	/* the retry's copy, and o */
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1", "gh-dup"), 1);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1", "gh-other-host"), 1);
+}
+
+/* A mover that died between claiming an entry (new -> cur) and its
+ * COMMIT: the next one takes it from cur/. The batch bound holds. */
+static void
+test_leftover_and_bound(void **state)
+{
+	struct fixture *f = *state;
+	size_t dups;
+	struct err err;
+	char name[SPOOL_NAME_MAX + 1], id[16];
+	struct delivery d;
+	int i;
+
+	PG_NEED(f->db);
+	for (i = 0; i < 5; i++) {
+		(void)snprintf(id, sizeof(id), "b-%d", i);
+		d = delivery(id, "{}");
+		assert_int_equal(spool_store(f->conf.spool_dir, 0, &d,
+		    time(NULL), name, &err), 0);
+	}
+	assert_int_equal(spool_move(f->conf.spool_dir, name, SPOOL_NEW,
+	    SPOOL_CUR, &err), 0);
+	assert_int_equal(db_spill_move(&f->conf, 2, &dups, &err), 2);
+	assert_int_equal(local(f, SPOOL_CUR), 0);	/* cur/ first */
+	assert_int_equal(local(f, SPOOL_NEW), 3);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 3);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id LIKE $1", "b-%"), 5);
+	/* No spool at all: nothing to do. */
+	unit_rm_tree(f->conf.spool_dir);
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 0);
+}
+
+int
+main(void)
+{
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_accept),
+		T(test_one_transaction),
+		T(test_away),
+		T(test_duplicates),
+		T(test_leftover_and_bound),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
