@@ -10,7 +10,9 @@
 
 PKGS	= json-c libcurl libcrypto inih fcgi
 FCFLAGS	= -Iinclude -D_GNU_SOURCE -DHOOKLINE_VERSION='"fuzz"' -g -O1 \
-	  $(shell pkg-config --cflags $(PKGS))
+	  $(shell pkg-config --cflags $(PKGS)) \
+	  $(shell pkg-config --cflags libpq)
+# libpq: only its headers (db.c loads the library on first use).
 FLIBS	= $(shell pkg-config --libs $(PKGS))
 SRC	= $(filter-out src/main.c,$(wildcard src/*.c))
 TARGETS	= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
