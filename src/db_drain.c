@@ -21,6 +21,7 @@
 #include "forward.h"
 #include "log.h"
 #include "platform.h"
+#include "resident.h"
 #include "slots.h"
 #include "stats.h"
 
@@ -81,6 +82,11 @@ keeper_main(const struct conf *conf, const char *name, const char *owner,
 	(void)signal(SIGTERM, SIG_DFL);
 	(void)signal(SIGINT, SIG_DFL);
 	if (exit_with_parent(parent, SIGTERM) == -1)
+		_exit(0);
+	/* The drainer's fds are not ours: a resident worker's stdin pipe
+	 * held open here would keep it from seeing its end (EOF) when the
+	 * drainer lets it go. The keeper opens its own connection. */
+	if (close_fds_from(3) == -1)
 		_exit(0);
 	while (held) {
 		for (waited = 0; waited < every; waited += KEEPER_TICK_MS) {
@@ -188,7 +194,8 @@ attempt_end(const struct conf *conf, struct db *db, struct spool_entry *e,
  * back (stop), -1 when the database failed. */
 static int
 attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
-    const char *owner, const char *host, volatile sig_atomic_t *stop)
+    const char *owner, const char *host, volatile sig_atomic_t *stop,
+    struct resident *rs)
 {
 	struct forwarder *fw = NULL;
 	struct outcome out = { NULL, 0 };
@@ -218,7 +225,7 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	err.msg[0] = '\0';
 	rc = attempt_consumers(conf, &c->e, c->body, c->body_len, began,
-	    NULL, &fw, &out, &err);
+	    rs, &fw, &out, &err);
 	slots_release(&held);
 	attempt_run_of(&c->e, &out, &t0, rc == -1 ? err.msg : NULL, &run);
 	rc = attempt_end(conf, db, &c->e, &out, &run, owner, host, began);
@@ -228,11 +235,11 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	return rc == -1 ? -1 : 1;
 }
 
-/* Claims and runs what is due until nothing is. Returns how many ran,
- * or -1 when the database failed (err). */
+/* Claims and runs what is due until nothing is, resident hooks in rs's
+ * pools. Returns how many ran, or -1 when the database failed (err). */
 static int
 drain_due_db(const struct conf *conf, const char *owner, const char *host,
-    volatile sig_atomic_t *stop, struct err *err)
+    volatile sig_atomic_t *stop, struct resident *rs, struct err *err)
 {
 	struct db_claim c;
 	struct db *db;
@@ -247,9 +254,10 @@ drain_due_db(const struct conf *conf, const char *owner, const char *host,
 			return -1;
 		if (!found)
 			break;
-		if (attempt_db(conf, db, &c, owner, host, stop) == 1)
+		if (attempt_db(conf, db, &c, owner, host, stop, rs) == 1)
 			ran++;
 		db_claim_free(&c);
+		resident_tick(rs);	/* other hooks' idle workers */
 	}
 	return ran;
 }
@@ -289,11 +297,19 @@ spill_move(const struct conf *conf)
 		    "the local spool for now: %s", err.msg);
 }
 
-/* The loop of one drainer process: the one holding drain.lock, or one
- * of its workers. */
+/* Sleeps ms (less when *stop turns), then ends rs's workers that have
+ * been idle their time and reaps those that left. */
+static void
+nap_tick(long ms, volatile sig_atomic_t *stop, struct resident *rs)
+{
+	nap_ms(ms, stop);
+	resident_tick(rs);
+}
+
+/* drain_proc's loop, its resident hooks in rs. */
 static int
-drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
-    volatile sig_atomic_t *stop, struct err *err)
+drain_proc_rs(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct resident *rs, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
 	time_t last_sweep = 0, down_since = 0, now;
@@ -316,7 +332,7 @@ drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		/* (pgx) What this host spilled into its spool while the
 		 * database was away goes in first (db_spill.c). */
 		spill_move(*confp);
-		if ((n = drain_due_db(*confp, owner, host, stop, err)) == -1) {
+		if ((n = drain_due_db(*confp, owner, host, stop, rs, err)) == -1) {
 			if (down_since == 0) {
 				log_msg("error", "drain: %s", err->msg);
 				down_since = now;
@@ -328,8 +344,8 @@ drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 			    (mode == DRAIN_PENDING &&
 			    now - down_since >= DOWN_GIVE_UP &&
 			    !db_spill_waiting(*confp)))
-				return -1;
-			nap_ms(DOWN_WAIT_MS, stop);
+				return -1;	/* rs: drain_proc frees it */
+			nap_tick(DOWN_WAIT_MS, stop, rs);
 			continue;
 		}
 		if (down_since != 0)
@@ -342,8 +358,28 @@ drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		    !db_drain_anything(*confp))
 			break;
 		if (n == 0)
-			nap_ms(IDLE_POLL_MS, stop);
+			nap_tick(IDLE_POLL_MS, stop, rs);
 	}
+	return ran;
+}
+
+/*
+ * The loop of one drainer process: the one holding drain.lock, or one
+ * of its workers. Its resident hooks (rs, its own pools, as each of the
+ * spool drainer's workers has) stay up between deliveries while it
+ * runs: they end after resident_idle without one (nap_tick), when it
+ * ends (resident_free), and with it when it is killed (run.c starts
+ * them with exit_with_parent). NULL rs (no memory): one-shot.
+ */
+static int
+drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
+{
+	struct resident *rs = resident_new();
+	int ran;
+
+	ran = drain_proc_rs(rl, confp, mode, stop, rs, err);
+	resident_free(rs);
 	return ran;
 }
 
