@@ -26,4 +26,11 @@ int	db_slot_try(struct db *db, int32_t pool, unsigned n, unsigned start,
 enum db_rc db_slot_release(struct db *db, int32_t pool, int slot,
 	    struct err *err);
 
+/* The slots this process holds on its connection (db_shared): when
+ * that is found lost and a new session opened, they are taken
+ * again on it before its first statement. This returns how many could
+ * not be (another process took them in between: the bound was passed
+ * while they ran) since the last call, and starts counting again. */
+unsigned db_slot_lost(void);
+
 #endif

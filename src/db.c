@@ -81,6 +81,9 @@ struct db_res {
 
 /* The process's connection (db_shared). */
 static struct db *shared;
+/* Told when the process's connection is a new session in place of one
+ * this process had (db_on_reconnect; set once, then only read). */
+static void (*reconnected)(struct db *);
 
 #ifdef HOOKLINE_STATIC
 int
@@ -320,7 +323,24 @@ conn_ensure(struct db *db, struct err *err)
 	if (conn_usable(db) && idle_input(db))
 		return 0;
 	conn_drop(db);
-	return conn_open(db, err);
+	if (conn_open(db, err) == -1)
+		return -1;
+	/* A new session: what the old one held (advisory locks) is gone. */
+	if (db == shared && reconnected != NULL)
+		reconnected(db);
+	return 0;
+}
+
+void
+db_on_reconnect(void (*fn)(struct db *))
+{
+	reconnected = fn;
+}
+
+bool
+db_is_shared(const struct db *db)
+{
+	return db != NULL && db == shared;
 }
 
 struct db *
@@ -358,6 +378,8 @@ db_shared(const struct conf *conf, enum db_rc *rc, struct err *err)
 		r = DB_FAIL;
 		goto fail_close;
 	}
+	if (reconnected != NULL)
+		reconnected(shared);
 	return shared;
 fail_close:
 	db_shared_close();

@@ -16,6 +16,7 @@
 #include "consumer.h"
 #include "db_drain.h"
 #include "db_queue.h"
+#include "db_slots.h"
 #include "db_spill.h"
 #include "drain_int.h"
 #include "forward.h"
@@ -204,6 +205,7 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	struct slots held;
 	struct err err;
 	int64_t began;
+	unsigned lost;
 	pid_t keeper;
 	int rc;
 
@@ -227,6 +229,11 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	rc = attempt_consumers(conf, &c->e, c->body, c->body_len, began,
 	    rs, &fw, &out, &err);
 	slots_release(&held);
+	if ((lost = db_slot_lost()) > 0)
+		log_msg("warning", "database: delivery %s: its connection to "
+		    "the database was lost while it ran and %u of its "
+		    "max_running slots were taken by others meanwhile: the "
+		    "bound was passed by this run", c->e.name, lost);
 	attempt_run_of(&c->e, &out, &t0, rc == -1 ? err.msg : NULL, &run);
 	rc = attempt_end(conf, db, &c->e, &out, &run, owner, host, began);
 	keeper_stop(keeper);
