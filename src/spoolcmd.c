@@ -304,7 +304,7 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 	struct jval *arr = NULL, *o;
 	struct err err;
 	char age[32], in[32], next[48];
-	bool json = false, any = false;
+	bool json = false, any = false, away = false;
 	time_t now = time(NULL);
 	size_t i;
 	int b, i2, rc = 1;
@@ -335,6 +335,16 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 			continue;
 		if (store_list(conf, (enum spool_box)b, &names,
 		    &err) == -1) {
+			if (!away)
+				fprintf(stderr, "hookline list: %s\n",
+				    err.msg);
+			/* The database away: what waits here for it. */
+			if (conf->database == NULL)
+				goto done;
+			away = true;
+		}
+		if (store_list_spilled(conf, (enum spool_box)b, &names,
+		    &err) == -1) {
 			fprintf(stderr, "hookline list: %s\n", err.msg);
 			goto done;
 		}
@@ -343,8 +353,10 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 			    names.v[i], &e, &err) != 0)
 				continue;	/* moved meanwhile, or unreadable */
 			if (json) {
-				if ((o = entry_json(&e, now)) == NULL ||
-				    json_push(arr, o) != 0) {
+				if ((o = entry_json(&e, now)) != NULL &&
+				    store_spilled(conf, names.v[i]))
+					(void)json_set_bool(o, "spilled", 1);
+				if (o == NULL || json_push(arr, o) != 0) {
 					spool_entry_free(&e);
 					fprintf(stderr, "hookline: out of memory\n");
 					goto done;
@@ -363,7 +375,8 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 					    "in %s", in);
 				}
 				printf("%-36s %-8s ", e.name,
-				    state_word(e.box));
+				    store_spilled(conf, names.v[i]) ?
+				    "spilled" : state_word(e.box));
 				/* A database's rows are any host's: its
 				 * endpoint is escaped as the event is. */
 				puts_padded(e.endpoint[0] ? e.endpoint : "/",
@@ -378,6 +391,8 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 		strlist_clear(&names);
 	}
 	rc = json ? print_json(arr) : 0;
+	if (away)
+		rc = 1;
 done:
 	strlist_clear(&names);
 	json_free(arr);
