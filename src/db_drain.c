@@ -129,6 +129,35 @@ keeper_stop(pid_t pid)
 		;
 }
 
+/*
+ * The clock of an attempt: the database server's, as the claim's due
+ * test and the leases use (db_queue.c's SERVER_NOW), so that a host
+ * whose clock is off neither runs a retry early nor sets it late, nor
+ * claims a delivery that is due for the server but not yet for its own
+ * attempt (claimed again and again until its clock caught up). began:
+ * this second, floored as the claim's test is (a consumer due for the
+ * claim is due for the attempt, the claim came first); the settle time,
+ * rounded up, as a retry must never come early (attempt_now_up). The
+ * server away: this host's clock.
+ */
+static int64_t
+server_now(struct db *db, bool up)
+{
+	static const char *const sql[] = {
+		"SELECT CAST(floor(extract(epoch FROM now())) AS bigint)",
+		"SELECT CAST(ceil(extract(epoch FROM now())) AS bigint)",
+	};
+	struct db_res *res = NULL;
+	struct err err;
+	int64_t t;
+
+	if (db_exec(db, DB_RETRY, sql[up], 0, NULL, &res, &err) != DB_OK ||
+	    db_rows(res) != 1 || db_int64(res, 0, 0, &t) == -1 || t <= 0)
+		t = up ? attempt_now_up() : (int64_t)time(NULL);
+	db_res_free(res);
+	return t;
+}
+
 /* A claim whose lease ran out: the attempt it cut short is recorded as
  * interrupted, and the log says the delivery runs again. */
 static void
@@ -166,7 +195,7 @@ attempt_end(const struct conf *conf, struct db *db, struct spool_entry *e,
 {
 	static const char *const results[] = { "retry", "done", "dead" };
 	struct err err;
-	int64_t now = attempt_now_up();
+	int64_t now = server_now(db, true);
 	long delay = -1;
 	bool held;
 
@@ -223,7 +252,7 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 			    c->e.name, err.msg);
 		return stop != NULL && *stop ? 0 : -1;
 	}
-	began = (int64_t)time(NULL);
+	began = server_now(db, false);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	err.msg[0] = '\0';
 	rc = attempt_consumers(conf, &c->e, c->body, c->body_len, began,

@@ -1,0 +1,142 @@
+/* test_db_drain.c: the database's drainer (db_drain.c) against a real
+ * PostgreSQL the test starts (pg_cluster.h): on a host whose clock is a
+ * day ahead of the server's, a failed attempt's next try is set from
+ * the server's clock (retry = 1h: due an hour after the server's now,
+ * not a day and an hour). This process's time() and CLOCK_REALTIME
+ * are the skewed host's (linked with --wrap); the server keeps the
+ * real ones. */
+// WRAP: time clock_gettime
+#include "unit.h"
+#include "pg_cluster.h"
+
+#include <sys/stat.h>
+
+#include "db_drain.h"
+#include "db_queue.h"
+
+#define SKEW	100000	/* seconds the host's clock is ahead */
+
+static long skew;
+
+time_t	__real_time(time_t *);
+time_t	__wrap_time(time_t *);
+int	__real_clock_gettime(clockid_t, struct timespec *);
+int	__wrap_clock_gettime(clockid_t, struct timespec *);
+
+int
+__wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int rc = __real_clock_gettime(id, ts);
+
+	if (rc == 0 && id == CLOCK_REALTIME)
+		ts->tv_sec += skew;
+	return rc;
+}
+
+time_t
+__wrap_time(time_t *t)
+{
+	time_t v = __real_time(NULL) + skew;
+
+	if (t != NULL)
+		*t = v;
+	return v;
+}
+
+struct fixture {
+	struct pg_cluster	 pc;
+	struct db		*db;
+};
+
+static int
+group_setup(void **state)
+{
+	struct fixture *f;
+
+	assert_non_null(f = calloc(1, sizeof(*f)));
+	*state = f;
+	(void)pg_up(&f->pc, &f->db);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	pg_down(&f->pc, f->db);
+	free(f);
+	return 0;
+}
+
+/* hooks/NAME under the cluster's folder, made with text. */
+static void
+hook_file(struct fixture *f, const char *name, const char *text, mode_t mode)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", f->pc.dir, name) > 0);
+	if (text == NULL)
+		(void)mkdir(p, mode);
+	else {
+		unit_write_file(p, text, mode);
+		assert_int_equal(chmod(p, mode), 0);
+	}
+	free(p);
+}
+
+static void
+test_retry_on_server_clock(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct delivery d = {
+		.endpoint = "e", .event = "push", .id = "clock-1",
+		.body = (const unsigned char *)"{}", .body_len = 2,
+		.attempt = 1,
+	};
+	struct conf *conf = NULL;
+	struct err err;
+	char *path, *text;
+	long left;
+
+	PG_NEED(f->db);
+	hook_file(f, "hooks", NULL, 0755);
+	hook_file(f, "hooks/e", NULL, 0755);
+	hook_file(f, "hooks/e/push", "#!/bin/sh\nexit 1\n", 0755);
+	assert_true(asprintf(&path, "%s/drain.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "hooks_dir = hooks\nspool_dir = spool\n"
+	    "log = %s/drain.log\ndatabase = %s\nmax_running = 1\n"
+	    "[e]\nmode = async\nretry = 1h\n", f->pc.dir,
+	    f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &conf, &err), 0);
+	/* Received now by the server's clock (and the real one). */
+	assert_int_equal(db_queue_put_tx(f->db, &d, (int64_t)__real_time(NULL),
+	    NULL, &err), DB_OK);
+	skew = SKEW;
+	db_shared_close();
+	assert_true(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) >= 0);
+	skew = 0;
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE state = 'pending' AND attempts = 1 AND "
+	    "failures = 1"), 1);
+	left = pg_count(f->db, "SELECT next_due - CAST(floor(extract(epoch "
+	    "FROM now())) AS bigint) FROM hookline_delivery");
+	print_message("next try in %ld s by the server's clock\n", left);
+	assert_true(left >= 3600 - 60 && left <= 3600 + 60);
+	db_shared_close();
+	conf_free(conf);
+	free(path);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retry_on_server_clock),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
