@@ -463,7 +463,7 @@ show_consumers(const struct spool_entry *e, time_t now)
 
 static void
 show_text(const struct conf *conf, const struct spool_entry *e,
-    const struct spool_run *runs, size_t nruns, time_t now)
+    const struct spool_run *runs, size_t nruns, time_t now, bool spilled)
 {
 	const struct run_result *r;
 	char t[48], age[32], *why;
@@ -475,7 +475,12 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 	show_field("delivery", e->id);
 	show_field("remote addr", e->remote_addr);
 	show_field("content type", e->content_type);
-	if (conf->database != NULL)
+	if (spilled)
+		printf("  %-13s %llu bytes, %s/%s/%s/body (spilled: moved "
+		    "into the database by the drainer)\n", "body",
+		    (unsigned long long)e->body_len, conf->spool_dir,
+		    spool_box_name(e->box), e->name);
+	else if (conf->database != NULL)
 		printf("  %-13s %llu bytes, in the database\n", "body",
 		    (unsigned long long)e->body_len);
 	else
@@ -656,7 +661,8 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 		} else {
 			if (i > 0)
 				putchar('\n');
-			show_text(conf, &e, runs, nruns, now);
+			show_text(conf, &e, runs, nruns, now,
+			    store_spilled(conf, name));
 		}
 		spool_runs_free(runs, nruns);
 		spool_entry_free(&e);
