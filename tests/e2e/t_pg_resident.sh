@@ -3,12 +3,14 @@
 # and answers several deliveries in one process, as the local spool's
 # drainer's workers do; it does not outlive the drainer, whether the
 # drainer ends (nothing left) or is killed with kill -9 in the middle of
-# one of its deliveries. max_running = 1: one drainer process per host,
-# so one worker.
+# one of its deliveries; while the drainer stays (a delivery waits for
+# its retry), a worker idle for resident_idle (2 s here) exits.
+# max_running = 1: one drainer process per host, so one worker.
 set -u
 . "$E2E_DIR/pg_hosts.sh"
 once_per_run
-pg_hosts_up 'max_running = 1'
+pg_hosts_up 'max_running = 1
+resident_idle = 2s'
 pre=$(new_id)
 # The hook writes "DELIVERY HOST PID ATTEMPT" per delivery, as pg_hosts'
 # hooks do (HOST: its parent, the drainer, names its host's binary). The
@@ -59,6 +61,20 @@ wait_for 150 eval '! host_drainer A >/dev/null' || fail "host A's drainer is sti
 for p in $pids; do
 	wait_for 50 eval "! pid_alive $p" || fail "the resident worker $p outlived its drainer"
 done
+
+# A delivery that fails and waits an hour for its retry keeps the
+# drainer up (it stays while anything is pending); the worker that took
+# the next delivery exits after 2 s without one, the drainer still up.
+post_generic pgretry fixme "$pre-wait"
+expect_status 202
+wait_for 150 eval 'grep -q "^try $pre-wait A " "$RUNS"' || { fail "the failing delivery did not run"; pg_logs_show; case_end; }
+post_json pg '{"event":"res","data":{"n":7}}' -H "Webhook-Id: $pre-7"
+expect_status 202
+wait_for 150 eval '[ "$(runs_of "$pre-7")" = 1 ]' || { fail "$pre-7 did not run"; pg_logs_show; case_end; }
+read -r _ _ idle _ < <(grep "^$pre-7 " "$RUNS")
+dpid=$(host_drainer A) || fail "host A's drainer left although a delivery waits for its retry"
+wait_for 100 eval "! pid_alive $idle" || fail "the idle resident worker $idle did not exit after resident_idle (2 s)"
+[ -n "$dpid" ] && { pid_alive "$dpid" || fail "the drainer $dpid left with its idle worker"; }
 
 # kill -9 of the drainer while its resident worker holds a delivery:
 # the worker goes with it (no orphan).
