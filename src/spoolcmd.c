@@ -469,7 +469,8 @@ show_text(const struct conf *conf, const struct spool_entry *e,
 	char t[48], age[32], *why;
 	size_t i, j;
 
-	printf("%s (%s)\n", e->name, state_word(e->box));
+	printf("%s (%s)\n", e->name, spilled ? "spilled" :
+	    state_word(e->box));
 	show_field("endpoint", e->endpoint[0] ? e->endpoint : "/");
 	show_field("event", e->event);
 	show_field("delivery", e->id);

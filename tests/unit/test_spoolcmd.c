@@ -512,8 +512,7 @@ test_list_spilled(void **state)
 	assert_null(strstr(f->out, a));
 	assert_int_equal(cmd(f, "show", a, NULL, NULL), 1);
 	assert_non_null(strstr(f->out, a));
-	assert_non_null(strstr(f->out, "(pending)"));
-	assert_non_null(strstr(f->out, "spilled"));
+	assert_non_null(strstr(f->out, "(spilled)"));
 	assert_int_equal(cmd(f, "show", "--json", D1.id, NULL), 1);
 	assert_non_null(strstr(f->out, a));
 	assert_int_equal(cmd(f, "retry", a, NULL, NULL), 1);
