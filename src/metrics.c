@@ -244,12 +244,21 @@ forwards(struct out *o, const struct stats_snap *s)
 static void
 process(struct out *o, const struct stats_snap *s)
 {
+	size_t r;
+
 	family(o, "hookline_config_reloads", "counter",
 	    "Configuration reloads, by result (failed: the old one kept).");
 	sample(o, "hookline_config_reloads_total", (const char *[]){
 	    "result", "ok", NULL }, s->reloads);
 	sample(o, "hookline_config_reloads_total", (const char *[]){
 	    "result", "failed", NULL }, s->reload_failures);
+	family(o, "hookline_monitor_refused", "counter",
+	    "Refused requests for /-/metrics, /-/health and /-/status, by "
+	    "reason (token: 401, address: 403).");
+	for (r = 0; r < STATS__NREFUSAL; r++)
+		sample(o, "hookline_monitor_refused_total", (const char *[]){
+		    "reason", stats_refusal_name(r), NULL },
+		    s->monitor_refused[r]);
 	family(o, "hookline_drain_runs", "counter",
 	    "Drainer runs (a drainer taking the spool's lock).");
 	sample(o, "hookline_drain_runs_total", NULL, s->drain_runs);

@@ -234,6 +234,7 @@ stats_snapshot(struct stats *st, struct stats_snap **out, struct err *err)
 {
 	const struct stats_file *f;
 	struct stats_snap *s;
+	size_t i;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -248,6 +249,8 @@ stats_snapshot(struct stats *st, struct stats_snap **out, struct err *err)
 		s->reload_failures = LOAD(&f->reload_failures);
 		s->drain_runs = LOAD(&f->drain_runs);
 		s->drain_last = LOAD(&f->drain_last);
+		for (i = 0; i < STATS__NREFUSAL; i++)
+			s->monitor_refused[i] = LOAD(&f->monitor_refused[i]);
 		if (eps_read(f, s) != 0 || reqs_read(f, s) != 0 ||
 		    hooks_read(f, s) != 0 || tgts_read(f, s) != 0) {
 			stats_snap_free(s);

@@ -165,6 +165,12 @@ test_counts(void **state)
 	stats_reload(st, false);
 	stats_drain(st, 1700000000);
 	stats_drain_pass(st, 1700000005);
+	/* The monitor's refusals: apart, by reason (a bad reason: none). */
+	stats_monitor_refused(st, STATS_REFUSED_TOKEN);
+	stats_monitor_refused(st, STATS_REFUSED_TOKEN);
+	stats_monitor_refused(st, STATS_REFUSED_ADDRESS);
+	stats_monitor_refused(st, STATS__NREFUSAL);
+	stats_monitor_refused(st, (enum stats_refusal)-1);
 	s = snap_of(st);
 	assert_int_equal(req_find(s, "gh", 200, "")->count, 2);
 	assert_int_equal(req_find(s, "gh", 401, "unauthorized")->count, 2);
@@ -196,6 +202,18 @@ test_counts(void **state)
 	assert_int_equal(s->reload_failures, 2);
 	assert_int_equal(s->drain_runs, 1);
 	assert_int_equal(s->drain_last, 1700000005);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_TOKEN], 2);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_ADDRESS], 1);
+	assert_string_equal(stats_refusal_name(STATS_REFUSED_TOKEN), "token");
+	assert_string_equal(stats_refusal_name(STATS_REFUSED_ADDRESS),
+	    "address");
+	assert_string_equal(stats_refusal_name(STATS__NREFUSAL), "?");
+	/* Never a request nor a signature failure of (unknown). */
+	assert_null(req_find(s, STATS_EP_UNKNOWN, 401, "unauthorized"));
+	assert_null(req_find(s, STATS_EP_UNKNOWN, 403, "forbidden"));
+	assert_non_null(e = ep_find(s, STATS_EP_UNKNOWN));
+	assert_int_equal(e->sig_failures, 0);
+	assert_int_equal(e->hours[0][STATS_REJECTED], 1);	/* the 404 */
 	/* Only the delivery that ran is among the last deliveries. */
 	assert_int_equal(s->nrecent, 1);
 	assert_string_equal(s->recent[0].endpoint, "gh");
@@ -248,6 +266,7 @@ test_null(void **state)
 	stats_attempt(NULL, NULL, NULL);
 	stats_drain(NULL, 1);
 	stats_reload(NULL, true);
+	stats_monitor_refused(NULL, STATS_REFUSED_TOKEN);
 	stats_close(NULL);
 	stats_snap_free(NULL);
 	assert_int_equal(stats_snapshot(NULL, &s, &err), 0);
