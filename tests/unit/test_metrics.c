@@ -194,6 +194,15 @@ test_prometheus(void **state)
 	    "hook='we\"ird\\\\name'} 61\n");
 	has(out, "hookline_forwards_total{endpoint='gh',"
 	    "result='success',target='http://127.0.0.1:9/x'} 1\n");
+	/* Each result a row can have, zeros too; not what it cannot. */
+	has(out, "hookline_hook_runs_total{endpoint='gh',hook='push',"
+	    "result='not_run'} 0\n");
+	has(out, "hookline_forwards_total{endpoint='gh',"
+	    "result='rejected',target='http://127.0.0.1:9/x'} 0\n");
+	assert_null(strstr(out, "hookline_hook_runs_total{endpoint='gh',"
+	    "hook='push',result='rejected'}"));
+	assert_null(strstr(out, "hookline_forwards_total{endpoint='gh',"
+	    "result='not_run'"));
 	has(out, "hookline_config_reloads_total{result='failed'} 1\n");
 	/* The monitor's refusals apart: no signature failure of
 	 * (unknown). */

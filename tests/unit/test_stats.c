@@ -629,6 +629,66 @@ test_attempts_ring(void **state)
 	stats_close(st);
 }
 
+/* The same key in two slots (a claim cut short, the key claimed again
+ * elsewhere): one row in the snapshot, the counts added. */
+static void
+slot_key(struct key *k, int num, const char *ep, const char *name)
+{
+	k->state = SLOT_READY;
+	k->num = num;
+	(void)snprintf(k->ep, sizeof(k->ep), "%s", ep);
+	(void)snprintf(k->name, sizeof(k->name), "%s", name);
+}
+
+static void
+test_same_key_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct stats_file *x;
+	struct stats_snap *s;
+	struct stats *st;
+	size_t i, n;
+
+	assert_non_null(x = calloc(1, sizeof(*x)));
+	stats_file_init(x, 1);
+	for (i = 0; i < 2; i++) {
+		slot_key(&x->eps[2 + 7 * i].k, 0, "gh", "");
+		x->eps[2 + 7 * i].sig_failures = i + 1;
+		slot_key(&x->reqs[1 + 9 * i].k, 401, "gh", "unauthorized");
+		x->reqs[1 + 9 * i].count = 3 + i;
+		slot_key(&x->hooks[1 + 5 * i].k, 0, "gh", "push");
+		x->hooks[1 + 5 * i].result[STATS_R_SUCCESS] = 1 + i;
+		x->hooks[1 + 5 * i].sum_ms = 5 + i;
+		slot_key(&x->tgts[1 + 3 * i].k, 0, "gh", "https://ci.example/");
+		x->tgts[1 + 3 * i].result[STATS_R_FAILURE] = 1;
+	}
+	/* Another status is another row. */
+	slot_key(&x->reqs[20].k, 403, "gh", "unauthorized");
+	x->reqs[20].count = 1;
+	unit_write_bytes(f->path, x, sizeof(*x), 0600);
+	free(x);
+	st = open_ok(f);
+	s = snap_of(st);
+	for (i = n = 0; i < s->neps; i++)
+		n += strcmp(s->eps[i].name, "gh") == 0;
+	assert_int_equal(n, 1);
+	assert_int_equal(ep_find(s, "gh")->sig_failures, 3);
+	assert_int_equal(s->nreqs, 3);		/* (other), 401, 403 */
+	assert_int_equal(req_find(s, "gh", 401, "unauthorized")->count, 7);
+	assert_int_equal(req_find(s, "gh", 403, "unauthorized")->count, 1);
+	assert_int_equal(s->nhooks, 2);		/* (other), push */
+	assert_int_equal(hook_find(s, "gh", "push")->result[STATS_R_SUCCESS],
+	    3);
+	assert_int_equal(hook_find(s, "gh", "push")->sum_ms, 11);
+	assert_int_equal(s->ntargets, 2);
+	for (i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].target, "https://ci.example/") == 0)
+			assert_int_equal(
+			    s->targets[i].result[STATS_R_FAILURE], 2);
+	stats_snap_free(s);
+	stats_close(st);
+}
+
 /* Bytes scribbled over a mapped file of the right layout: the reader
  * copes (names bounded and printable, nothing past the rows). */
 static void
@@ -738,6 +798,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attempts_ring, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_same_key_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scribbled, setup,
 		    teardown),
