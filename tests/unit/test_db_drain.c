@@ -48,26 +48,8 @@ struct fixture {
 	struct db		*db;
 };
 
-static int
-group_setup(void **state)
-{
-	struct fixture *f;
-
-	assert_non_null(f = calloc(1, sizeof(*f)));
-	*state = f;
-	(void)pg_up(&f->pc, &f->db);
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pg_down(&f->pc, f->db);
-	free(f);
-	return 0;
-}
+/* One cluster for the file. */
+PG_GROUP(PG_NONE, PG_NONE)
 
 /* hooks/NAME under the cluster's folder, made with text. */
 static void
