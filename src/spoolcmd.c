@@ -295,6 +295,34 @@ print_json(struct jval *v)
 	return 0;
 }
 
+/* One line of list's table; spilled: it waits in this host's spool for
+ * the database. */
+static void
+list_row(const struct spool_entry *e, bool spilled, time_t now)
+{
+	char age[32], in[32], next[48];
+
+	fmt_age(age, sizeof(age), now - e->received);
+	if (e->box == SPOOL_CUR)
+		(void)snprintf(next, sizeof(next), "now");
+	else if (e->box != SPOOL_NEW)
+		(void)snprintf(next, sizeof(next), "-");
+	else if (e->next <= now)
+		(void)snprintf(next, sizeof(next), "due");
+	else {
+		fmt_age(in, sizeof(in), e->next - now);
+		(void)snprintf(next, sizeof(next), "in %s", in);
+	}
+	printf("%-36s %-8s ", e->name, spilled ? "spilled" :
+	    state_word(e->box));
+	/* A database's rows are any host's: its endpoint is escaped as the
+	 * event is. */
+	puts_padded(e->endpoint[0] ? e->endpoint : "/", 12);
+	putchar(' ');
+	puts_padded(e->event, 24);
+	printf(" %-6s %-8u %s\n", age, e->attempts, next);
+}
+
 static int
 cmd_list(const struct conf *conf, int argc, char **argv)
 {
@@ -303,7 +331,6 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 	struct sel sel = { { false } };
 	struct jval *arr = NULL, *o;
 	struct err err;
-	char age[32], in[32], next[48];
 	bool json = false, any = false, away = false;
 	time_t now = time(NULL);
 	size_t i;
@@ -361,31 +388,9 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 					fprintf(stderr, "hookline: out of memory\n");
 					goto done;
 				}
-			} else {
-				fmt_age(age, sizeof(age), now - e.received);
-				if (e.box == SPOOL_CUR)
-					(void)snprintf(next, sizeof(next), "now");
-				else if (e.box != SPOOL_NEW)
-					(void)snprintf(next, sizeof(next), "-");
-				else if (e.next <= now)
-					(void)snprintf(next, sizeof(next), "due");
-				else {
-					fmt_age(in, sizeof(in), e.next - now);
-					(void)snprintf(next, sizeof(next),
-					    "in %s", in);
-				}
-				printf("%-36s %-8s ", e.name,
-				    store_spilled(conf, names.v[i]) ?
-				    "spilled" : state_word(e.box));
-				/* A database's rows are any host's: its
-				 * endpoint is escaped as the event is. */
-				puts_padded(e.endpoint[0] ? e.endpoint : "/",
-				    12);
-				putchar(' ');
-				puts_padded(e.event, 24);
-				printf(" %-6s %-8u %s\n", age, e.attempts,
-				    next);
-			}
+			} else
+				list_row(&e, store_spilled(conf, names.v[i]),
+				    now);
 			spool_entry_free(&e);
 		}
 		strlist_clear(&names);
