@@ -1,6 +1,7 @@
 /* test_db_drain.c: the database's drainer (db_drain.c) against a real
- * PostgreSQL the test starts (pg_cluster.h): on a host whose clock is a
- * day ahead of the server's, a failed attempt's next try is set from
+ * PostgreSQL the test starts (pg_cluster.h): a delivery of the local
+ * spool moved in with its progress runs only what had not succeeded;
+ * on a host whose clock is a day ahead of the server's, a failed attempt's next try is set from
  * the server's clock (retry = 1h: due an hour after the server's now,
  * not a day and an hour). This process's time() and CLOCK_REALTIME
  * are the skewed host's (linked with --wrap); the server keeps the
@@ -13,6 +14,7 @@
 
 #include "db_drain.h"
 #include "db_queue.h"
+#include "spool.h"
 
 #define SKEW	100000	/* seconds the host's clock is ahead */
 
@@ -113,11 +115,91 @@ test_retry_on_server_clock(void **state)
 	free(text);
 }
 
+/* A delivery the local spool held when `database` was added, which the
+ * local drainer had tried once (push.d/ok succeeded, push.d/flaky failed
+ * and is due again): the drainer moves it into the database with that
+ * progress (db_spill.c) and runs only push.d/flaky, as attempt 2. */
+static void
+test_moved_with_progress(void **state)
+{
+	struct fixture *f = *state;
+	volatile sig_atomic_t stop = 0;
+	struct delivery d = {
+		.endpoint = "m", .event = "push", .id = "moved-1",
+		.body = (const unsigned char *)"{}", .body_len = 2,
+		.attempt = 1,
+	};
+	struct consumer cons[2];
+	struct spool_entry e;
+	struct conf *conf = NULL;
+	struct err err;
+	char *path, *text, *ran, name[SPOOL_NAME_MAX + 1];
+	int64_t now = (int64_t)time(NULL);
+
+	PG_NEED(f->db);
+	hook_file(f, "mhooks", NULL, 0755);
+	hook_file(f, "mhooks/m", NULL, 0755);
+	hook_file(f, "mhooks/m/push.d", NULL, 0755);
+	assert_true(asprintf(&text, "#!/bin/sh\necho \"$HOOKLINE_ATTEMPT\" "
+	    ">%s/ran-ok\n", f->pc.dir) > 0);
+	hook_file(f, "mhooks/m/push.d/ok", text, 0755);
+	free(text);
+	assert_true(asprintf(&text, "#!/bin/sh\necho \"$HOOKLINE_ATTEMPT\" "
+	    ">%s/ran-flaky\n", f->pc.dir) > 0);
+	hook_file(f, "mhooks/m/push.d/flaky", text, 0755);
+	free(text);
+	assert_true(asprintf(&path, "%s/moved.conf", f->pc.dir) > 0);
+	assert_true(asprintf(&text, "hooks_dir = mhooks\nspool_dir = mspool\n"
+	    "log = %s/moved.log\ndatabase = %s\nmax_running = 1\n"
+	    "[m]\nmode = async\n", f->pc.dir, f->pc.conninfo) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &conf, &err), 0);
+	/* What the local drainer left. */
+	assert_int_equal(spool_init(conf->spool_dir, &err), 0);
+	assert_int_equal(spool_store(conf->spool_dir, 0, &d, now, name, &err),
+	    0);
+	assert_int_equal(spool_read(conf->spool_dir, SPOOL_NEW, name, &e,
+	    &err), 0);
+	cons[0] = (struct consumer){ .name = "push.d/ok",
+	    .state = CONS_SUCCEEDED, .tries = 1 };
+	cons[1] = (struct consumer){ .name = "push.d/flaky",
+	    .state = CONS_PENDING, .tries = 1, .failures = 1, .next = now };
+	e.cons = cons;
+	e.ncons = 2;
+	e.attempts = 1;
+	e.failures = 1;
+	e.next = now;
+	assert_int_equal(spool_write(conf->spool_dir, SPOOL_NEW, name, &e,
+	    &err), 0);
+	e.cons = NULL;
+	e.ncons = 0;
+	spool_entry_free(&e);
+
+	db_shared_close();
+	assert_true(db_drain_loop(NULL, &conf, DRAIN_DUE, &stop, &err) >= 0);
+	assert_int_equal(pg_count_arg(f->db, "SELECT count(*) FROM "
+	    "hookline_delivery WHERE delivery_id = $1 AND state = 'done' AND "
+	    "attempts = 2", "moved-1"), 1);
+	assert_true(asprintf(&ran, "%s/ran-ok", f->pc.dir) > 0);
+	assert_int_equal(access(ran, F_OK), -1);	/* not again */
+	free(ran);
+	assert_true(asprintf(&ran, "%s/ran-flaky", f->pc.dir) > 0);
+	free(text);
+	text = unit_read_file(ran, NULL);
+	assert_string_equal(text, "2\n");
+	free(ran);
+	db_shared_close();
+	conf_free(conf);
+	free(path);
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_retry_on_server_clock),
+		cmocka_unit_test(test_moved_with_progress),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
