@@ -1,6 +1,8 @@
 /* drain_kick.c: starting a drainer from the request path: when
  * drain.lock is free, a fresh exec of this binary as `drain --kicked`,
- * fully detached from the web server. */
+ * fully detached from the web server; in an empty chroot too (no /proc,
+ * no /dev). */
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -16,14 +18,83 @@
 #include "platform.h"
 
 /*
- * The platform: the path that names our own executable, so that the
- * drainer is a fresh exec of the same binary and inherits nothing of
- * the FastCGI process. Linux and most others with procfs.
+ * The platform: what names our own executable, so that the drainer is
+ * a fresh exec of the same binary and inherits nothing of the FastCGI
+ * process. First /proc/self/exe (Linux with procfs: the very file that
+ * runs, even if it was replaced since). Where there is no /proc (an
+ * empty chroot on shared hosting, a minimal container), the path the
+ * kernel started us by (AT_EXECFN: chosen by whoever exec'd us, the web
+ * server, cron or the operator, never a sender), made absolute:
+ * hookline never changes its folder, so a relative one (suEXEC runs
+ * "hookline.cgi" in its folder) names the same file as at start.
  */
-static const char *
-plat_self_exe(void)
+struct self_exe {
+	const char	*exe[3];	/* exec'd in order, until NULL */
+	const char	*name;		/* argv[0], for ps and pgrep */
+	char		 link[4096];	/* what /proc/self/exe names */
+	char		*execfn;	/* AT_EXECFN made absolute */
+};
+
+static void
+self_exe_find(struct self_exe *s)
 {
-	return "/proc/self/exe";
+	const char *fn;
+	ssize_t n;
+	size_t i = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->name = "hookline";
+	n = readlink("/proc/self/exe", s->link, sizeof(s->link) - 1);
+	if (n > 0 && (size_t)n < sizeof(s->link) - 1) {
+		s->link[n] = '\0';
+		s->name = s->link;
+		s->exe[i++] = "/proc/self/exe";
+	}
+	fn = (const char *)getauxval(AT_EXECFN);
+	if (fn != NULL && fn[0] != '\0' &&
+	    (s->execfn = realpath(fn, NULL)) != NULL) {
+		if (s->name != s->link)
+			s->name = s->execfn;
+		s->exe[i++] = s->execfn;
+	}
+	s->exe[i] = NULL;
+}
+
+/*
+ * Between fork and exec (async-signal-safe calls only): the detached
+ * drainer's stdin, stdout and, unless keep_stderr, stderr, none of them
+ * the web server's. /dev/null; where there is none (an empty chroot),
+ * stdin a pipe whose writer is gone (reads see the end) and the others
+ * a pipe nobody reads (writes fail: hookline ignores SIGPIPE), so that
+ * 0 to 2 stay taken and no file opened later becomes one of them. The
+ * fds above 2 it leaves are closed with the rest. Returns 0 or -1.
+ */
+static int
+stdio_detach(int keep_stderr)
+{
+	int in[2], out[2], rfd, wfd;
+
+	if ((rfd = open("/dev/null", O_RDWR)) != -1)
+		wfd = rfd;
+	else {
+		if (pipe(in) == -1)
+			return -1;
+		if (pipe(out) == -1)
+			return -1;
+		/* Above 2 first: a pipe end may have landed on 0 to 2. */
+		if ((rfd = fcntl(in[0], F_DUPFD, 3)) == -1 ||
+		    (wfd = fcntl(out[1], F_DUPFD, 3)) == -1)
+			return -1;
+		(void)close(in[0]);
+		(void)close(in[1]);
+		(void)close(out[0]);
+		(void)close(out[1]);
+	}
+	if (dup2(rfd, STDIN_FILENO) == -1 ||
+	    dup2(wfd, STDOUT_FILENO) == -1 ||
+	    (!keep_stderr && dup2(wfd, STDERR_FILENO) == -1))
+		return -1;
+	return 0;
 }
 
 /*
@@ -52,12 +123,12 @@ drainer_env(void)
 int
 drain_kick(const struct conf *conf)
 {
+	struct self_exe self;
 	const char *argv[6];
 	char **env;
-	char self[4096];
 	struct stat st;
-	ssize_t n;
 	pid_t pid, pid2;
+	size_t i;
 	int fd, status, keep_stderr;
 
 	/* A live drainer will find the new delivery: it looks at new/
@@ -67,14 +138,12 @@ drain_kick(const struct conf *conf)
 	if (fd == -1)
 		return -1;
 	(void)close(fd);
-	/* Named by its real path, as the web server started us: ps and
-	 * pgrep show which binary it is. */
-	n = readlink(plat_self_exe(), self, sizeof(self) - 1);
-	if (n > 0 && (size_t)n < sizeof(self) - 1) {
-		self[n] = '\0';
-		argv[0] = self;
-	} else
-		argv[0] = "hookline";
+	self_exe_find(&self);
+	if (self.exe[0] == NULL) {
+		free(self.execfn);
+		return -1;	/* nothing to exec: cron's drain runs it */
+	}
+	argv[0] = self.name;
 	argv[1] = "drain";
 	argv[2] = "--kicked";
 	argv[3] = conf->path != NULL ? "-c" : NULL;
@@ -83,10 +152,13 @@ drain_kick(const struct conf *conf)
 	/* Keep stderr only when it is a file (a web server's error log):
 	 * a pipe would hold the web server until the drainer exits. */
 	keep_stderr = fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode);
-	if ((env = drainer_env()) == NULL)
+	if ((env = drainer_env()) == NULL) {
+		free(self.execfn);
 		return -1;
+	}
 	if ((pid = fork()) == -1) {
 		free(env);
+		free(self.execfn);
 		return -1;
 	}
 	if (pid == 0) {
@@ -97,18 +169,17 @@ drain_kick(const struct conf *conf)
 			_exit(1);
 		if (pid2 != 0)
 			_exit(0);
-		if ((fd = open("/dev/null", O_RDWR)) == -1 ||
-		    dup2(fd, STDIN_FILENO) == -1 ||
-		    dup2(fd, STDOUT_FILENO) == -1 ||
-		    (!keep_stderr && dup2(fd, STDERR_FILENO) == -1))
+		if (stdio_detach(keep_stderr) == -1)
 			_exit(1);
 		if (close_fds_from(3) == -1)
 			_exit(1);
 		(void)signal(SIGPIPE, SIG_DFL);
-		execve(plat_self_exe(), (char *const *)argv, env);
+		for (i = 0; self.exe[i] != NULL; i++)
+			execve(self.exe[i], (char *const *)argv, env);
 		_exit(127);
 	}
 	free(env);
+	free(self.execfn);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			break;		/* reaped by someone else: fine */
