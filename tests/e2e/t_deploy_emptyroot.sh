@@ -122,39 +122,33 @@ SIG=$(github_sign "$GITHUB_SECRET" "$BODY_F")
 ERR=$D/log/hookline.err
 
 # cgi ENDPOINT ID SIGNATURE: one POST of $BODY_F, as a web server runs a
-# CGI program, in the root. Sets CGI_STATUS and CGI_JSON (a file).
+# CGI program, in the root; stderr to $ERR. Sets CGI_STATUS and CGI_JSON
+# (a file). cgi_piped: the same with stderr a pipe (Apache's CGI stderr
+# is one, to its error log), read by cat into $ERR.
 N=0
-cgi() {
-	N=$((N + 1))
-	local out=$D/cgi.$N.out
-	CGI_JSON=$D/cgi.$N.json
+cgi_exec() {
 	env -i GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
 	    REQUEST_METHOD=POST CONTENT_LENGTH="$(wc -c <"$BODY_F")" \
 	    CONTENT_TYPE=application/json PATH_INFO="/$1" \
 	    HTTP_X_GITHUB_EVENT=push HTTP_X_GITHUB_DELIVERY="$2" \
 	    HTTP_X_HUB_SIGNATURE_256="$3" REMOTE_ADDR=127.0.0.1 \
 	    HOOKLINE_CONF=/etc/hookline.conf \
-	    "$TIMEOUT" 30 "$CHROOT" "${AS[@]}" "$R" /hookline <"$BODY_F" >"$out" 2>>"$ERR"
-	echo "(exit $?)" >>"$ERR"
-	cgi_answer
+	    "$TIMEOUT" 30 "$CHROOT" "${AS[@]}" "$R" /hookline <"$BODY_F" >"$D/cgi.$N.out"
 }
 cgi_answer() {
+	CGI_JSON=$D/cgi.$N.json
 	CGI_STATUS=$(sed -n 's/^Status: \([0-9][0-9][0-9]\).*/\1/p' "$D/cgi.$N.out" | head -n 1)
 	sed '1,/^\r\{0,1\}$/d' "$D/cgi.$N.out" >"$CGI_JSON"
 }
-# cgi_piped ENDPOINT ID SIGNATURE: as cgi, with stderr a pipe (Apache's
-# CGI stderr is one, to its error log) read by cat into $ERR.
+cgi() {
+	N=$((N + 1))
+	cgi_exec "$@" 2>>"$ERR"
+	echo "(exit $?)" >>"$ERR"
+	cgi_answer
+}
 cgi_piped() {
 	N=$((N + 1))
-	CGI_JSON=$D/cgi.$N.json
-	env -i GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-	    REQUEST_METHOD=POST CONTENT_LENGTH="$(wc -c <"$BODY_F")" \
-	    CONTENT_TYPE=application/json PATH_INFO="/$1" \
-	    HTTP_X_GITHUB_EVENT=push HTTP_X_GITHUB_DELIVERY="$2" \
-	    HTTP_X_HUB_SIGNATURE_256="$3" REMOTE_ADDR=127.0.0.1 \
-	    HOOKLINE_CONF=/etc/hookline.conf \
-	    "$TIMEOUT" 30 "$CHROOT" "${AS[@]}" "$R" /hookline <"$BODY_F" \
-	    2>&1 >"$D/cgi.$N.out" | cat >>"$ERR"
+	cgi_exec "$@" 2>&1 | cat >>"$ERR"
 	echo "(exit ${PIPESTATUS[0]})" >>"$ERR"
 	cgi_answer
 }
