@@ -69,6 +69,28 @@ hook_file(struct fixture *f, const char *name, const char *text, mode_t mode)
 	free(p);
 }
 
+/* The configuration NAME.conf in the cluster's folder, loaded: hooks in
+ * NAME-hooks/, the local spool NAME-spool/, the database, max_running 1
+ * (one drainer process), then section (an endpoint's). */
+static struct conf *
+drain_conf(struct fixture *f, const char *name, const char *section)
+{
+	struct conf *conf = NULL;
+	struct err err;
+	char *path, *text;
+
+	assert_true(asprintf(&path, "%s/%s.conf", f->pc.dir, name) > 0);
+	assert_true(asprintf(&text, "hooks_dir = %s-hooks\n"
+	    "spool_dir = %s-spool\nlog = %s/%s.log\ndatabase = %s\n"
+	    "max_running = 1\n%s", name, name, f->pc.dir, name,
+	    f->pc.conninfo, section) > 0);
+	unit_write_file(path, text, 0600);
+	assert_int_equal(conf_load(path, &conf, &err), 0);
+	free(path);
+	free(text);
+	return conf;
+}
+
 static void
 test_retry_on_server_clock(void **state)
 {
@@ -79,22 +101,15 @@ test_retry_on_server_clock(void **state)
 		.body = (const unsigned char *)"{}", .body_len = 2,
 		.attempt = 1,
 	};
-	struct conf *conf = NULL;
+	struct conf *conf;
 	struct err err;
-	char *path, *text;
 	long left;
 
 	PG_NEED(f->db);
-	hook_file(f, "hooks", NULL, 0755);
-	hook_file(f, "hooks/e", NULL, 0755);
-	hook_file(f, "hooks/e/push", "#!/bin/sh\nexit 1\n", 0755);
-	assert_true(asprintf(&path, "%s/drain.conf", f->pc.dir) > 0);
-	assert_true(asprintf(&text, "hooks_dir = hooks\nspool_dir = spool\n"
-	    "log = %s/drain.log\ndatabase = %s\nmax_running = 1\n"
-	    "[e]\nmode = async\nretry = 1h\n", f->pc.dir,
-	    f->pc.conninfo) > 0);
-	unit_write_file(path, text, 0600);
-	assert_int_equal(conf_load(path, &conf, &err), 0);
+	hook_file(f, "clock-hooks", NULL, 0755);
+	hook_file(f, "clock-hooks/e", NULL, 0755);
+	hook_file(f, "clock-hooks/e/push", "#!/bin/sh\nexit 1\n", 0755);
+	conf = drain_conf(f, "clock", "[e]\nmode = async\nretry = 1h\n");
 	/* Received now by the server's clock (and the real one). */
 	assert_int_equal(db_queue_put_tx(f->db, &d, (int64_t)__real_time(NULL),
 	    NULL, &err), DB_OK);
@@ -111,8 +126,6 @@ test_retry_on_server_clock(void **state)
 	assert_true(left >= 3600 - 60 && left <= 3600 + 60);
 	db_shared_close();
 	conf_free(conf);
-	free(path);
-	free(text);
 }
 
 /* A delivery the local spool held when `database` was added, which the
@@ -131,29 +144,24 @@ test_moved_with_progress(void **state)
 	};
 	struct consumer cons[2];
 	struct spool_entry e;
-	struct conf *conf = NULL;
+	struct conf *conf;
 	struct err err;
-	char *path, *text, *ran, name[SPOOL_NAME_MAX + 1];
+	char *text, *ran, name[SPOOL_NAME_MAX + 1];
 	int64_t now = (int64_t)time(NULL);
 
 	PG_NEED(f->db);
-	hook_file(f, "mhooks", NULL, 0755);
-	hook_file(f, "mhooks/m", NULL, 0755);
-	hook_file(f, "mhooks/m/push.d", NULL, 0755);
+	hook_file(f, "moved-hooks", NULL, 0755);
+	hook_file(f, "moved-hooks/m", NULL, 0755);
+	hook_file(f, "moved-hooks/m/push.d", NULL, 0755);
 	assert_true(asprintf(&text, "#!/bin/sh\necho \"$HOOKLINE_ATTEMPT\" "
 	    ">%s/ran-ok\n", f->pc.dir) > 0);
-	hook_file(f, "mhooks/m/push.d/ok", text, 0755);
+	hook_file(f, "moved-hooks/m/push.d/ok", text, 0755);
 	free(text);
 	assert_true(asprintf(&text, "#!/bin/sh\necho \"$HOOKLINE_ATTEMPT\" "
 	    ">%s/ran-flaky\n", f->pc.dir) > 0);
-	hook_file(f, "mhooks/m/push.d/flaky", text, 0755);
+	hook_file(f, "moved-hooks/m/push.d/flaky", text, 0755);
 	free(text);
-	assert_true(asprintf(&path, "%s/moved.conf", f->pc.dir) > 0);
-	assert_true(asprintf(&text, "hooks_dir = mhooks\nspool_dir = mspool\n"
-	    "log = %s/moved.log\ndatabase = %s\nmax_running = 1\n"
-	    "[m]\nmode = async\n", f->pc.dir, f->pc.conninfo) > 0);
-	unit_write_file(path, text, 0600);
-	assert_int_equal(conf_load(path, &conf, &err), 0);
+	conf = drain_conf(f, "moved", "[m]\nmode = async\n");
 	/* What the local drainer left. */
 	assert_int_equal(spool_init(conf->spool_dir, &err), 0);
 	assert_int_equal(spool_store(conf->spool_dir, 0, &d, now, name, &err),
@@ -184,13 +192,11 @@ test_moved_with_progress(void **state)
 	assert_int_equal(access(ran, F_OK), -1);	/* not again */
 	free(ran);
 	assert_true(asprintf(&ran, "%s/ran-flaky", f->pc.dir) > 0);
-	free(text);
 	text = unit_read_file(ran, NULL);
 	assert_string_equal(text, "2\n");
 	free(ran);
 	db_shared_close();
 	conf_free(conf);
-	free(path);
 	free(text);
 }
 
