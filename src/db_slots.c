@@ -203,14 +203,16 @@ db_slot_release(struct db *db, int32_t pool, int slot, struct err *err)
 
 	size_t i;
 
-	if (db == NULL || slot < 0)
-		return DB_OK;
+	/* Not held any more, whatever follows: a slot given back while
+	 * the database is away must not be taken again on its return. */
 	for (i = 0; i < nheld; i++)
 		if (held[i].pid == getpid() && held[i].pool == pool &&
 		    held[i].slot == slot) {
 			held_drop(i);
 			break;
 		}
+	if (db == NULL || slot < 0)
+		return DB_OK;
 	p[0] = DBP_INT(pool);
 	p[1] = DBP_INT(slot);
 	return db_exec(db, DB_RETRY, unlock_sql, 2, p, NULL, err);

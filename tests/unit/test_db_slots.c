@@ -327,6 +327,38 @@ test_reconnect_retakes(void **state)
 	f->conf.max_running = 0;
 }
 
+/* A slot given back while the database is away (its session gone with
+ * it) is forgotten: the process's next session does not take it again,
+ * which would keep it from every other process for good. */
+static void
+test_released_while_away(void **state)
+{
+	struct fixture *f = *state;
+	int32_t pool = db_slot_pool(NULL);
+	struct slots held;
+	struct err err;
+	char *real = f->conf.database, *gone;
+
+	PG_NEED(f->db);
+	f->conf.max_running = 1;
+	db_shared_close();
+	(void)db_slot_lost();
+	assert_int_equal(slots_take(&f->conf, NULL, 0, 0, NULL, &held, &err),
+	    0);
+	assert_true(asprintf(&gone, "host=%s/nowhere dbname=x "
+	    "connect_timeout=2", f->pc.dir) > 0);
+	f->conf.database = gone;	/* the database away at the release */
+	slots_release(&held);
+	f->conf.database = real;
+	assert_non_null(db_shared(&f->conf, NULL, &err));
+	assert_int_equal(try_until(f->db, pool, 1), 0);
+	assert_int_equal(db_slot_release(f->db, pool, 0, &err), DB_OK);
+	assert_int_equal(db_slot_lost(), 0);
+	db_shared_close();
+	free(gone);
+	f->conf.max_running = 0;
+}
+
 int
 main(void)
 {
@@ -338,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_slots_take),
 		cmocka_unit_test(test_database_away),
 		cmocka_unit_test(test_reconnect_retakes),
+		cmocka_unit_test(test_released_while_away),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
