@@ -435,6 +435,15 @@ prep_tx_fail(struct db *db, void *arg, struct err *err)
 	return DB_FAIL;
 }
 
+/* A statement the server refuses: the transaction is aborted, and
+ * ROLLBACK (prepared too, from its second use) ends it. */
+static enum db_rc
+prep_tx_error(struct db *db, void *arg, struct err *err)
+{
+	(void)arg;
+	return db_exec(db, 0, "SELECT 1 / 0", 0, NULL, NULL, err);
+}
+
 /* Statements are prepared at their second use on a connection (not the
  * first: a CGI process sends each once) and run by name after that;
  * the names are the connection's: a backend killed by
@@ -500,9 +509,19 @@ test_prepared(void **state)
 	assert_int_equal(pg_count(db, "SELECT pg_backend_pid()"), before);
 	assert_int_equal(pg_count(db, PREP_COUNT), 1);
 
-	/* Prepared statements outlive a ROLLBACK. */
+	/* Prepared statements outlive a ROLLBACK, also one of an aborted
+	 * transaction. */
 	assert_int_equal(db_tx(db, 0, prep_tx_fail, NULL, &err), DB_FAIL);
 	prep_run(db, 0);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+	for (st = 0; st < 3; st++) {
+		assert_int_equal(db_tx(db, 0, prep_tx_error, NULL, &err),
+		    DB_FAIL);
+		assert_non_null(strstr(err.msg, "22012"));
+		prep_run(db, 0);
+	}
+	assert_int_equal(pg_count(db, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE statement = 'ROLLBACK'"), 1);
 	assert_int_equal(pg_count(db, PREP_COUNT), 1);
 
 	/* The table changed under a prepared SELECT *. */
