@@ -13,7 +13,7 @@
 #include "err.h"
 
 /* The schema this binary reads and writes (db_schema.c). */
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	2
 
 /* What a call returns. DB_FAIL: the server refused the statement (SQL
  * error, constraint; db_sqlstate() says which): running it again will

@@ -8,7 +8,7 @@
 #include "db.h"
 
 /*
- * Version 1. Times are unix seconds (bigint), as in the spool's records;
+ * Version 1 (version 2 below changes collations only). Times are unix seconds (bigint), as in the spool's records;
  * leases and due times are compared with the server's clock (every host
  * sees the same one). A delivery is named by us (name: random, as a
  * spool folder's name), never by the sender's id, which is only a
@@ -100,10 +100,41 @@ static const char *const schema_v1[] = {
 	NULL
 };
 
+/*
+ * Version 2: the text keys every INSERT maintains compare in "C" (byte
+ * order) instead of the database's collation. With a libc locale such
+ * as en_US.UTF-8 each btree comparison of a text key is a strcoll; in
+ * "C" it is a memcmp. The values are ours (names), the configuration's
+ * (endpoints, consumer names) or the sender's delivery ids: equality is
+ * byte equality in every deterministic collation, so no lookup finds
+ * anything else; only the order of ties in ORDER BY ..., name changes.
+ * The column's collation is the comparisons' default (a parameter takes
+ * it), so the statements keep `delivery_id = $1` and still use the
+ * index. The referencing columns first, then the key they reference;
+ * ALTER COLUMN TYPE rebuilds the indexes and foreign keys involved (no
+ * table rewrite: text to text), in migrate's one transaction.
+ */
+static const char *const schema_v2[] = {
+	"ALTER TABLE hookline_consumer\n"
+	"  ALTER COLUMN delivery TYPE text COLLATE \"C\",\n"
+	"  ALTER COLUMN name TYPE text COLLATE \"C\"",
+	"ALTER TABLE hookline_run\n"
+	"  ALTER COLUMN delivery TYPE text COLLATE \"C\"",
+	"ALTER TABLE hookline_delivery\n"
+	"  ALTER COLUMN name TYPE text COLLATE \"C\",\n"
+	"  ALTER COLUMN delivery_id TYPE text COLLATE \"C\"",
+	"ALTER TABLE hookline_dedupe\n"
+	"  ALTER COLUMN endpoint TYPE text COLLATE \"C\",\n"
+	"  ALTER COLUMN delivery_id TYPE text COLLATE \"C\"",
+	NULL
+};
+
 /* Step i takes the schema from version i to i + 1 (step 0: none to 1).
- * A new version adds its step here and bumps DB_SCHEMA_VERSION. */
+ * A new version adds its step here and bumps DB_SCHEMA_VERSION; db init
+ * runs them all. */
 static const char *const *const steps[DB_SCHEMA_VERSION] = {
 	schema_v1,
+	schema_v2,
 };
 
 /* Serialises init and migrate across hosts (any constant of ours). */

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "dbcmd.h"
 #include "db_drain.h"
+#include "db_ops.h"
 #include "db_queue.h"
 
 struct fixture {
@@ -60,6 +61,17 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* Sets the version row (no schema change): v other than the binary's
+ * is a mismatch. */
+static void
+version_set(struct fixture *f, int v)
+{
+	char s[16];
+
+	(void)snprintf(s, sizeof(s), "%d", v);
+	SQL("UPDATE hookline_schema SET version = CAST($1 AS integer)", s);
+}
+
 /* No schema: version 0 and db_shared says to run init; init makes it
  * (twice is fine); a newer version is refused by init, migrate and the
  * first use, with words that say what to do; a missing version table
@@ -101,7 +113,7 @@ test_schema(void **state)
 	/* A version table holding garbage is an error, not a crash. */
 	pg_sql(f->db, "UPDATE hookline_schema SET version = -7");
 	assert_int_equal(db_schema_version(f->db, &v, &err), DB_FAIL);
-	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	version_set(f, DB_SCHEMA_VERSION);
 	assert_non_null(db_shared(&f->conf, &rc, &err));
 }
 
@@ -680,7 +692,7 @@ test_check_password(void **state)
 	assert_null(strstr(out, "password"));
 	assert_non_null(strstr(out, "schema version 5"));
 	assert_int_equal(rc, 2);
-	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	version_set(f, DB_SCHEMA_VERSION);
 	free(out);
 	free(text);
 }
@@ -711,11 +723,155 @@ test_db_command(void **state)
 	assert_int_equal(db_command(path, 2, status), 1);
 	assert_int_equal(db_command(path, 2, migrate), 1);
 	assert_int_equal(db_command(path, 2, init), 1);
-	pg_sql(f->db, "UPDATE hookline_schema SET version = 1");
+	version_set(f, DB_SCHEMA_VERSION);
 	unit_write_file(path, "max_body = 1M\n", 0600);
 	assert_int_equal(db_command(path, 2, status), 1);
 	free(path);
 	free(text);
+}
+
+/* The text keys' collation, column by column, as "table.column=coll"
+ * (NULL: the database's), into buf. */
+static void
+collations(struct fixture *f, char *buf, size_t size)
+{
+	struct db_res *res = NULL;
+	struct err err;
+	size_t len = 0;
+	int i;
+
+	if (db_exec(f->db, 0, "SELECT c.relname || '.' || a.attname || '=' || "
+	    "coalesce(l.collname, '') FROM pg_attribute a "
+	    "JOIN pg_class c ON c.oid = a.attrelid "
+	    "LEFT JOIN pg_collation l ON l.oid = a.attcollation "
+	    "AND l.collname <> 'default' "
+	    "WHERE c.relname IN ('hookline_delivery', 'hookline_consumer', "
+	    "'hookline_run', 'hookline_dedupe') AND a.attname IN ('name', "
+	    "'delivery', 'delivery_id', 'endpoint') ORDER BY 1", 0, NULL,
+	    &res, &err) != DB_OK)
+		fail_msg("collations: %s", err.msg);
+	buf[0] = '\0';
+	for (i = 0; i < db_rows(res); i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s ",
+		    db_text(res, i, 0));
+	assert_true(len < size);
+	db_res_free(res);
+}
+
+/* Whether EXPLAIN of q (one text parameter) names the index. */
+static bool
+plan_uses(struct fixture *f, const char *q, const char *arg,
+    const char *index)
+{
+	struct db_param p[1] = { DBP_TEXT(arg) };
+	struct db_res *res = NULL;
+	struct err err;
+	bool found = false;
+	char *sql;
+	int i;
+
+	assert_true(asprintf(&sql, "EXPLAIN %s", q) > 0);
+	if (db_exec(f->db, 0, sql, 1, p, &res, &err) != DB_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	for (i = 0; i < db_rows(res); i++)
+		if (db_text(res, i, 0) != NULL &&
+		    strstr(db_text(res, i, 0), index) != NULL)
+			found = true;
+	db_res_free(res);
+	free(sql);
+	return found;
+}
+
+#define KEYS_C	"hookline_consumer.delivery=C hookline_consumer.name=C " \
+	"hookline_dedupe.delivery_id=C hookline_dedupe.endpoint=C " \
+	"hookline_delivery.delivery_id=C hookline_delivery.endpoint= " \
+	"hookline_delivery.name=C hookline_run.delivery=C "
+
+/* Version 1 (the text keys in the database's collation) moved to 2 by
+ * db migrate: refused before by the accept path and db_shared, naming
+ * db migrate; the rows kept, the keys in "C", the foreign keys still
+ * there, the operator's id lookup finding the delivery through the
+ * delivery_id index. db init on a fresh database makes 2 directly
+ * (test_schema). */
+static void
+test_migrate_v1(void **state)
+{
+	struct fixture *f = *state;
+	struct strlist found = { 0 };
+	struct delivery d;
+	struct err err;
+	char name[SPOOL_NAME_MAX + 1], got[1024];
+	long rows;
+	int from, v;
+
+	NEED_PG(f);
+	memset(&d, 0, sizeof(d));
+	d.endpoint = "e";
+	d.event = "push";
+	d.body = (const unsigned char *)"{}";
+	d.body_len = 2;
+	d.id = "mig-1";
+	assert_int_equal(db_queue_put(&f->conf, &d, name, &err), DB_OK);
+	collations(f, got, sizeof(got));
+	assert_string_equal(got, KEYS_C);
+	rows = COUNT("SELECT count(*) FROM hookline_delivery", NULL);
+
+	/* Back to version 1: the same tables in the default collation. */
+	pg_sql(f->db, "ALTER TABLE hookline_consumer ALTER COLUMN delivery "
+	    "TYPE text COLLATE \"default\", ALTER COLUMN name TYPE text "
+	    "COLLATE \"default\"");
+	pg_sql(f->db, "ALTER TABLE hookline_run ALTER COLUMN delivery TYPE "
+	    "text COLLATE \"default\"");
+	pg_sql(f->db, "ALTER TABLE hookline_delivery ALTER COLUMN name TYPE "
+	    "text COLLATE \"default\", ALTER COLUMN delivery_id TYPE text "
+	    "COLLATE \"default\"");
+	pg_sql(f->db, "ALTER TABLE hookline_dedupe ALTER COLUMN endpoint "
+	    "TYPE text COLLATE \"default\", ALTER COLUMN delivery_id TYPE "
+	    "text COLLATE \"default\"");
+	version_set(f, 1);
+	collations(f, got, sizeof(got));
+	assert_null(strstr(got, "=C"));
+
+	/* Refused, with the words that say what to do. */
+	db_shared_close();
+	d.id = "mig-refused";
+	assert_int_equal(db_queue_put(&f->conf, &d, NULL, &err), DB_FAIL);
+	assert_non_null(strstr(err.msg, "run hookline db migrate"));
+	assert_non_null(strstr(err.msg, "version 1"));
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1", "mig-refused"), 0);
+	assert_int_equal(db_schema_init(f->db, &err), DB_FAIL);
+	assert_non_null(strstr(err.msg, "db migrate"));
+
+	/* Migrated: the rows and foreign keys kept, the keys in "C". */
+	assert_int_equal(db_schema_migrate(f->db, &from, &err), DB_OK);
+	assert_int_equal(from, 1);
+	assert_int_equal(db_schema_version(f->db, &v, &err), DB_OK);
+	assert_int_equal(v, DB_SCHEMA_VERSION);
+	collations(f, got, sizeof(got));
+	assert_string_equal(got, KEYS_C);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery",
+	    NULL), rows);
+	assert_int_equal(COUNT("SELECT count(*) FROM pg_constraint WHERE "
+	    "contype = 'f' AND conrelid IN ('hookline_consumer'::regclass, "
+	    "'hookline_run'::regclass)", NULL), 2);
+	assert_int_equal(db_schema_migrate(f->db, &from, &err), DB_OK);
+	assert_int_equal(from, DB_SCHEMA_VERSION);
+
+	/* The id lookup, by the index (seq scans priced out: the table is
+	 * small), and finding the delivery put under version 2 before. */
+	pg_sql(f->db, "SET enable_seqscan = off");
+	assert_true(plan_uses(f, "SELECT name, state FROM hookline_delivery "
+	    "WHERE name = $1 OR delivery_id = $1 ORDER BY received, name",
+	    "mig-1", "hookline_delivery_id"));
+	pg_sql(f->db, "RESET enable_seqscan");
+	db_shared_close();
+	assert_int_equal(db_ops_find(&f->conf, "mig-1", &found, &err), 0);
+	assert_int_equal(found.n, 1);
+	assert_non_null(strstr(found.v[0], name));
+	strlist_clear(&found);
+	d.id = "mig-2";
+	assert_int_equal(db_queue_put(&f->conf, &d, NULL, &err), DB_OK);
 }
 
 int
@@ -733,6 +889,7 @@ main(void)
 		cmocka_unit_test(test_lease_renewed),
 		cmocka_unit_test(test_check_password),
 		cmocka_unit_test(test_db_command),
+		cmocka_unit_test(test_migrate_v1),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
