@@ -711,6 +711,7 @@ static enum db_rc
 tx_once(struct db *db, enum db_rc (*fn)(struct db *, void *, struct err *),
     void *arg, bool *commit_sent, struct err *err)
 {
+	char failed[SQLSTATE_MAX + 1];
 	enum db_rc rc;
 
 	*commit_sent = false;
@@ -720,10 +721,14 @@ tx_once(struct db *db, enum db_rc (*fn)(struct db *, void *, struct err *),
 	    DB_OK)
 		return rc;
 	if ((rc = fn(db, arg, err)) != DB_OK) {
+		/* The failed statement's SQLSTATE outlives the ROLLBACK
+		 * (which clears it): the caller and db_tx read it. */
+		memcpy(failed, db->state, sizeof(failed));
 		if (conn_usable(db) &&
 		    pq.transactionStatus(db->conn) != PQTRANS_IDLE)
 			(void)exec_params(db, 0, true, "ROLLBACK", 0, NULL,
 			    NULL, NULL);
+		memcpy(db->state, failed, sizeof(db->state));
 		if (!conn_usable(db))
 			rc = DB_DOWN;
 		return rc;

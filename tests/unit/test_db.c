@@ -874,6 +874,23 @@ test_migrate_v1(void **state)
 	assert_int_equal(db_queue_put(&f->conf, &d, NULL, &err), DB_OK);
 }
 
+/* A statement refused inside db_tx: after the ROLLBACK, db_sqlstate
+ * still names the refused statement's SQLSTATE (22012, division by
+ * zero), not the ROLLBACK's empty one; the next statement clears it. */
+static void
+test_tx_sqlstate(void **state)
+{
+	struct fixture *f = *state;
+	struct err err;
+
+	NEED_PG(f);
+	assert_int_equal(db_tx(f->db, 0, prep_tx_error, NULL, &err), DB_FAIL);
+	assert_string_equal(db_sqlstate(f->db), "22012");
+	assert_non_null(strstr(err.msg, "22012"));
+	pg_sql(f->db, "SELECT 1");
+	assert_string_equal(db_sqlstate(f->db), "");
+}
+
 int
 main(void)
 {
@@ -890,6 +907,7 @@ main(void)
 		cmocka_unit_test(test_check_password),
 		cmocka_unit_test(test_db_command),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_tx_sqlstate),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
