@@ -112,9 +112,16 @@ static const char *const schema_v1[] = {
  * it), so the statements keep `delivery_id = $1` and still use the
  * index. The referencing columns first, then the key they reference;
  * ALTER COLUMN TYPE rebuilds the indexes and foreign keys involved (no
- * table rewrite: text to text), in migrate's one transaction.
+ * table rewrite: text to text), in migrate's one transaction. A host
+ * still running version 1 meanwhile keeps working: its statements are
+ * planned again and read the same types.
  */
 static const char *const schema_v2[] = {
+	/* All four at once, the delivery first as the drainers take
+	 * them: a busy host's transactions are waited for, not deadlocked
+	 * with. */
+	"LOCK TABLE hookline_delivery, hookline_consumer, hookline_run,\n"
+	"  hookline_dedupe IN ACCESS EXCLUSIVE MODE",
 	"ALTER TABLE hookline_consumer\n"
 	"  ALTER COLUMN delivery TYPE text COLLATE \"C\",\n"
 	"  ALTER COLUMN name TYPE text COLLATE \"C\"",
