@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "deadline.h"
+#include "drain.h"
 #include "fcgi.h"
 #include "fdio.h"
 #include "handle.h"
@@ -308,7 +309,7 @@ cgi_serve(const char *conf_path)
 		log_msg("error", "no monotonic clock: %s", strerror(errno));
 	stats_start(c);
 	/* Nothing stays up under CGI: resident hooks run one-shot. */
-	(void)handle_request(c, &io, NULL);
+	(void)handle_request(c, &io, NULL, NULL);
 	cgi_discard(&cc);
 	conf_free(c);
 	log_close();
@@ -316,9 +317,10 @@ cgi_serve(const char *conf_path)
 }
 
 /* An edited file (or secret file) is picked up; a broken edit keeps the
- * last good one, and is reported once, not at every check. */
+ * last good one, and is reported once, not at every check. What kick
+ * kept for the old one is let go. */
 static void
-maybe_reload(struct reloader *r, struct conf **c)
+maybe_reload(struct reloader *r, struct conf **c, struct kicker *kick)
 {
 	struct err err;
 
@@ -328,6 +330,7 @@ maybe_reload(struct reloader *r, struct conf **c)
 		    "one: %s", err.msg);
 		break;
 	case RELOAD_DONE:
+		kicker_clear(kick);
 		if (log_open((*c)->log, &err) != 0)
 			log_msg("error", "%s", err.msg);
 		log_msg("info", "config reloaded from %s", (*c)->path);
@@ -403,8 +406,10 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 	struct io io = { &x, fx_param, fx_read, fx_write };
 	struct sigaction sa;
 	struct resident *rs;
+	struct kicker kick;
 	time_t checked = 0;
 
+	kicker_init(&kick);
 	memset(&x, 0, sizeof(x));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -429,7 +434,7 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 		if (*c == NULL)
 			*c = retry_load(rl->path, &checked);
 		else
-			maybe_reload(rl, c);
+			maybe_reload(rl, c, &kick);
 		if (*c == NULL) {
 			answer_broken(&io);
 			fx_finish(&x);
@@ -438,11 +443,12 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 		if (deadline_start(&x.body, (*c)->body_timeout) != 0)
 			log_msg("error", "no monotonic clock: %s",
 			    strerror(errno));
-		(void)handle_request(*c, &io, rs);
+		(void)handle_request(*c, &io, rs, &kick);
 		fx_finish(&x);
 		resident_tick(rs);
 	}
 	FCGX_Free(&x.req, 1);
+	kicker_clear(&kick);
 	resident_free(rs);
 	return 0;
 }
