@@ -23,7 +23,7 @@ hook async/quick "printf 'ran %s\n' \"\$HOOKLINE_DELIVERY\" >>$O"
 pre=$(new_id)
 post_generic async busy "$pre-busy"
 expect_status 202
-wait_for 100 grep -qF "start $pre-busy" "$O" || fail "the busy hook did not start"
+wait_for 100 grep -qsF "start $pre-busy" "$O" || fail "the busy hook did not start"
 old=$(drainer_pid) || fail "no drainer holds the lock"
 # Every process the web server keeps kicks once against the held lock
 # (and keeps it open); these wait behind busy, same endpoint.
@@ -36,12 +36,12 @@ sleep 0.5
 rm -f "$ROOT/spool/drain.lock"
 post_generic async quick "$pre-probe"
 expect_status 202
-wait_for 100 grep -qF "ran $pre-probe" "$O" ||
+wait_for 100 grep -qsF "ran $pre-probe" "$O" ||
     fail "no drainer started for the new drain.lock within 10 s"
 [ "$(drainer_pid)" != "$old" ] || fail "the new drain.lock names the old drainer"
 touch "$GO"
-wait_for 100 grep -qF "end $pre-busy" "$O" || fail "the busy hook did not end"
+wait_for 100 grep -qsF "end $pre-busy" "$O" || fail "the busy hook did not end"
 for i in 1 2 3 4; do
-	wait_for 100 grep -qF "ran $pre-warm$i" "$O" || fail "$pre-warm$i never ran"
+	wait_for 100 grep -qsF "ran $pre-warm$i" "$O" || fail "$pre-warm$i never ran"
 done
 case_end
