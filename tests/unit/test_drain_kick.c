@@ -36,40 +36,75 @@ assert_is_dir(const char *dir, const char *name)
 	free(p);
 }
 
+/* Each test: a kicker and a temporary folder with spool/ (made by the
+ * first kick) and b/ (another spool) in it. */
+struct fx {
+	struct kicker	 k;
+	char		*dir;
+	char		*spool;
+	char		*other;
+	char		*lock;		/* spool/drain.lock */
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	kicker_init(&f->k);
+	f->dir = unit_mkdtemp("kick");
+	f->spool = sub(f->dir, "spool");
+	f->other = sub(f->dir, "b");
+	f->lock = sub(f->spool, "drain.lock");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	kicker_clear(&f->k);
+	unit_rm_tree(f->dir);
+	free(f->lock);
+	free(f->other);
+	free(f->spool);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
 /* Free and held as a drainer holds it (drain_lock); the lock is let go
  * again after a free look, so the drainer started next can take it; the
  * fd is kept, close-on-exec, and the folders are made. */
 static void
 test_held_and_free(void **state)
 {
-	struct kicker k;
-	char *dir = unit_mkdtemp("kick");
-	char *spool = sub(dir, "spool");
+	struct fx *f = *state;
+	struct kicker *k = &f->k;
+	const char *spool = f->spool;
 	int held, fd;
 
-	(void)state;
-	kicker_init(&k);
-	assert_int_equal(drain_lock_free(&k, spool), 1);
+	assert_int_equal(drain_lock_free(k, spool), 1);
 	assert_is_dir(spool, "new");
 	assert_is_dir(spool, "slots");
-	fd = k.fd;
+	fd = k->fd;
 	assert_true(fd > 2);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	/* Let go: a drainer takes it. */
 	held = drain_lock(spool, false, NULL);
 	assert_true(held >= 0);
-	assert_int_equal(drain_lock_free(&k, spool), 0);
-	assert_int_equal(k.fd, fd);		/* kept, not reopened */
+	assert_int_equal(drain_lock_free(k, spool), 0);
+	assert_int_equal(k->fd, fd);		/* kept, not reopened */
 	assert_int_equal(close(held), 0);
-	assert_int_equal(drain_lock_free(&k, spool), 1);
-	assert_int_equal(k.fd, fd);
-	kicker_clear(&k);
-	assert_int_equal(k.fd, -1);
+	assert_int_equal(drain_lock_free(k, spool), 1);
+	assert_int_equal(k->fd, fd);
+	kicker_clear(k);
+	assert_int_equal(k->fd, -1);
 	assert_int_equal(fcntl(fd, F_GETFD), -1);	/* closed */
-	kicker_clear(&k);			/* twice: harmless */
-	unit_rm_tree(dir);
-	free(spool);
-	free(dir);
+	kicker_clear(k);			/* twice: harmless */
 }
 
 /* drain.lock replaced while the old file is still held (a drainer of a
@@ -78,102 +113,83 @@ test_held_and_free(void **state)
 static void
 test_lock_replaced(void **state)
 {
-	struct kicker k;
-	char *dir = unit_mkdtemp("kick");
-	char *spool = sub(dir, "spool");
-	char *lock = sub(spool, "drain.lock");
+	struct fx *f = *state;
+	struct kicker *k = &f->k;
+	const char *spool = f->spool, *lock = f->lock;
 	int old;
 
-	(void)state;
-	kicker_init(&k);
-	assert_int_equal(drain_lock_free(&k, spool), 1);
+	assert_int_equal(drain_lock_free(k, spool), 1);
 	old = drain_lock(spool, false, NULL);
 	assert_true(old >= 0);
-	assert_int_equal(drain_lock_free(&k, spool), 0);
+	assert_int_equal(drain_lock_free(k, spool), 0);
 	assert_int_equal(unlink(lock), 0);
-	assert_int_equal(drain_lock_free(&k, spool), 1);
+	assert_int_equal(drain_lock_free(k, spool), 1);
 	/* And the new one is what a drainer takes and the kick sees. */
 	assert_int_equal(access(lock, F_OK), 0);
 	assert_int_equal(close(old), 0);
 	old = drain_lock(spool, false, NULL);
 	assert_true(old >= 0);
-	assert_int_equal(drain_lock_free(&k, spool), 0);
+	assert_int_equal(drain_lock_free(k, spool), 0);
 	assert_int_equal(close(old), 0);
 	/* A symlink in its place: refused (O_NOFOLLOW), as drain_lock. */
 	assert_int_equal(unlink(lock), 0);
 	assert_int_equal(symlink("/etc/passwd", lock), 0);
-	assert_int_equal(drain_lock_free(&k, spool), -1);
-	assert_int_equal(k.fd, -1);
+	assert_int_equal(drain_lock_free(k, spool), -1);
+	assert_int_equal(k->fd, -1);
 	assert_int_equal(drain_lock(spool, false, NULL), -1);
-	kicker_clear(&k);
-	unit_rm_tree(dir);
-	free(lock);
-	free(spool);
-	free(dir);
 }
 
 /* The whole spool removed: made again at the next kick. */
 static void
 test_spool_removed(void **state)
 {
-	struct kicker k;
-	char *dir = unit_mkdtemp("kick");
-	char *spool = sub(dir, "spool");
+	struct fx *f = *state;
+	struct kicker *k = &f->k;
+	const char *spool = f->spool;
 
-	(void)state;
-	kicker_init(&k);
-	assert_int_equal(drain_lock_free(&k, spool), 1);
+	assert_int_equal(drain_lock_free(k, spool), 1);
 	unit_rm_tree(spool);
-	assert_int_equal(drain_lock_free(&k, spool), 1);
+	assert_int_equal(drain_lock_free(k, spool), 1);
 	assert_is_dir(spool, "new");
 	assert_is_dir(spool, "tmp");
-	kicker_clear(&k);
-	unit_rm_tree(dir);
-	free(spool);
-	free(dir);
 }
 
 /* Another spool_dir (a reload): its own drain.lock, not the old one. */
 static void
 test_other_spool(void **state)
 {
-	struct kicker k;
-	char *dir = unit_mkdtemp("kick");
-	char *a = sub(dir, "a"), *b = sub(dir, "b");
+	struct fx *f = *state;
+	struct kicker *k = &f->k;
+	const char *a = f->spool, *b = f->other;
 	int held;
 
-	(void)state;
-	kicker_init(&k);
 	held = drain_lock(a, false, NULL);
 	assert_true(held >= 0);
-	assert_int_equal(drain_lock_free(&k, a), 0);
-	assert_int_equal(drain_lock_free(&k, b), 1);
-	assert_string_equal(k.spool_dir, b);
+	assert_int_equal(drain_lock_free(k, a), 0);
+	assert_int_equal(drain_lock_free(k, b), 1);
+	assert_string_equal(k->spool_dir, b);
 	assert_is_dir(b, "new");
 	assert_int_equal(close(held), 0);
 	held = drain_lock(b, false, NULL);
 	assert_true(held >= 0);
-	assert_int_equal(drain_lock_free(&k, b), 0);
-	assert_int_equal(drain_lock_free(&k, a), 1);
+	assert_int_equal(drain_lock_free(k, b), 0);
+	assert_int_equal(drain_lock_free(k, a), 1);
 	assert_int_equal(close(held), 0);
 	/* Nothing kept: as drain_kick, one look. */
 	assert_int_equal(drain_lock_free(NULL, b), 1);
-	assert_int_equal(drain_lock_free(&k, NULL), -1);
-	kicker_clear(&k);
-	unit_rm_tree(dir);
-	free(a);
-	free(b);
-	free(dir);
+	assert_int_equal(drain_lock_free(k, NULL), -1);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_held_and_free),
-		cmocka_unit_test(test_lock_replaced),
-		cmocka_unit_test(test_spool_removed),
-		cmocka_unit_test(test_other_spool),
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+		T(test_held_and_free),
+		T(test_lock_replaced),
+		T(test_spool_removed),
+		T(test_other_spool),
+#undef T
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
