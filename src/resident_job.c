@@ -310,6 +310,7 @@ job_result(struct job *j, struct worker *w, long long start,
 		(void)kill(-w->p.pid, SIGKILL);
 		tail_drain(&j->tout, &w->p.out);
 		tail_drain(&j->terr, &w->p.err);
+		guard_del(w->guard, w->p.pid);
 		while (waitpid(w->p.pid, &status, 0) == -1) {
 			if (errno != EINTR) {
 				status = -1;

@@ -35,6 +35,8 @@ static const char worker_sh[] =
     "    case $body in\n"
     "    exit*) exit ${body#exit } ;;\n"
     "    hang) : >\"$d/hanging\"; sleep 30 </dev/null ;;\n"
+    "    spawn) sleep 60 </dev/null >/dev/null 2>&1 & echo $! >\"$d/child\";"
+    " : >\"$d/hanging\"; wait ;;\n"
     "    garbage) echo xyz >&3 ;;\n"
     "    long) echo 12345 >&3 ;;\n"
     "    big*) seq 1 20000; echo \"${#body}\" >&2; echo 0 >&3 ;;\n"
@@ -566,25 +568,27 @@ test_refused(void **state)
 }
 
 /* kill -9 of the process holding the pool, while its worker is busy
- * (an idle one would see EOF anyway): the worker goes too. */
+ * (an idle one would see EOF anyway): the worker goes too, and so does
+ * the child it started in its group (the guard's kill). */
 static void
 test_parent_killed(void **state)
 {
 	struct fx *fx = *state;
 	struct run_result res;
 	struct err err;
-	pid_t parent, v[8];
+	pid_t parent, child, v[8];
 	size_t n = 0;
-	char *hanging;
-	int status, i;
+	char *hanging, *cpath, *text;
+	int status, i, worker_gone, child_gone;
 
 	assert_true(asprintf(&hanging, "%s/hanging", fx->dir) > 0);
+	assert_true(asprintf(&cpath, "%s/child", fx->dir) > 0);
 	if ((parent = fork()) == 0) {
 		struct resident *r = resident_new();
 
 		fx->spec.timeout = 60;
-		fx->spec.body = (const unsigned char *)"hang";
-		fx->spec.body_len = 4;
+		fx->spec.body = (const unsigned char *)"spawn";
+		fx->spec.body_len = 5;
 		if (r != NULL)
 			(void)resident_run(r, &fx->spec, 1, 60, &res, &err);
 		_exit(1);
@@ -593,15 +597,41 @@ test_parent_killed(void **state)
 	for (i = 0; i < 500 && access(hanging, F_OK) != 0; i++)
 		(void)poll(NULL, 0, 10);
 	assert_int_equal(access(hanging, F_OK), 0);
+	text = unit_read_file(cpath, NULL);
+	child = (pid_t)atol(text);
+	free(text);
+	free(cpath);
 	free(hanging);
+	assert_true(child > 0);
 	pids(fx, v, 8, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(kill(parent, SIGKILL), 0);
 	while (waitpid(parent, &status, 0) == -1 && errno == EINTR)
 		;
-	i = gone_soon(v[0]);
-	(void)kill(-v[0], SIGKILL);	/* its sleep, left in its group */
-	assert_true(i);
+	worker_gone = gone_soon(v[0]);
+	child_gone = gone_soon(child);
+	if (!child_gone)
+		(void)kill(child, SIGKILL);	/* not left behind by us */
+	assert_true(worker_gone);
+	assert_true(child_gone);
+}
+
+/* A set of pools that is freed leaves no process behind: its workers
+ * and its guard are reaped. */
+static void
+test_free_reaps_all(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+	int status;
+
+	assert_int_equal(send_body(fx, "status 0", &res, &err), 0);
+	run_result_free(&res);
+	resident_free(fx->r);
+	fx->r = NULL;
+	assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
 }
 
 int
@@ -629,6 +659,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_reaps_all, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_parent_killed, setup,
 		    teardown),
 	};
