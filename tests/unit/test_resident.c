@@ -38,6 +38,7 @@ static const char worker_sh[] =
     "    spawn) sleep 60 </dev/null >/dev/null 2>&1 & echo $! >\"$d/child\";"
     " : >\"$d/hanging\"; wait ;;\n"
     "    garbage) echo xyz >&3 ;;\n"
+    "    partial) printf x >&3; sleep 30 </dev/null ;;\n"
     "    long) echo 12345 >&3 ;;\n"
     "    big*) seq 1 20000; echo \"${#body}\" >&2; echo 0 >&3 ;;\n"
     "    frame) env | grep ^HOOKLINE_ | sort >\"$d/frame.txt\"; echo 0 >&3 ;;\n"
@@ -391,6 +392,57 @@ test_garbage_status(void **state)
 	assert_true(gone_soon(v[0]) && gone_soon(v[1]));
 }
 
+/* A wrong byte on fd 3 with no '\n' after it: refused at once, not
+ * waited on until the deadline. */
+static void
+test_partial_status(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+
+	fx->spec.timeout = 30;
+	assert_int_equal(send_body(fx, "partial", &res, &err), -1);
+	assert_true(res.ran);
+	assert_false(res.timed_out);
+	assert_non_null(strstr(err.msg, "not a number"));
+	run_result_free(&res);
+}
+
+/* The status line's parser, piece by piece. */
+static void
+test_status_feed(void **state)
+{
+	static const struct {
+		const char	*a, *b;	/* two reads */
+		int		 want;
+	} t[] = {
+		{ "0\n", "", 0 }, { "25", "5\n", 255 }, { "", "7\n", 7 },
+		{ "007", "\n", 7 }, { "256\n", "", -2 }, { "1234", "", -2 },
+		{ "123", "4", -2 }, { "\n", "", -2 }, { "1\n2", "", -2 },
+		{ "1", " ", -2 }, { "1\r", "\n", -2 }, { "-1\n", "", -2 },
+		{ "12", "", -1 }, { "", "", -1 },
+	};
+	const char *why;
+	char st[RESIDENT_STATUS_MAX];
+	size_t i, stn;
+	int v;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		stn = 0;
+		why = NULL;
+		v = resident_status_feed(st, &stn, t[i].a, strlen(t[i].a),
+		    &why);
+		if (v == -1)
+			v = resident_status_feed(st, &stn, t[i].b,
+			    strlen(t[i].b), &why);
+		assert_int_equal(v, t[i].want);
+		assert_true(v != -2 || why != NULL);
+		assert_true(stn <= RESIDENT_STATUS_MAX);
+	}
+}
+
 /* A status before the hook read its whole body (the frame cannot all
  * be written yet): a protocol error, not the next frame read as body. */
 static void
@@ -649,6 +701,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hang_timeout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_status, setup,
+		    teardown),
+		cmocka_unit_test(test_status_feed),
+		cmocka_unit_test_setup_teardown(test_partial_status, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_status_early, setup,
 		    teardown),
