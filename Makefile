@@ -41,6 +41,10 @@ CFLAGS	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	  -fno-sanitize-recover=undefined
 LDFLAGS	+= -fsanitize=address,undefined
 endif
+# SAN_DIR (make check-asan sets it): the sanitizers' reports of every
+# process go to files there (tests/sanitizer_options.c).
+SAN_DIR	?=
+SANOBJ	= $(if $(SAN_DIR),$(BUILD)/sanitizer_options.o)
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 # The static build (make static): glibc -static against Debian's own
@@ -73,8 +77,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BIN)
 
-$(BIN): $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+$(BIN): $(OBJ) $(SANOBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(SANOBJ) $(LDLIBS)
 
 ifneq ($(STATIC),)
 $(BIN): $(STATIC_DEPS)/curl/.built
@@ -83,6 +87,10 @@ endif
 $(BUILD)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/sanitizer_options.o: tests/sanitizer_options.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -DHOOKLINE_SAN_DIR='"$(SAN_DIR)"' \
+	    -c -o $@ $<
+
 $(BUILD)/libhookline.a: $(LIBOBJ)
 	rm -f $@ && ar rcs $@ $(LIBOBJ)
 
@@ -90,10 +98,10 @@ $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
 # Unit tests may ask for -Wl,--wrap=... with a line "// WRAP: sym sym".
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhookline.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhookline.a $(SANOBJ) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(patsubst %,-Wl$(,)--wrap=%,$(shell sed -n 's,^// WRAP: ,,p' $<)) \
-	    $(BUILD)/libhookline.a $(LDLIBS) -lcmocka
+	    $(SANOBJ) $(BUILD)/libhookline.a $(LDLIBS) -lcmocka
 , := ,
 
 unit: $(UNIT_BIN)
@@ -154,8 +162,23 @@ install-check: $(BIN)
 	test -d $(BUILD)/install-check/var/spool/hookline
 	@echo "install-check: ok"
 
+# ASan, LSan and UBSan over the unit tests (the PostgreSQL ones too:
+# they start their own server) and the whole end-to-end suite (every
+# server, the deployment and t_pg_* cases). Both run even when one
+# fails; then any report of any process (SAN_REPORTS, one file each: see
+# tests/sanitizer_options.c) is printed and fails the run. A process in
+# a systemd unit with PrivateTmp= writes its reports into its own /tmp.
+SAN_REPORTS ?= /tmp/hookline-sanitizer.$(shell printf '%s' '$(abspath .)' | cksum | cut -d' ' -f1)
 check-asan:
-	$(MAKE) BUILD=build/asan BIN=build/asan/hookline SANITIZE=1 unit e2e
+	rm -rf $(SAN_REPORTS) && mkdir -m 1777 $(SAN_REPORTS)
+	@rc=0; $(MAKE) -k BUILD=build/asan BIN=build/asan/hookline SANITIZE=1 \
+	    SAN_DIR=$(SAN_REPORTS) unit e2e || rc=1; \
+	for r in $(SAN_REPORTS)/*; do \
+	    [ -f "$$r" ] || continue; rc=1; \
+	    echo "== $$r"; head -n 60 "$$r"; done; \
+	[ $$rc = 0 ] && echo "check-asan: no sanitizer report"; \
+	[ $$rc = 0 ] || echo "check-asan: failed (reports, if any, in $(SAN_REPORTS))"; \
+	exit $$rc
 
 demo:
 	./scripts/demo.sh

@@ -21,8 +21,10 @@ enum drain_mode {
 /* Makes sure a drainer is running for conf's spool: when drain.lock is
  * free, starts `hookline drain --kicked -c CONF` fully detached (double
  * fork, setsid, stdio on /dev/null, no inherited fds), so the request is
- * not held open. Never waits for the drainer. Returns 0, or -1 when it
- * could not start one (cron's drain will). */
+ * not held open. The binary is /proc/self/exe, else the path it was
+ * started by; without /dev/null, stdio are pipes (drain_kick.c). Never
+ * waits for the drainer. Returns 0, or -1 when it could not start one
+ * (cron's drain will). */
 int	drain_kick(const struct conf *conf);
 
 /* The drainer. Takes drain.lock (DRAIN_FOLLOW waits for it, the others

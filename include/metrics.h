@@ -35,6 +35,7 @@ int	metrics_wants_openmetrics(const char *accept);
  *   hookline_hook_duration_seconds{endpoint,hook}        histogram
  *   hookline_forwards_total{endpoint,target,result}      counter
  *   hookline_config_reloads_total{result="ok"|"failed"}  counter
+ *   hookline_monitor_refused_total{reason="token"|"address"} counter
  *   hookline_drain_last_run_timestamp_seconds            gauge
  *   hookline_drain_runs_total                            counter
  *   hookline_spool_deliveries{state}                     gauge

@@ -25,7 +25,10 @@
  *   done/NAME/  every hook succeeded; removed after keep_done
  *   dead/NAME/  out of retries; waits for replay or purge
  *
- * Beside them: drain.lock (drain.c) and wake (spool_poke()).
+ * Beside them: drain.lock (drain.c) and wake (spool_poke()). The files:
+ * spool.c stores, spool_entry.c reads and writes an entry's files,
+ * spool_claim.c moves and locks, spool_scan.c lists and finds,
+ * spool_sweep.c removes; spool_fs.c holds their file primitives.
  *
  * NAME/body is the body as received (HOOKLINE_PAYLOAD_FILE), NAME/state
  * the delivery and its progress (struct spool_entry), NAME/run.N what

@@ -100,6 +100,18 @@ enum stats_result {
 /* "success", "failure", "timeout", "not_run", "rejected"; "?". */
 const char	*stats_result_name(enum stats_result r);
 
+/* Why the monitor (monitor.c) refused someone who asked for one of its
+ * URLs: no or a wrong bearer token (401), an address outside
+ * monitor_allow_ip (403). */
+enum stats_refusal {
+	STATS_REFUSED_TOKEN,
+	STATS_REFUSED_ADDRESS,
+	STATS__NREFUSAL
+};
+
+/* "token", "address"; "?" for anything else. */
+const char	*stats_refusal_name(enum stats_refusal r);
+
 /* Hook durations: the histogram's upper bounds, milliseconds; a last
  * bucket (+Inf) follows them. */
 #define STATS_NBUCKET	13	/* 12 bounds + Inf */
@@ -140,7 +152,8 @@ void	stats_start(struct conf *conf);
  * NULL. code: the answer's "error" field, or NULL. event and delivery:
  * NULL until known (they are kept, bounded and made printable, in the
  * last deliveries); out: the hooks that ran (sync), or NULL.
- * Counts: requests{endpoint,status,code}; a 401 as a signature failure;
+ * Counts: requests{endpoint,status,code}; a 401 as a signature failure
+ * (so never for the monitor's URLs: stats_monitor_refused);
  * duplicates; each hook and forward of out; the endpoint's last
  * delivery and hour bucket; the ring of last deliveries (only for what
  * got past the signature and the checks, with an event: success,
@@ -169,6 +182,10 @@ void	stats_drain(struct stats *st, int64_t when);
  * --follow drainer at least every 30 s): the last-run time
  * moves on, the runs are not counted again. */
 void	stats_drain_pass(struct stats *st, int64_t when);
+
+/* A refusal of the monitor's URLs (monitor.c): counted apart from the
+ * webhook requests, never as a signature failure. */
+void	stats_monitor_refused(struct stats *st, enum stats_refusal why);
 
 /* A configuration reload: ok true when the new file was taken, false
  * when it failed and the old one was kept. */
@@ -248,6 +265,7 @@ struct stats_snap {
 	uint64_t		 drain_runs;
 	int64_t			 drain_last;	/* a drainer's last start or
 						 * pass; 0: never */
+	uint64_t		 monitor_refused[STATS__NREFUSAL];
 	struct stats_ep_row	*eps;
 	size_t			 neps;
 	struct stats_req_row	*reqs;

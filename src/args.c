@@ -22,7 +22,7 @@
  * their argv (a FcgidWrapper or bin-path line with -c FILE) still
  * counts, and so does cron's "hookline.cgi -c FILE drain". A drainer
  * that a CGI request starts is exec'd without GATEWAY_INTERFACE
- * (drain.c), so its "drain -c FILE" counts too.
+ * (drain_kick.c), so its "drain -c FILE" counts too.
  */
 int
 args_parse(int argc, char **argv, const struct args_start *how,

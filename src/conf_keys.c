@@ -39,6 +39,21 @@ set_str(char **slot, const char *value)
 	return 0;
 }
 
+/* A closed set of words (whole-string match): the index of v among the
+ * NULL-terminated words, or -1 with "expected <say>". */
+static int
+one_of(struct loader *l, const char *v, const char *const *words,
+    const char *say)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(v, words[i]) == 0)
+			return i;
+	err_set(l->err, "expected %s", say);
+	return -1;
+}
+
 static int
 set_path(struct loader *l, char **slot, const char *value)
 {
@@ -109,14 +124,12 @@ key_spool_min_free(struct loader *l, const char *v)
 static int
 key_database_unavailable(struct loader *l, const char *v)
 {
-	if (strcmp(v, "503") == 0)
-		l->c->database_spill = false;
-	else if (strcmp(v, "spool") == 0)
-		l->c->database_spill = true;
-	else {
-		err_set(l->err, "expected 503 or spool");
+	static const char *const w[] = { "503", "spool", NULL };
+	int i = one_of(l, v, w, "503 or spool");
+
+	if (i < 0)
 		return -1;
-	}
+	l->c->database_spill = i == 1;
 	return 0;
 }
 
@@ -301,14 +314,12 @@ key_provider(struct loader *l, const char *v)
 static int
 key_mode(struct loader *l, const char *v)
 {
-	if (strcmp(v, "sync") == 0)
-		l->ep->mode = MODE_SYNC;
-	else if (strcmp(v, "async") == 0)
-		l->ep->mode = MODE_ASYNC;
-	else {
-		err_set(l->err, "expected sync or async");
+	static const char *const w[] = { "sync", "async", NULL };
+	int i = one_of(l, v, w, "sync or async");
+
+	if (i < 0)
 		return -1;
-	}
+	l->ep->mode = i == 0 ? MODE_SYNC : MODE_ASYNC;
 	return 0;
 }
 
@@ -526,35 +537,32 @@ key_tolerance(struct loader *l, const char *v)
 static int
 key_allow_sha1(struct loader *l, const char *v)
 {
-	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
-		l->ep->allow_sha1 = true;
-	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
-		l->ep->allow_sha1 = false;
-	else {
-		err_set(l->err, "expected yes or no");
+	static const char *const w[] = { "no", "false", "yes", "true", NULL };
+	int i = one_of(l, v, w, "yes or no");
+
+	if (i < 0)
 		return -1;
-	}
+	l->ep->allow_sha1 = i >= 2;
 	return 0;
 }
 
 static int
 key_algorithm(struct loader *l, const char *v)
 {
-	if (strcmp(v, "sha1") != 0 && strcmp(v, "sha256") != 0 &&
-	    strcmp(v, "sha512") != 0) {
-		err_set(l->err, "expected sha1, sha256 or sha512");
+	static const char *const w[] = { "sha1", "sha256", "sha512", NULL };
+
+	if (one_of(l, v, w, "sha1, sha256 or sha512") < 0)
 		return -1;
-	}
 	return set_str(&l->ep->algorithm, v);
 }
 
 static int
 key_encoding(struct loader *l, const char *v)
 {
-	if (strcmp(v, "hex") != 0 && strcmp(v, "base64") != 0) {
-		err_set(l->err, "expected hex or base64");
+	static const char *const w[] = { "hex", "base64", NULL };
+
+	if (one_of(l, v, w, "hex or base64") < 0)
 		return -1;
-	}
 	return set_str(&l->ep->encoding, v);
 }
 

@@ -1,9 +1,14 @@
-/* drain_int.h: between the drainer's loop (drain.c) and the running of
- * one claimed delivery (attempt.c); not for other modules. */
+/* drain_int.h: between the drainer's loop (drain.c), its worker
+ * processes (drain_workers.c) and the running of one claimed delivery
+ * (attempt.c, drain_lane.c); not for other modules. */
 #ifndef HOOKLINE_DRAIN_INT_H
 #define HOOKLINE_DRAIN_INT_H
 
+#include <sys/types.h>
+
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -11,6 +16,8 @@
 #include "resident.h"
 #include "deliver.h"
 #include "deliver_forward.h"
+#include "drain.h"
+#include "err.h"
 #include "spool.h"
 
 /*
@@ -87,5 +94,59 @@ void	drain_reload(struct reloader *r, struct conf **confp);
 /* Puts a claimed entry back into new/ untouched; recovery does the same
  * if this fails too. */
 void	drain_unclaim(const struct conf *conf, const char *name);
+
+/* Claims new/NAME and runs it in this process. Returns as attempt_run,
+ * 0 when it is gone. (drain.c) */
+int	drain_one(const struct conf *conf, const char *name, time_t now,
+	    volatile sig_atomic_t *stop);
+
+/* Sleeps ms milliseconds (less when a signal comes). (drain.c) */
+void	drain_sleep_ms(long ms);
+
+/*
+ * The workers of drain_run (drain_workers.c): one process per delivery
+ * being run, at most max_running (else 4) of them, and never two for
+ * one endpoint, so that one endpoint's deliveries run one after the
+ * other, in order, while a slow deploy does not hold up other
+ * endpoints. The drainer owns the struct (zeroed but lock and stop);
+ * workers_wait_all releases what it holds.
+ */
+struct worker {
+	pid_t	 pid;
+	int	 exitfd;	/* readable once it exits; -1: none */
+	char	*endpoint;
+};
+
+struct seen;			/* drain_workers.c's cache of states */
+
+struct workers {
+	struct worker	*v;
+	size_t		 n;
+	int		 lock;		/* drain.lock: not for the workers */
+	volatile sig_atomic_t *stop;	/* the drainer's SIGTERM flag */
+	struct seen	*cache;		/* sorted by name */
+	size_t		 ncache;
+	struct spool_mark wake;		/* spool_poke: forget the cache */
+};
+
+/* drain_due with workers: starts what is due at now and may start now
+ * (the rest counted in st as blocked). Returns 0, or -1 when new/ cannot
+ * be read. */
+int	workers_due(const struct conf *conf, struct workers *w, time_t now,
+	    struct drain_stats *st, struct err *err);
+
+/* Reaps finished workers; with block, waits for one first. Returns how
+ * many it reaped. */
+int	workers_reap(struct workers *w, bool block);
+
+/* Sleeps up to ms, less when a worker exits meanwhile. */
+void	workers_sleep(const struct workers *w, long ms);
+
+/* Tells every worker to stop (SIGTERM): each finishes its hooks and
+ * takes no more of its endpoint's (lane_run). */
+void	workers_stop(const struct workers *w);
+
+/* Waits for every worker and frees what w holds. */
+void	workers_wait_all(struct workers *w);
 
 #endif

@@ -157,20 +157,36 @@ endpoints(struct out *o, const struct stats_snap *s)
 			    NULL }, s->eps[i].duplicates);
 }
 
+/* A hook's or a target's results, one sample each, labelled endpoint,
+ * key (its name) and result; none for a row never counted, nor for the
+ * result `never` that it cannot have. */
+static void
+results(struct out *o, const char *name, const char *endpoint,
+    const char *key, const char *value, const uint64_t *v,
+    enum stats_result never)
+{
+	size_t r;
+
+	if (all_zero(v, STATS__NRESULT))
+		return;
+	for (r = 0; r < STATS__NRESULT; r++)
+		if (r != (size_t)never)
+			sample(o, name, (const char *[]){ "endpoint", endpoint,
+			    key, value, "result", stats_result_name(r), NULL },
+			    v[r]);
+}
+
 static void
 hook_runs(struct out *o, const struct stats_snap *s)
 {
-	size_t i, r;
+	size_t i;
 
 	family(o, "hookline_hook_runs", "counter",
 	    "Hook runs, by endpoint, hook and result.");
 	for (i = 0; i < s->nhooks; i++)
-		for (r = 0; r < STATS_R_REJECTED &&
-		    !all_zero(s->hooks[i].result, STATS__NRESULT); r++)
-			sample(o, "hookline_hook_runs_total", (const char *[]){
-			    "endpoint", s->hooks[i].endpoint, "hook",
-			    s->hooks[i].hook, "result", stats_result_name(r),
-			    NULL }, s->hooks[i].result[r]);
+		results(o, "hookline_hook_runs_total", s->hooks[i].endpoint,
+		    "hook", s->hooks[i].hook, s->hooks[i].result,
+		    STATS_R_REJECTED);
 }
 
 /* A bucket bound in seconds: "0.01", "2.5", "1.0" (OpenMetrics wants
@@ -225,31 +241,34 @@ hook_durations(struct out *o, const struct stats_snap *s)
 static void
 forwards(struct out *o, const struct stats_snap *s)
 {
-	size_t i, r;
+	size_t i;
 
 	family(o, "hookline_forwards", "counter",
 	    "Forward attempts, by endpoint, target and result.");
 	for (i = 0; i < s->ntargets; i++)
-		for (r = 0; r < STATS__NRESULT; r++)
-			if (r != STATS_R_NOT_RUN && !all_zero(
-			    s->targets[i].result, STATS__NRESULT))
-				sample(o, "hookline_forwards_total",
-				    (const char *[]){ "endpoint",
-				    s->targets[i].endpoint, "target",
-				    s->targets[i].target, "result",
-				    stats_result_name(r), NULL },
-				    s->targets[i].result[r]);
+		results(o, "hookline_forwards_total", s->targets[i].endpoint,
+		    "target", s->targets[i].target, s->targets[i].result,
+		    STATS_R_NOT_RUN);
 }
 
 static void
 process(struct out *o, const struct stats_snap *s)
 {
+	size_t r;
+
 	family(o, "hookline_config_reloads", "counter",
 	    "Configuration reloads, by result (failed: the old one kept).");
 	sample(o, "hookline_config_reloads_total", (const char *[]){
 	    "result", "ok", NULL }, s->reloads);
 	sample(o, "hookline_config_reloads_total", (const char *[]){
 	    "result", "failed", NULL }, s->reload_failures);
+	family(o, "hookline_monitor_refused", "counter",
+	    "Refused requests for /-/metrics, /-/health and /-/status, by "
+	    "reason (token: 401, address: 403).");
+	for (r = 0; r < STATS__NREFUSAL; r++)
+		sample(o, "hookline_monitor_refused_total", (const char *[]){
+		    "reason", stats_refusal_name(r), NULL },
+		    s->monitor_refused[r]);
 	family(o, "hookline_drain_runs", "counter",
 	    "Drainer runs (a drainer taking the spool's lock).");
 	sample(o, "hookline_drain_runs_total", NULL, s->drain_runs);

@@ -104,7 +104,8 @@ send_error(struct io *io, int status, const char *code, const char *extra,
 }
 
 /* A refusal of someone who asked for a known URL: logged (never the
- * token), and a 401 counted with the requests. */
+ * token), and counted as a monitor refusal (hookline_monitor_refused_
+ * total), never with the webhook requests nor as a signature failure. */
 static void
 log_refusal(const struct conf *conf, const char *url, const char *addr,
     int status, const char *code, const char *why)
@@ -121,10 +122,8 @@ log_refusal(const struct conf *conf, const char *url, const char *addr,
 		log_record(rec);
 		json_free(rec);
 	}
-	if (status == 401)
-		stats_request(conf->stats, &(struct stats_request){
-			.endpoint = NULL, .status = 401, .word = "error",
-			.code = code });
+	stats_monitor_refused(conf->stats, status == 401 ?
+	    STATS_REFUSED_TOKEN : STATS_REFUSED_ADDRESS);
 }
 
 /* RFC 6750 2.1: "Authorization: Bearer <token>", the scheme in any case

@@ -377,6 +377,14 @@ stats_drain_pass(struct stats *st, int64_t when)
 }
 
 void
+stats_monitor_refused(struct stats *st, enum stats_refusal why)
+{
+	if (st == NULL || !st->rw || (unsigned)why >= STATS__NREFUSAL)
+		return;
+	ADD(&st->f->monitor_refused[why], 1);
+}
+
+void
 stats_reload(struct stats *st, bool ok)
 {
 	if (st == NULL || !st->rw)
@@ -403,4 +411,12 @@ stats_result_name(enum stats_result r)
 	};
 
 	return (unsigned)r < STATS__NRESULT ? names[r] : "?";
+}
+
+const char *
+stats_refusal_name(enum stats_refusal r)
+{
+	static const char *const names[] = { "token", "address" };
+
+	return (unsigned)r < STATS__NREFUSAL ? names[r] : "?";
 }

@@ -10,7 +10,7 @@
 #include "stats.h"
 
 #define STATS_MAGIC	"HLSTATS\n"	/* 8 bytes, no NUL */
-#define STATS_LAYOUT	1u		/* bump on any change below */
+#define STATS_LAYOUT	2u		/* bump on any change below */
 
 /* Table sizes, fixed rows included. */
 #define NEP		66	/* 0: (unknown), 1: (other), then 64 */
@@ -96,6 +96,7 @@ struct stats_file {
 	uint64_t	reload_failures;
 	uint64_t	drain_runs;
 	int64_t		drain_last;
+	uint64_t	monitor_refused[STATS__NREFUSAL];	/* since layout 2 */
 	uint64_t	recent_next;
 	struct recent_slot recent[STATS_RECENT];
 	struct ep_row	eps[NEP];

@@ -60,114 +60,127 @@ ep_read(const struct ep_row *r, struct stats_ep_row *o, int64_t now)
 	}
 }
 
-static int
-eps_read(const struct stats_file *f, struct stats_snap *s)
+/* A row's key as the snapshot has it. */
+struct rowkey {
+	char	ep[STATS_NAME_MAX + 1];
+	char	name[KEY_NAME];
+	int	num;
+};
+
+/*
+ * The row of the slot k among the *n rows read so far: the one with the
+ * same key (read as key_read does: the name cut to namesize, num only
+ * when by_num), or a new one (*n grows). A key found in two slots (a
+ * claim cut short by a process that died) is one row: the caller adds
+ * their counts. Returns the row's index and its key in keys[], or -1
+ * when the slot holds no key.
+ */
+static long
+row_of(const struct key *k, size_t namesize, bool by_num,
+    struct rowkey *keys, size_t *n)
 {
-	struct stats_ep_row *o;
-	char ep[sizeof(o->name)];
-	size_t i, j;
+	struct rowkey r;
+	size_t j;
+
+	memset(&r, 0, sizeof(r));
+	if (!key_read(k, r.ep, sizeof(r.ep), r.name, namesize,
+	    by_num ? &r.num : NULL))
+		return -1;
+	for (j = 0; j < *n; j++)
+		if (keys[j].num == r.num && strcmp(keys[j].ep, r.ep) == 0 &&
+		    strcmp(keys[j].name, r.name) == 0)
+			return (long)j;
+	keys[j] = r;
+	(*n)++;
+	return (long)j;
+}
+
+static int
+eps_read(const struct stats_file *f, struct stats_snap *s,
+    struct rowkey *keys)
+{
+	size_t i;
+	long j;
 
 	if ((s->eps = calloc(NEP, sizeof(*s->eps))) == NULL)
 		return -1;
 	for (i = 0; i < NEP; i++) {
-		if (!key_read(&f->eps[i].k, ep, sizeof(ep), NULL, 0, NULL))
+		if ((j = row_of(&f->eps[i].k, 1, false, keys, &s->neps)) < 0)
 			continue;
-		for (j = 0; j < s->neps && strcmp(s->eps[j].name, ep) != 0;
-		    j++)
-			;
-		o = &s->eps[j];
-		if (j == s->neps) {
-			memcpy(o->name, ep, sizeof(o->name));
-			s->neps++;
-		}
-		ep_read(&f->eps[i], o, s->now);
+		memcpy(s->eps[j].name, keys[j].ep, sizeof(s->eps[j].name));
+		ep_read(&f->eps[i], &s->eps[j], s->now);
 	}
 	return 0;
 }
 
 static int
-reqs_read(const struct stats_file *f, struct stats_snap *s)
+reqs_read(const struct stats_file *f, struct stats_snap *s,
+    struct rowkey *keys)
 {
-	struct stats_req_row *o, r;
-	size_t i, j;
+	struct stats_req_row *o;
+	size_t i;
+	long j;
 
 	if ((s->reqs = calloc(NREQ, sizeof(*s->reqs))) == NULL)
 		return -1;
 	for (i = 0; i < NREQ; i++) {
-		memset(&r, 0, sizeof(r));
-		if (!key_read(&f->reqs[i].k, r.endpoint, sizeof(r.endpoint),
-		    r.code, sizeof(r.code), &r.status))
+		if ((j = row_of(&f->reqs[i].k, sizeof(o->code), true, keys,
+		    &s->nreqs)) < 0)
 			continue;
-		for (j = 0; j < s->nreqs; j++)
-			if (s->reqs[j].status == r.status &&
-			    strcmp(s->reqs[j].endpoint, r.endpoint) == 0 &&
-			    strcmp(s->reqs[j].code, r.code) == 0)
-				break;
 		o = &s->reqs[j];
-		if (j == s->nreqs) {
-			*o = r;
-			s->nreqs++;
-		}
+		memcpy(o->endpoint, keys[j].ep, sizeof(o->endpoint));
+		memcpy(o->code, keys[j].name, sizeof(o->code));
+		o->status = keys[j].num;
 		o->count += LOAD(&f->reqs[i].count);
 	}
 	return 0;
 }
 
 static int
-hooks_read(const struct stats_file *f, struct stats_snap *s)
+hooks_read(const struct stats_file *f, struct stats_snap *s,
+    struct rowkey *keys)
 {
-	struct stats_hook_row *o, r;
-	size_t i, j;
+	struct stats_hook_row *o;
+	size_t i, k;
+	long j;
 
 	if ((s->hooks = calloc(NHOOK, sizeof(*s->hooks))) == NULL)
 		return -1;
 	for (i = 0; i < NHOOK; i++) {
-		memset(&r, 0, sizeof(r));
-		if (!key_read(&f->hooks[i].k, r.endpoint, sizeof(r.endpoint),
-		    r.hook, sizeof(r.hook), NULL))
+		if ((j = row_of(&f->hooks[i].k, sizeof(o->hook), false, keys,
+		    &s->nhooks)) < 0)
 			continue;
-		for (j = 0; j < s->nhooks; j++)
-			if (strcmp(s->hooks[j].endpoint, r.endpoint) == 0 &&
-			    strcmp(s->hooks[j].hook, r.hook) == 0)
-				break;
 		o = &s->hooks[j];
-		if (j == s->nhooks) {
-			*o = r;
-			s->nhooks++;
-		}
-		for (j = 0; j < STATS__NRESULT; j++)
-			o->result[j] += LOAD(&f->hooks[i].result[j]);
-		for (j = 0; j < STATS_NBUCKET; j++)
-			o->bucket[j] += LOAD(&f->hooks[i].bucket[j]);
+		memcpy(o->endpoint, keys[j].ep, sizeof(o->endpoint));
+		memcpy(o->hook, keys[j].name, sizeof(o->hook));
+		for (k = 0; k < STATS__NRESULT; k++)
+			o->result[k] += LOAD(&f->hooks[i].result[k]);
+		for (k = 0; k < STATS_NBUCKET; k++)
+			o->bucket[k] += LOAD(&f->hooks[i].bucket[k]);
 		o->sum_ms += LOAD(&f->hooks[i].sum_ms);
 	}
 	return 0;
 }
 
 static int
-tgts_read(const struct stats_file *f, struct stats_snap *s)
+tgts_read(const struct stats_file *f, struct stats_snap *s,
+    struct rowkey *keys)
 {
-	struct stats_target_row *o, r;
-	size_t i, j;
+	struct stats_target_row *o;
+	size_t i, k;
+	long j;
 
 	if ((s->targets = calloc(NTGT, sizeof(*s->targets))) == NULL)
 		return -1;
 	for (i = 0; i < NTGT; i++) {
-		memset(&r, 0, sizeof(r));
-		if (!key_read(&f->tgts[i].k, r.endpoint, sizeof(r.endpoint),
-		    r.target, sizeof(r.target), NULL))
+		if ((j = row_of(&f->tgts[i].k, sizeof(o->target), false, keys,
+		    &s->ntargets)) < 0)
 			continue;
-		for (j = 0; j < s->ntargets; j++)
-			if (strcmp(s->targets[j].endpoint, r.endpoint) == 0 &&
-			    strcmp(s->targets[j].target, r.target) == 0)
-				break;
 		o = &s->targets[j];
-		if (j == s->ntargets) {
-			*o = r;
-			s->ntargets++;
-		}
-		for (j = 0; j < STATS__NRESULT; j++)
-			o->result[j] += LOAD(&f->tgts[i].result[j]);
+		memcpy(o->endpoint, keys[j].ep, sizeof(o->endpoint));
+		memcpy(o->target, keys[j].name, sizeof(o->target));
+		for (k = 0; k < STATS__NRESULT; k++)
+			o->result[k] += LOAD(&f->tgts[i].result[k]);
 	}
 	return 0;
 }
@@ -234,6 +247,8 @@ stats_snapshot(struct stats *st, struct stats_snap **out, struct err *err)
 {
 	const struct stats_file *f;
 	struct stats_snap *s;
+	struct rowkey *keys = NULL;
+	size_t i;
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -248,12 +263,19 @@ stats_snapshot(struct stats *st, struct stats_snap **out, struct err *err)
 		s->reload_failures = LOAD(&f->reload_failures);
 		s->drain_runs = LOAD(&f->drain_runs);
 		s->drain_last = LOAD(&f->drain_last);
-		if (eps_read(f, s) != 0 || reqs_read(f, s) != 0 ||
-		    hooks_read(f, s) != 0 || tgts_read(f, s) != 0) {
+		for (i = 0; i < STATS__NREFUSAL; i++)
+			s->monitor_refused[i] = LOAD(&f->monitor_refused[i]);
+		/* Room for the keys of the largest table, for each. */
+		if ((keys = calloc(NHOOK > NREQ ? NHOOK : NREQ,
+		    sizeof(*keys))) == NULL || eps_read(f, s, keys) != 0 ||
+		    reqs_read(f, s, keys) != 0 || hooks_read(f, s, keys) != 0 ||
+		    tgts_read(f, s, keys) != 0) {
+			free(keys);
 			stats_snap_free(s);
 			err_set(err, "stats: out of memory");
 			return -1;
 		}
+		free(keys);
 		recents_read(f, s);
 	}
 	*out = s;

@@ -250,12 +250,29 @@ chart(FILE *f, const struct status_view *v)
 	fputs("</ul></section>\n", f);
 }
 
+/* A delivery's row up to its id: time, endpoint, event, id (all
+ * escaped: the event and id are a sender's). */
+static void
+delivery_cells(FILE *f, const char *cls, int64_t time, const char *endpoint,
+    const char *event, const char *id)
+{
+	char when[32];
+
+	status_time(when, sizeof(when), time);
+	fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", cls, when);
+	(void)html_endpoint(f, endpoint);
+	fputs("</td><td>", f);
+	(void)html_text(f, event);
+	fputs("</td><td><code>", f);
+	(void)html_text(f, id);
+	fputs("</code></td>", f);
+}
+
 static void
 recent(FILE *f, const struct status_view *v)
 {
 	const struct stats_recent *r;
 	size_t i, k, n = v->snap->nrecent;
-	char when[32];
 
 	if (n > RECENT_SHOWN)
 		n = RECENT_SHOWN;
@@ -273,14 +290,9 @@ recent(FILE *f, const struct status_view *v)
 		    "</td></tr>\n", f);
 	for (i = 0; i < n; i++) {
 		r = &v->snap->recent[i];
-		status_time(when, sizeof(when), r->time);
-		fprintf(f, "<tr class=\"delivery\"><td>%s</td><td>", when);
-		(void)html_endpoint(f, r->endpoint);
-		fputs("</td><td>", f);
-		(void)html_text(f, r->event);
-		fputs("</td><td><code>", f);
-		(void)html_text(f, r->delivery);
-		fputs("</code></td><td>", f);
+		delivery_cells(f, "delivery", r->time, r->endpoint, r->event,
+		    r->delivery);
+		fputs("<td>", f);
 		badge(f, (unsigned)r->outcome);
 		fprintf(f, "</td><td class=\"num\">%u</td><td>",
 		    r->attempts > 0 ? r->attempts : 1);
@@ -305,7 +317,7 @@ static int
 dead(FILE *f, const struct status_view *v)
 {
 	const struct dead_letter *d;
-	char when[32], *cmd;
+	char *cmd;
 
 	fprintf(f, "<section id=\"dead\"><h2>Dead letters (%zu)</h2>",
 	    v->dead_total);
@@ -319,15 +331,9 @@ dead(FILE *f, const struct status_view *v)
 	    "<th>to replay it</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < v->ndead; i++) {
 		d = &v->dead[i];
-		status_time(when, sizeof(when), d->finished);
-		fprintf(f, "<tr class=\"dead\"><td>%s</td><td>", when);
-		(void)html_endpoint(f, d->endpoint);
-		fputs("</td><td>", f);
-		(void)html_text(f, d->event);
-		fputs("</td><td><code>", f);
-		(void)html_text(f, d->id);
-		fprintf(f, "</code></td><td class=\"num\">%u</td><td>",
-		    d->attempts);
+		delivery_cells(f, "dead", d->finished, d->endpoint, d->event,
+		    d->id);
+		fprintf(f, "<td class=\"num\">%u</td><td>", d->attempts);
 		(void)html_text(f, d->error != NULL ? d->error : "");
 		fputs("</td><td><code>", f);
 		if ((cmd = status_replay_command(v->conf_path, d->name)) ==

@@ -170,10 +170,10 @@ pg_sessions() {
 }
 
 # Run as a program: `lib_pg.sh run COMMAND...`, or start and stop
-# separately (for a C test that runs it with system()/popen()):
-# `lib_pg.sh start DIR` makes and starts a cluster in DIR (which must not
-# exist) and prints hookline's URI; `lib_pg.sh stop DIR` stops it (DIR is
-# left for the caller to remove).
+# separately (tests/unit/pg_cluster.h, the unit tests' cluster):
+# `lib_pg.sh start DIR` makes and starts a cluster in DIR (new, or an
+# empty folder) and prints hookline's URI; `lib_pg.sh stop DIR` stops it
+# (DIR is left for the caller to remove).
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -u
 	case ${1:-}:$# in

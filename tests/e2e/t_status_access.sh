@@ -1,7 +1,7 @@
 # Who may look at /-/metrics, /-/health and /-/status: off until
 # hookline.conf turns them on; then the bearer token (401 without it,
-# counted, logged without the token), GET and HEAD only (405), an
-# unknown /-/ URL 404, and never a hook.
+# counted as a monitor refusal, logged without the token), GET and HEAD
+# only (405), an unknown /-/ URL 404, and never a hook.
 . "$E2E_DIR/status_lib.sh"
 
 # Off until configured (unless an earlier case of this run turned them
@@ -23,10 +23,13 @@ expect_error 401 unauthorized
 expect_header WWW-Authenticate 'Bearer realm="hookline", error="invalid_token"'
 req GET -/status -H "Authorization: Basic $(printf 'x:%s' "$MONITOR_TOKEN" | base64 -w0)"
 expect_error 401 unauthorized
-# Counted with the requests, and logged without the token given.
+# Counted as the monitor's refusals (never as webhook requests nor as
+# signature failures), and logged without the token given.
 mon metrics
-awk '/^hookline_requests_total\{.*status="401",code="unauthorized"\} [1-9]/ { ok = 1 } END { exit !ok }' "$BODY" ||
-    fail "the 401s are not counted: $(grep unauthorized "$BODY")"
+awk '/^hookline_monitor_refused_total\{reason="token"\} / && $2 >= 5 { ok = 1 } END { exit !ok }' "$BODY" ||
+    fail "the 401s are not counted: $(grep monitor_refused "$BODY")"
+! grep -qE '^hookline_requests_total\{.*code="unauthorized"|^hookline_signature_failures_total\{endpoint="\(unknown\)"' "$BODY" ||
+    fail "a monitor 401 was counted as a webhook request or signature failure"
 wait_for 30 eval "cat $LOGS 2>/dev/null | grep -F '\"monitor\":\"/-/status\"' | grep -q 'wrong bearer token'" ||
     fail "no log line for the refused /-/status"
 # shellcheck disable=SC2086

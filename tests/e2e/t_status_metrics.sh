@@ -1,5 +1,6 @@
 # After a scripted mix of deliveries (a success, a hook failure, a bad
-# signature, a duplicate, an async delivery retried until dead) the
+# signature, a duplicate, an async delivery retried until dead) and a
+# refused look at /-/metrics the
 # metrics moved by exactly what was sent (two scrapes parsed by the
 # Prometheus Python client's parser, the differences compared), and
 # hookline stats --json shows the dead letter and its replay command.
@@ -36,6 +37,10 @@ req POST github -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
     -H "X-GitHub-Delivery: $(new_id)" -H 'X-Hub-Signature-256: sha256=00' \
     --data-binary '{"zen":"x"}'
 expect_error 401 invalid_signature
+# A look at /-/metrics without the token: the monitor's own counter,
+# never a webhook request nor a signature failure.
+req GET -/metrics
+expect_error 401 unauthorized
 dead=$(new_id)
 post_generic async mixdead "$dead"
 expect_status 202
@@ -56,6 +61,9 @@ expect_delta 'hookline_requests_total{code="invalid_signature",endpoint="github"
 expect_delta 'hookline_requests_total{code="",endpoint="async",status="202"}' 1
 expect_delta 'hookline_signature_failures_total{endpoint="github"}' 1
 expect_delta 'hookline_duplicates_total{endpoint="generic"}' 1
+expect_delta 'hookline_monitor_refused_total{reason="token"}' 1
+sigs=$(grep '^hookline_signature_failures_total' "$ROOT/data/metrics.delta" | grep -cv 'endpoint="github"' || true)
+[ "$sigs" = 0 ] || fail "other signature failures moved: $(grep '^hookline_signature_failures_total' "$ROOT/data/metrics.delta" | tr '\n' ';')"
 expect_delta 'hookline_hook_runs_total{endpoint="generic",hook="ok",result="success"}' 1
 expect_delta 'hookline_hook_runs_total{endpoint="generic",hook="fail",result="failure"}' 1
 expect_delta 'hookline_hook_runs_total{endpoint="async",hook="mixdead",result="failure"}' 3

@@ -1,86 +1,53 @@
 /* pg_cluster.h: a PostgreSQL server of the test's own, for the unit
- * tests of the db_* modules: initdb into a temporary folder, postgres
- * started on a unix socket in it (no TCP), stopped and removed at the
- * end. As root (CI), initdb and postgres run as nobody: PostgreSQL
- * refuses to run as root. Include after unit.h. */
+ * tests of the db_* modules, made, started and stopped by the same
+ * script the end-to-end tests use (tests/e2e/lib_pg.sh start|stop DIR:
+ * initdb into a temporary folder, the server on a unix socket in it, no
+ * TCP, run as an unprivileged user when we are root; role and database
+ * "hookline"), and one group setup for a file of tests (PG_GROUP).
+ * Include after unit.h. */
 #ifndef HOOKLINE_PG_CLUSTER_H
 #define HOOKLINE_PG_CLUSTER_H
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include <glob.h>
-#include <grp.h>
-#include <pwd.h>
-#include <signal.h>
-#include <time.h>
+#include <spawn.h>
+#include <stdbool.h>
 
 #include "db.h"
 
-#define PG_CLUSTER_USER	"nobody"
-#define PG_START_MS	30000	/* the longest wait for the server */
+/* The script, from the top of the tree: make runs the tests there. */
+#define PG_SCRIPT	"tests/e2e/lib_pg.sh"
+#define PG_SKIP		77	/* the script's exit: not installed */
+
+extern char **environ;
 
 struct pg_cluster {
-	char	*dir;		/* /tmp/hookline-pg-XXXXXX: socket, data, log */
+	char	*dir;		/* /tmp/hookline-pg-XXXXXX: the cluster's
+				 * folder (data, sock, logs), free for the
+				 * test's own files besides */
 	char	*conninfo;	/* key=value, for db_open() and `database` */
-	pid_t	 pid;		/* postgres; 0 when not running */
+	bool	 running;
 };
 
-/* The folder of Debian's PostgreSQL programs (the newest one), malloc'd,
- * or NULL when PostgreSQL is not installed. */
-UNIT_FN char *
-pg_bindir(void)
-{
-	glob_t g;
-	char *dir = NULL, *slash;
-
-	if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) == 0 &&
-	    g.gl_pathc > 0) {
-		dir = strdup(g.gl_pathv[g.gl_pathc - 1]);
-		if (dir != NULL && (slash = strrchr(dir, '/')) != NULL)
-			*slash = '\0';
-	}
-	globfree(&g);
-	return dir;
-}
-
-/* Starts argv[0] with argv in a child: as nobody when we are root, its
- * output into log (append). With die_with_us, the child gets SIGTERM
- * when this test process dies. Returns the child's pid. */
-UNIT_FN pid_t
-pg_spawn(char *const argv[], const char *log, int die_with_us)
-{
-	struct passwd *pw = NULL;
-	pid_t parent = getpid(), pid;
-	int fd;
-
-	if (geteuid() == 0)
-		assert_non_null(pw = getpwnam(PG_CLUSTER_USER));
-	assert_true((pid = fork()) != -1);
-	if (pid != 0)
-		return pid;
-	if (pw != NULL && (setgroups(0, NULL) != 0 ||
-	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
-		_exit(126);
-	/* After setuid: a change of credentials clears it. */
-	if (die_with_us && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 ||
-	    getppid() != parent))
-		_exit(126);
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0600)) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
-		_exit(126);
-	fd = open("/dev/null", O_RDONLY);
-	if (fd == -1 || dup2(fd, 0) == -1)
-		_exit(126);
-	execv(argv[0], argv);
-	_exit(127);
-}
-
+/* `bash lib_pg.sh VERB DIR`, its standard output thrown away (the URI:
+ * conninfo says the same as key=value, which a test may add to), its
+ * errors on ours; the data written without fsync (a test's data is
+ * thrown away anyway). Returns the script's exit status. */
 UNIT_FN int
-pg_wait(pid_t pid)
+pg_script(const char *verb, const char *dir)
 {
+	char *const argv[] = { "env", "PG_FSYNC=off", "bash", PG_SCRIPT,
+	    (char *)verb, (char *)dir, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
 	int st;
 
+	assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+	assert_int_equal(posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
+	    O_WRONLY, 0), 0);
+	assert_int_equal(posix_spawnp(&pid, "env", &fa, NULL, argv, environ),
+	    0);
+	(void)posix_spawn_file_actions_destroy(&fa);
 	while (waitpid(pid, &st, 0) == -1)
 		assert_int_equal(errno, EINTR);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -93,83 +60,37 @@ pg_connect(const struct pg_cluster *pc, struct err *err)
 	return db_open(pc->conninfo, err);
 }
 
-/* Creates and starts the cluster (its database "postgres", user
- * "hookline", trusted on the socket).
+/* Creates and starts the cluster.
  * Returns 0, or -1 when PostgreSQL is not installed (the caller skips). */
 UNIT_FN int
 pg_cluster_start(struct pg_cluster *pc)
 {
-	struct passwd *pw;
-	struct err err;
-	struct db *db = NULL;
-	char *bin, *initdb, *postgres, *data, *log;
-	long waited;
-	int i;
+	int rc;
 
 	memset(pc, 0, sizeof(*pc));
-	if ((bin = pg_bindir()) == NULL)
-		return -1;
 	pc->dir = unit_mkdtemp("pg");
-	if (geteuid() == 0) {
-		assert_non_null(pw = getpwnam(PG_CLUSTER_USER));
-		assert_int_equal(chown(pc->dir, pw->pw_uid, pw->pw_gid), 0);
+	if ((rc = pg_script("start", pc->dir)) == PG_SKIP) {
+		unit_rm_tree(pc->dir);
+		free(pc->dir);
+		pc->dir = NULL;
+		return -1;
 	}
-	assert_true(asprintf(&initdb, "%s/initdb", bin) > 0);
-	assert_true(asprintf(&postgres, "%s/postgres", bin) > 0);
-	assert_true(asprintf(&data, "%s/data", pc->dir) > 0);
-	assert_true(asprintf(&log, "%s/log", pc->dir) > 0);
-	{
-		char *argv[] = { initdb, "-D", data, "-U", "hookline", "-A",
-		    "trust", "-E", "UTF8", "--locale=C", "--no-sync", NULL };
-
-		if (pg_wait(pg_spawn(argv, log, 1)) != 0) {
-			print_message("initdb failed: see %s\n", log);
-			fail();
-		}
+	if (rc != 0) {
+		(void)pg_script("stop", pc->dir);	/* left for its logs */
+		fail_msg(PG_SCRIPT " start %s: exit %d", pc->dir, rc);
 	}
-	{
-		/* -F: no fsync, a test's data is thrown away anyway. */
-		char *argv[] = { postgres, "-D", data, "-k", pc->dir, "-F",
-		    "-c", "listen_addresses=", "-c", "max_connections=40",
-		    NULL };
-
-		pc->pid = pg_spawn(argv, log, 1);
-	}
-	assert_true(asprintf(&pc->conninfo, "host=%s dbname=postgres "
+	pc->running = true;
+	assert_true(asprintf(&pc->conninfo, "host=%s/sock dbname=hookline "
 	    "user=hookline connect_timeout=5", pc->dir) > 0);
-	/* Ready when it answers: the socket comes before recovery ends. */
-	for (waited = 0, i = 0; db == NULL && waited < PG_START_MS; i++) {
-		struct timespec ts = { 0, 50 * 1000000L };
-
-		if ((db = pg_connect(pc, &err)) == NULL) {
-			assert_int_equal(waitpid(pc->pid, NULL, WNOHANG), 0);
-			(void)nanosleep(&ts, NULL);
-			waited += 50;
-		}
-	}
-	if (db == NULL) {
-		print_message("postgres did not start: %s (see %s)\n",
-		    err.msg, log);
-		fail();
-	}
-	db_close(db);
-	free(bin);
-	free(initdb);
-	free(postgres);
-	free(data);
-	free(log);
 	return 0;
 }
 
-/* Stops the server (fast shutdown: SIGINT) and removes its folder. */
+/* Stops the server and removes its folder. */
 UNIT_FN void
 pg_cluster_stop(struct pg_cluster *pc)
 {
-	if (pc->pid > 0) {
-		assert_int_equal(kill(pc->pid, SIGINT), 0);
-		(void)pg_wait(pc->pid);
-		pc->pid = 0;
-	}
+	if (pc->running)
+		assert_int_equal(pg_script("stop", pc->dir), 0);
 	if (pc->dir != NULL)
 		unit_rm_tree(pc->dir);
 	free(pc->dir);
@@ -209,6 +130,61 @@ pg_down(struct pg_cluster *pc, struct db *db)
 /* Skips the test when the group found no PostgreSQL. */
 #define PG_NEED(db) do { if ((db) == NULL) { \
 	print_message("PostgreSQL is not installed\n"); skip(); } } while (0)
+
+/*
+ * The group setup and teardown of a file of tests on one cluster:
+ * PG_GROUP(up, down) after the file's struct fixture, which has
+ * `struct pg_cluster pc` and `struct db *db` among its members, defines
+ * group_setup and group_teardown for cmocka_run_group_tests. The
+ * fixture is made zeroed, the cluster started with its schema, f->db
+ * connected (pg_up), then up(f) runs: only when PostgreSQL is there
+ * (else f->db stays NULL and each test skips with PG_NEED). At the end
+ * down(f) runs, always, then pg_down and the fixture is freed. up and
+ * down take a struct fixture *; PG_NONE for nothing.
+ */
+#define PG_NONE(f)	((void)(f))
+#define PG_GROUP(up, down)						\
+static int								\
+group_setup(void **state)						\
+{									\
+	struct fixture *f;						\
+									\
+	assert_non_null(f = calloc(1, sizeof(*f)));			\
+	*state = f;							\
+	if (pg_up(&f->pc, &f->db) == 0)					\
+		up(f);							\
+	return 0;							\
+}									\
+									\
+static int								\
+group_teardown(void **state)						\
+{									\
+	struct fixture *f = *state;					\
+									\
+	down(f);							\
+	pg_down(&f->pc, f->db);						\
+	free(f);							\
+	return 0;							\
+}
+
+/* A test's scratch folder (a per-test teardown): every shared
+ * connection closed (the next test starts as a fresh process would),
+ * the folder removed and freed, *top NULL. */
+UNIT_FN void
+pg_scratch_end(char **top)
+{
+	db_shared_close();
+	if (*top != NULL)
+		unit_rm_tree(*top);
+	free(*top);
+	*top = NULL;
+}
+
+/* On the fixture f's connection: a statement with at most one text
+ * parameter (NULL: none), and the number a one-row, one-column query
+ * answers. */
+#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
+#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
 
 /* Runs q with at most one text parameter, $1 (arg NULL: none); fails
  * the test if the server refuses it. */

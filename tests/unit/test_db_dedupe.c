@@ -11,38 +11,20 @@
 
 #define W	3600
 
-/* On the fixture's connection (pg_cluster.h). */
-#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
-#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
-
 struct fixture {
 	struct pg_cluster	 pc;
 	struct db		*db;
 	struct conf		 conf;
 };
 
-static int
-group_setup(void **state)
+static void
+fixture_up(struct fixture *f)
 {
-	struct fixture *f;
-
-	assert_non_null(f = calloc(1, sizeof(*f)));
-	*state = f;
-	(void)pg_up(&f->pc, &f->db);
 	f->conf.database = f->pc.conninfo;
 	f->conf.dedupe_window = W;
-	return 0;
 }
 
-static int
-group_teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pg_down(&f->pc, f->db);
-	free(f);
-	return 0;
-}
+PG_GROUP(fixture_up, PG_NONE)
 
 static void
 test_claim_once(void **state)

@@ -29,10 +29,6 @@ __wrap_drain_kick(const struct conf *conf)
 /* Now, as the drainers' due test has it (db_queue.c). */
 #define DUE_NOW	"CAST(floor(extract(epoch FROM now())) AS bigint)"
 
-/* On the fixture's connection (pg_cluster.h). */
-#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
-#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
-
 struct fixture {
 	struct pg_cluster	 pc;
 	struct db		*db;
@@ -60,26 +56,7 @@ put(struct fixture *f, const char *id, const char *event, char *name)
 }
 
 /* One cluster for the file; each test gets the same rows afresh. */
-static int
-group_setup(void **state)
-{
-	struct fixture *f;
-
-	assert_non_null(f = calloc(1, sizeof(*f)));
-	*state = f;
-	(void)pg_up(&f->pc, &f->db);
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pg_down(&f->pc, f->db);
-	free(f);
-	return 0;
-}
+PG_GROUP(PG_NONE, PG_NONE)
 
 static int
 setup(void **state)
@@ -132,13 +109,10 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_shared_close();
-	if (f->top != NULL)
-		unit_rm_tree(f->top);
-	free(f->top);
+	pg_scratch_end(&f->top);
 	free(f->conf);
 	free(f->out);
-	f->top = f->conf = f->out = NULL;
+	f->conf = f->out = NULL;
 	return 0;
 }
 

@@ -18,34 +18,22 @@ struct fixture {
 	struct conf		 conf;
 };
 
-static int
-group_setup(void **state)
+static void
+fixture_up(struct fixture *f)
 {
-	struct fixture *f;
-
-	assert_non_null(f = calloc(1, sizeof(*f)));
-	*state = f;
-	if (pg_up(&f->pc, &f->db) == -1)
-		return 0;
 	f->top = unit_mkdtemp("dbslots");
 	assert_true(asprintf(&f->conf.spool_dir, "%s/spool", f->top) > 0);
 	f->conf.database = f->pc.conninfo;
-	return 0;
 }
 
-static int
-group_teardown(void **state)
+static void
+fixture_down(struct fixture *f)
 {
-	struct fixture *f = *state;
-
-	pg_down(&f->pc, f->db);
-	if (f->top != NULL)
-		unit_rm_tree(f->top);
-	free(f->top);
+	pg_scratch_end(&f->top);
 	free(f->conf.spool_dir);
-	free(f);
-	return 0;
 }
+
+PG_GROUP(fixture_up, fixture_down)
 
 /* A slot of pool, tried every 20 ms for up to 10 s while all are
  * taken: for a holder whose end the server has still to notice. */

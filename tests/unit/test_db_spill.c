@@ -11,10 +11,6 @@
 
 #define W	3600
 
-/* On the fixture's connection (pg_cluster.h). */
-#define SQL(q, arg)	pg_sql_arg(f->db, (q), (arg))
-#define COUNT(q, arg)	pg_count_arg(f->db, (q), (arg))
-
 struct fixture {
 	struct pg_cluster	 pc;
 	struct db		*db;
@@ -24,30 +20,20 @@ struct fixture {
 	struct conf		 away;		/* the same, database away */
 };
 
-static int
-group_setup(void **state)
+static void
+fixture_up(struct fixture *f)
 {
-	struct fixture *f;
-
-	assert_non_null(f = calloc(1, sizeof(*f)));
-	*state = f;
-	if (pg_up(&f->pc, &f->db) == -1)
-		return 0;
 	assert_true(asprintf(&f->gone, "host=%s/nowhere dbname=x "
 	    "connect_timeout=2", f->pc.dir) > 0);
-	return 0;
 }
 
-static int
-group_teardown(void **state)
+static void
+fixture_down(struct fixture *f)
 {
-	struct fixture *f = *state;
-
-	pg_down(&f->pc, f->db);
 	free(f->gone);
-	free(f);
-	return 0;
 }
+
+PG_GROUP(fixture_up, fixture_down)
 
 static int
 setup(void **state)
@@ -75,12 +61,8 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	db_shared_close();
-	if (f->top != NULL)
-		unit_rm_tree(f->top);
-	free(f->top);
+	pg_scratch_end(&f->top);
 	free(f->conf.spool_dir);
-	f->top = NULL;
 	f->conf.spool_dir = NULL;
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "json.h"
 #include "slots.h"
 #include "spool.h"
+#include "stats.h"
 
 /* --- the scripted runner ------------------------------------------ */
 
@@ -250,6 +251,7 @@ teardown(void **state)
 
 	runner_reset();
 	unit_rm_tree(f->top);
+	stats_close(f->conf->stats);	/* drain_run's stats_start */
 	free(f->conf);
 	free(f->spool);
 	free(f->top);

@@ -133,6 +133,9 @@ counted(const struct fixture *f)
 	stats_request(st, &(struct stats_request){ .status = 404,
 	    .word = "error", .code = "not_found" });
 	stats_reload(st, false);
+	stats_monitor_refused(st, STATS_REFUSED_TOKEN);
+	stats_monitor_refused(st, STATS_REFUSED_ADDRESS);
+	stats_monitor_refused(st, STATS_REFUSED_ADDRESS);
 	assert_int_equal(stats_snapshot(st, &s, &err), 0);
 	stats_close(st);
 	return s;
@@ -191,7 +194,23 @@ test_prometheus(void **state)
 	    "hook='we\"ird\\\\name'} 61\n");
 	has(out, "hookline_forwards_total{endpoint='gh',"
 	    "result='success',target='http://127.0.0.1:9/x'} 1\n");
+	/* Each result a row can have, zeros too; not what it cannot. */
+	has(out, "hookline_hook_runs_total{endpoint='gh',hook='push',"
+	    "result='not_run'} 0\n");
+	has(out, "hookline_forwards_total{endpoint='gh',"
+	    "result='rejected',target='http://127.0.0.1:9/x'} 0\n");
+	assert_null(strstr(out, "hookline_hook_runs_total{endpoint='gh',"
+	    "hook='push',result='rejected'}"));
+	assert_null(strstr(out, "hookline_forwards_total{endpoint='gh',"
+	    "result='not_run'"));
 	has(out, "hookline_config_reloads_total{result='failed'} 1\n");
+	/* The monitor's refusals apart: no signature failure of
+	 * (unknown). */
+	has(out, "family hookline_monitor_refused counter");
+	has(out, "hookline_monitor_refused_total{reason='token'} 1\n");
+	has(out, "hookline_monitor_refused_total{reason='address'} 2\n");
+	assert_null(strstr(out, "hookline_signature_failures_total{"
+	    "endpoint='(unknown)'}"));
 	has(out, "hookline_spool_deliveries{state='dead'} 3\n");
 	has(out, "hookline_spool_deliveries{state='retrying'} 1\n");
 	has(out, "hookline_spool_oldest_due_age_seconds{} 90\n");
@@ -225,6 +244,7 @@ test_openmetrics(void **state)
 	has(out, "family hookline_hook_duration_seconds histogram");
 	has(out, "hookline_hook_duration_seconds_count{endpoint='gh',"
 	    "hook='push'} 1\n");
+	has(out, "hookline_monitor_refused_total{reason='address'} 2\n");
 	has(out, "family hookline_build info");
 	free(out);
 	free(buf);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "spool.h"
+#include "stats.h"
 
 #define TOKEN	"tok-0123456789abcdefXYZ"
 
@@ -319,6 +320,65 @@ test_addresses(void **state)
 	conf_free(c);
 }
 
+/* Refusals are counted as the monitor's own, by reason: never as a
+ * webhook request, never as a signature failure (on "(unknown)" or any
+ * endpoint). */
+static void
+test_refusals_counted(void **state)
+{
+	struct conf *c;
+	struct fake f = { 0 };
+	struct stats_snap *s;
+	struct err err;
+	size_t i;
+
+	(void)state;
+	c = conf_of("spool_dir = spool\nmonitor = metrics status\n"
+	    "monitor_allow_ip = 127.0.0.1\nmonitor_token_file = m.token\n"
+	    "[gh]\n");
+	assert_int_equal(spool_init(c->spool_dir, &err), 0);
+	if (stats_attach(c, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(stats_snapshot(c->stats, &s, &err), 0);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_TOKEN], 0);
+	stats_snap_free(s);
+	fake_init(&f, "GET", "/-/status");
+	f.vars[3][0] = "NO_AUTH";
+	assert_int_equal(ask(c, &f), 401);
+	fake_init(&f, "GET", "/-/metrics");
+	set(&f, "HTTP_AUTHORIZATION", "Bearer wrong-wrong-wrong");
+	assert_int_equal(ask(c, &f), 401);
+	fake_init(&f, "GET", "/-/status");
+	set(&f, "REMOTE_ADDR", "10.1.2.3");
+	assert_int_equal(ask(c, &f), 403);
+	/* Not refused: not counted. */
+	fake_init(&f, "GET", "/-/status");
+	assert_int_equal(ask(c, &f), 200);
+	assert_int_equal(stats_snapshot(c->stats, &s, &err), 0);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_TOKEN], 2);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_ADDRESS], 1);
+	for (i = 0; i < s->nreqs; i++)
+		if (s->reqs[i].count != 0)
+			fail_msg("counted as a request: %s %d %s",
+			    s->reqs[i].endpoint, s->reqs[i].status,
+			    s->reqs[i].code);
+	for (i = 0; i < s->neps; i++)
+		if (s->eps[i].sig_failures != 0 ||
+		    s->eps[i].hours[0][STATS_REJECTED] != 0)
+			fail_msg("counted on endpoint %s", s->eps[i].name);
+	stats_snap_free(s);
+	/* And in the metrics. */
+	fake_init(&f, "GET", "/-/metrics");
+	assert_int_equal(ask(c, &f), 200);
+	assert_non_null(strstr(f.out,
+	    "\nhookline_monitor_refused_total{reason=\"token\"} 2\n"));
+	assert_non_null(strstr(f.out,
+	    "\nhookline_monitor_refused_total{reason=\"address\"} 1\n"));
+	assert_null(strstr(f.out, "hookline_signature_failures_total{"));
+	free(f.out);
+	conf_free(c);
+}
+
 static void
 test_head_and_types(void **state)
 {
@@ -468,6 +528,7 @@ main(void)
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_refusals_counted),
 		cmocka_unit_test(test_head_and_types),
 		cmocka_unit_test(test_never_runs_hooks),
 		cmocka_unit_test(test_health),

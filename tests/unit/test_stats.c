@@ -165,6 +165,12 @@ test_counts(void **state)
 	stats_reload(st, false);
 	stats_drain(st, 1700000000);
 	stats_drain_pass(st, 1700000005);
+	/* The monitor's refusals: apart, by reason (a bad reason: none). */
+	stats_monitor_refused(st, STATS_REFUSED_TOKEN);
+	stats_monitor_refused(st, STATS_REFUSED_TOKEN);
+	stats_monitor_refused(st, STATS_REFUSED_ADDRESS);
+	stats_monitor_refused(st, STATS__NREFUSAL);
+	stats_monitor_refused(st, (enum stats_refusal)-1);
 	s = snap_of(st);
 	assert_int_equal(req_find(s, "gh", 200, "")->count, 2);
 	assert_int_equal(req_find(s, "gh", 401, "unauthorized")->count, 2);
@@ -196,6 +202,18 @@ test_counts(void **state)
 	assert_int_equal(s->reload_failures, 2);
 	assert_int_equal(s->drain_runs, 1);
 	assert_int_equal(s->drain_last, 1700000005);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_TOKEN], 2);
+	assert_int_equal(s->monitor_refused[STATS_REFUSED_ADDRESS], 1);
+	assert_string_equal(stats_refusal_name(STATS_REFUSED_TOKEN), "token");
+	assert_string_equal(stats_refusal_name(STATS_REFUSED_ADDRESS),
+	    "address");
+	assert_string_equal(stats_refusal_name(STATS__NREFUSAL), "?");
+	/* Never a request nor a signature failure of (unknown). */
+	assert_null(req_find(s, STATS_EP_UNKNOWN, 401, "unauthorized"));
+	assert_null(req_find(s, STATS_EP_UNKNOWN, 403, "forbidden"));
+	assert_non_null(e = ep_find(s, STATS_EP_UNKNOWN));
+	assert_int_equal(e->sig_failures, 0);
+	assert_int_equal(e->hours[0][STATS_REJECTED], 1);	/* the 404 */
 	/* Only the delivery that ran is among the last deliveries. */
 	assert_int_equal(s->nrecent, 1);
 	assert_string_equal(s->recent[0].endpoint, "gh");
@@ -248,6 +266,7 @@ test_null(void **state)
 	stats_attempt(NULL, NULL, NULL);
 	stats_drain(NULL, 1);
 	stats_reload(NULL, true);
+	stats_monitor_refused(NULL, STATS_REFUSED_TOKEN);
 	stats_close(NULL);
 	stats_snap_free(NULL);
 	assert_int_equal(stats_snapshot(NULL, &s, &err), 0);
@@ -610,6 +629,66 @@ test_attempts_ring(void **state)
 	stats_close(st);
 }
 
+/* The same key in two slots (a claim cut short, the key claimed again
+ * elsewhere): one row in the snapshot, the counts added. */
+static void
+slot_key(struct key *k, int num, const char *ep, const char *name)
+{
+	k->state = SLOT_READY;
+	k->num = num;
+	(void)snprintf(k->ep, sizeof(k->ep), "%s", ep);
+	(void)snprintf(k->name, sizeof(k->name), "%s", name);
+}
+
+static void
+test_same_key_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct stats_file *x;
+	struct stats_snap *s;
+	struct stats *st;
+	size_t i, n;
+
+	assert_non_null(x = calloc(1, sizeof(*x)));
+	stats_file_init(x, 1);
+	for (i = 0; i < 2; i++) {
+		slot_key(&x->eps[2 + 7 * i].k, 0, "gh", "");
+		x->eps[2 + 7 * i].sig_failures = i + 1;
+		slot_key(&x->reqs[1 + 9 * i].k, 401, "gh", "unauthorized");
+		x->reqs[1 + 9 * i].count = 3 + i;
+		slot_key(&x->hooks[1 + 5 * i].k, 0, "gh", "push");
+		x->hooks[1 + 5 * i].result[STATS_R_SUCCESS] = 1 + i;
+		x->hooks[1 + 5 * i].sum_ms = 5 + i;
+		slot_key(&x->tgts[1 + 3 * i].k, 0, "gh", "https://ci.example/");
+		x->tgts[1 + 3 * i].result[STATS_R_FAILURE] = 1;
+	}
+	/* Another status is another row. */
+	slot_key(&x->reqs[20].k, 403, "gh", "unauthorized");
+	x->reqs[20].count = 1;
+	unit_write_bytes(f->path, x, sizeof(*x), 0600);
+	free(x);
+	st = open_ok(f);
+	s = snap_of(st);
+	for (i = n = 0; i < s->neps; i++)
+		n += strcmp(s->eps[i].name, "gh") == 0;
+	assert_int_equal(n, 1);
+	assert_int_equal(ep_find(s, "gh")->sig_failures, 3);
+	assert_int_equal(s->nreqs, 3);		/* (other), 401, 403 */
+	assert_int_equal(req_find(s, "gh", 401, "unauthorized")->count, 7);
+	assert_int_equal(req_find(s, "gh", 403, "unauthorized")->count, 1);
+	assert_int_equal(s->nhooks, 2);		/* (other), push */
+	assert_int_equal(hook_find(s, "gh", "push")->result[STATS_R_SUCCESS],
+	    3);
+	assert_int_equal(hook_find(s, "gh", "push")->sum_ms, 11);
+	assert_int_equal(s->ntargets, 2);
+	for (i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].target, "https://ci.example/") == 0)
+			assert_int_equal(
+			    s->targets[i].result[STATS_R_FAILURE], 2);
+	stats_snap_free(s);
+	stats_close(st);
+}
+
 /* Bytes scribbled over a mapped file of the right layout: the reader
  * copes (names bounded and printable, nothing past the rows). */
 static void
@@ -719,6 +798,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attempts_ring, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_same_key_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scribbled, setup,
 		    teardown),
