@@ -3,6 +3,7 @@
  * the same struct io, so everything after the adapter is shared. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <poll.h>
 #include <signal.h>
@@ -378,6 +379,9 @@ static void
 wait_request(struct resident *rs, const FCGX_Request *req, int sock)
 {
 	struct pollfd pfd;
+	struct timespec ts;
+	sigset_t term, old, during;
+	bool masked;
 	long ms;
 	int n;
 
@@ -385,15 +389,30 @@ wait_request(struct resident *rs, const FCGX_Request *req, int sock)
 	 * it accepts again. */
 	pfd = (struct pollfd){ .fd = req->ipcFd >= 0 ? req->ipcFd : sock,
 	    .events = POLLIN };
+	/* SIGTERM and SIGINT held back but in ppoll(): one that comes just
+	 * before the wait cuts it short instead of being noticed at the
+	 * next request. */
+	masked = sigemptyset(&term) == 0 && sigaddset(&term, SIGTERM) == 0 &&
+	    sigaddset(&term, SIGINT) == 0 &&
+	    sigprocmask(SIG_BLOCK, &term, &old) == 0;
+	during = old;
+	if (masked && (sigdelset(&during, SIGTERM) != 0 ||
+	    sigdelset(&during, SIGINT) != 0)) {
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		masked = false;
+	}
 	while (!stopping) {
 		/* -1: no workers; only a request (or a signal) wakes us. */
-		if ((ms = resident_next_ms(rs)) > INT32_MAX)
-			ms = INT32_MAX;
-		if ((n = poll(&pfd, 1, (int)ms)) > 0 ||
-		    (n == -1 && errno != EINTR))
-			return;	/* a poll error: the accept reports it */
+		ms = resident_next_ms(rs);
+		ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000 };
+		n = masked ? ppoll(&pfd, 1, ms < 0 ? NULL : &ts, &during) :
+		    poll(&pfd, 1, ms > INT32_MAX ? INT32_MAX : (int)ms);
+		if (n > 0 || (n == -1 && errno != EINTR))
+			break;	/* a poll error: the accept reports it */
 		resident_tick(rs);
 	}
+	if (masked)
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The listening socket, non-blocking: several processes may poll it
