@@ -55,8 +55,9 @@ BENCH_OUT=${BENCH_OUT:-}
 #        hookline [drain]       the same with bin/hookline (+ a drainer)
 #        hookline-base          the same with bin/hookline-base (BENCH_BASE)
 #        hookline [drain|paused [pg]]  the same with bin/hookline (+ a
-#                               drainer; paused: it holds the spool's
-#                               drain lock, stopped, so that nothing
+#                               drainer; paused: no drainer, a process
+#                               that does nothing (sleep) holds the
+#                               spool's drain lock, so that nothing
 #                               drains and the responders start none;
 #                               pg: with database = the bench's
 #                               PostgreSQL, schema made by db init)
@@ -120,10 +121,10 @@ B-cgi-ignored|base|hookline before counting as CGI, generic, no hook|cgi-base -|
 5-cgi-ignored|5 counting|hookline as CGI, generic, no hook, counting|cgi -|/cgi-bin/hookline.cgi/empty|plain|200:ignored|B-cgi-ignored|0.97
 B-cgi-hook|base|hookline before counting as CGI, generic, C hook|cgi-base -|/cgi-bin/hookline.cgi/bench|plain|200:success|-|-
 5-cgi-hook|5 counting|hookline as CGI, generic, C hook, counting|cgi -|/cgi-bin/hookline.cgi/bench|plain|200:success|B-cgi-hook|-
-5-py|5 resident|hookline, generic, Python hook one-shot|hookline|/hooks/bench_py|plain|200:success|F-spawn-c|-
-5-res-c|5 resident|hookline, generic, resident C hook|hookline|/hooks/res_c|plain|200:success|F-spawn-c|3.00|1-webhook
-5-res-py|5 resident|hookline, generic, resident Python hook|hookline|/hooks/res_py|plain|200:success|5-py|10.00|5-flask-py
-5-flask-py|5 resident|Flask + gunicorn -w 2, the Python hook in-process|gunicorn 2 inproc|/hooks/bench|plain|200:success|5-py|-
+6-py|6 resident|hookline, generic, Python hook one-shot|hookline|/hooks/bench_py|plain|200:success|F-spawn-c|-
+6-res-c|6 resident|hookline, generic, resident C hook|hookline|/hooks/res_c|plain|200:success|F-spawn-c|3.00|1-webhook
+6-res-py|6 resident|hookline, generic, resident Python hook|hookline|/hooks/res_py|plain|200:success|6-py|10.00|6-flask-py
+6-flask-py|6 resident|Flask + gunicorn -w 2, the Python hook in-process|gunicorn 2 inproc|/hooks/bench|plain|200:success|6-py|-
 '
 
 # The rows chosen: BENCH_ONLY/BENCH_SKIP, plus the floor of each.
@@ -211,18 +212,24 @@ start_row() {
 			    >>"$RUN/log/db-init.log" 2>&1 ||
 			    die "hookline db init failed: $(tail -n 3 "$RUN/log/db-init.log")"
 		fi
-		if [ "${2:-}" = drain ] || [ "${2:-}" = paused ]; then
+		if [ "${2:-}" = drain ]; then
 			"$BENCH_ROOT/bin/hookline" -c "$RUN/hookline.conf" drain \
 			    --follow >>"$RUN/log/drain.log" 2>&1 &
 			DRAIN_PID=$!
 			BENCH_PIDS+=("$DRAIN_PID")
 		fi
 		if [ "${2:-}" = paused ]; then
-			wait_for 50 eval "[ \"\$(cat '$RUN/spool/drain.lock' 2>/dev/null)\" = $DRAIN_PID ]" ||
-			    die "the drainer did not take the spool's lock"
-			sleep 0.5
-			kill -STOP "$DRAIN_PID"
-			PAUSED_PID=$DRAIN_PID
+			# The spool's drain lock held by a process that does
+			# nothing (one process: the subshell becomes sleep,
+			# holding the locked descriptor), so that the
+			# responders start no drainer and nothing drains: no
+			# stopped drainer whose workers (the database's) go on.
+			( exec 9>>"$RUN/spool/drain.lock" && flock -x 9 &&
+			    exec sleep 86400 ) &
+			PAUSED_PID=$!
+			BENCH_PIDS+=("$PAUSED_PID")
+			wait_for 50 eval "! flock -n '$RUN/spool/drain.lock' true" ||
+			    die "cannot hold the spool's drain lock"
 		fi
 		start_lighttpd fastcgi "$BENCH_ROOT/bin/hookline" "" \
 		    "$BENCH_MAXPROCS" 0
@@ -429,18 +436,18 @@ run_row() {
 	else
 		rss=$(rss_cgi "$path")
 	fi
-	if [ -n "$PAUSED_PID" ]; then
-		kill -CONT "$PAUSED_PID"
-		PAUSED_PID=""
-	fi
-	if [ -n "$DRAIN_PID" ]; then
-		k=$(proc_kib "$DRAIN_PID" VmHWM)
+	if [ -n "$DRAIN_PID" ] || [ -n "$PAUSED_PID" ]; then
 		if [[ $start == *pg ]]; then
 			pending=$(pg_pending)
 		else
 			pending=$(ls "$RUN/spool/new" 2>/dev/null | wc -l)
 		fi
+	fi
+	if [ -n "$DRAIN_PID" ]; then
+		k=$(proc_kib "$DRAIN_PID" VmHWM)
 		note="${note:+$note; }drainer $(kib_mib "$k") MiB, $pending left pending"
+	elif [ -n "$PAUSED_PID" ]; then
+		note="${note:+$note; }no drainer, $pending pending"
 	fi
 	[ "${fig%% *}" = 0 ] && note="${note:+$note; }wrk: $(tail -n 3 "$RUN/wrk.out" | tr '\n' ' ')"
 	set -- $fig

@@ -97,6 +97,14 @@ struct db *db_shared(const struct conf *conf, enum db_rc *rc,
 	    struct err *err);
 /* Closes the process's connection, if any (a drainer's exit, tests). */
 void	db_shared_close(void);
+/* fn (NULL: none) is called with the process's connection each time it
+ * is a new session (db_shared opened it, or a statement found the old
+ * one lost and opened another), before anything else runs on it: what
+ * a lost session held (advisory locks) can be taken again there
+ * (db_slots.c). fn may run statements on db. */
+void	db_on_reconnect(void (*fn)(struct db *db));
+/* true when db is the process's connection (db_shared's). */
+bool	db_is_shared(const struct db *db);
 
 /* Runs sql with n parameters (p) and, unless res is NULL, hands back
  * its rows (text results; bytea through db_bytes). Outside db_tx() each

@@ -13,6 +13,15 @@
 #include "spool.h"
 #include "strlist.h"
 
+/* With `database` set, the commands also show what this host's local
+ * spool still holds (deliveries spilled while the database was away,
+ * or pending there when `database` was added), until the drainer has
+ * moved them in: their names carry this prefix (a spool name never
+ * holds a '/'), so that reading one goes to the local spool
+ * (spoolcmd_store.c) and replay or retry says why it cannot act. */
+#define DB_OPS_SPILLED		"spilled/"
+#define DB_OPS_SPILLED_LEN	(sizeof(DB_OPS_SPILLED) - 1)
+
 /* The names of the deliveries in state box (SPOOL_NEW: pending,
  * SPOOL_CUR: running), oldest first. Returns 0 or -1 with err. */
 int	db_ops_list(const struct conf *conf, enum spool_box box,

@@ -21,9 +21,17 @@ int32_t	db_slot_pool(const char *endpoint);
 int	db_slot_try(struct db *db, int32_t pool, unsigned n, unsigned start,
 	    struct err *err);
 
-/* Gives slot of pool back. Returns a db_rc (a connection lost since:
- * the lock went with it). */
+/* Gives slot of pool back (db NULL, the database away: only forgets
+ * it, the lock went with the session). Returns a db_rc (a connection
+ * lost since: the lock went with it). */
 enum db_rc db_slot_release(struct db *db, int32_t pool, int slot,
 	    struct err *err);
+
+/* The slots this process holds on its connection (db_shared): when
+ * that is found lost and a new session opened, they are taken
+ * again on it before its first statement. This returns how many could
+ * not be (another process took them in between: the bound was passed
+ * while they ran) since the last call, and starts counting again. */
+unsigned db_slot_lost(void);
 
 #endif

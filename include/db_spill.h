@@ -32,10 +32,13 @@ enum db_accepted db_accept(const struct conf *conf, const struct delivery *d,
 	    bool claim_id, struct err *err);
 
 /* Moves up to max spilled deliveries from the local spool (new/, and
- * cur/ left by a mover that died) into the database, each in one
- * transaction (its id claimed: a copy stored already, or the same
- * delivery accepted by another host, is a duplicate and not stored
- * again), and removes the local copy only after that COMMIT. Stops at
+ * cur/ left by a mover that died; also what was pending there when
+ * `database` was added) into the database, each in one transaction
+ * (its id claimed: a copy stored already, or the same delivery
+ * accepted by another host, is a duplicate and not stored again; the
+ * row under its local name, with its consumers' states, counters and
+ * run records, so that what succeeded does not run again), and removes
+ * the local copy only after that COMMIT. Stops at
  * the first failure (the database away again). Returns how many left
  * the spool (*dups of them duplicates, not stored again), or -1 with
  * err. */

@@ -17,6 +17,8 @@
 
 #define CONNECT_TIMEOUT	"5"	/* seconds, unless the conninfo says */
 #define SQLSTATE_MAX	5
+#define STMT_MAX	64	/* statements known per connection */
+#define STMT_NAME_MAX	24	/* "hookline_" and a number */
 
 /*
  * Who controls what comes back: the database server (and whoever can
@@ -41,6 +43,10 @@
 	X(char *, errorMessage, (const PGconn *)) \
 	X(void, finish, (PGconn *)) \
 	X(PGresult *, execParams, (PGconn *, const char *, int, const Oid *, \
+	    const char *const *, const int *, const int *, int)) \
+	X(PGresult *, prepare, (PGconn *, const char *, const char *, int, \
+	    const Oid *)) \
+	X(PGresult *, execPrepared, (PGconn *, const char *, int, \
 	    const char *const *, const int *, const int *, int)) \
 	X(ExecStatusType, resultStatus, (const PGresult *)) \
 	X(char *, resultErrorMessage, (const PGresult *)) \
@@ -68,11 +74,33 @@ static struct {
 	PQ_CALLS(PQ_MEMBER)
 } pq;
 
+/*
+ * Prepared statements: a statement's text sent a second time on the
+ * same connection is prepared there (named, Parse once) and executed
+ * by name from then on, so that the server neither parses nor plans it
+ * again. Not at its first use: a CGI process, or a command, that sends
+ * each statement once pays no extra round trip. The names belong to
+ * the connection (the server's session): the list is dropped with the
+ * connection (conn_drop), so a new connection (a reconnect, a forked
+ * child's own) prepares again under its own names, and never runs a
+ * name it did not prepare. Past STMT_MAX texts, a statement is sent
+ * unnamed, as at first use.
+ */
+struct stmt {
+	char		*sql;	/* owned; NULL: a free slot */
+	uint32_t	 hash;
+	bool		 ready;	/* prepared on this connection as name */
+	char		 name[STMT_NAME_MAX];
+};
+
 struct db {
-	PGconn	*conn;
-	char	*conninfo;	/* owned: to connect again */
-	pid_t	 pid;		/* the process that opened it */
-	char	 state[SQLSTATE_MAX + 1];
+	PGconn		*conn;
+	char		*conninfo;	/* owned: to connect again */
+	pid_t		 pid;		/* the process that opened it */
+	char		 state[SQLSTATE_MAX + 1];
+	struct stmt	 stmts[STMT_MAX];	/* of conn */
+	unsigned	 nstmts;
+	unsigned	 serial;	/* names made on conn */
 };
 
 struct db_res {
@@ -81,6 +109,9 @@ struct db_res {
 
 /* The process's connection (db_shared). */
 static struct db *shared;
+/* Told when the process's connection is a new session in place of one
+ * this process had (db_on_reconnect; set once, then only read). */
+static void (*reconnected)(struct db *);
 
 #ifdef HOOKLINE_STATIC
 int
@@ -181,11 +212,26 @@ conn_open(struct db *db, struct err *err)
 	return 0;
 }
 
+/* Forgets the statements of the connection being dropped. */
+static void
+stmts_clear(struct db *db)
+{
+	unsigned i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		free(db->stmts[i].sql);
+		db->stmts[i].sql = NULL;
+	}
+	db->nstmts = 0;
+	db->serial = 0;
+}
+
 /* Drops db->conn: finished in the process that opened it; after a fork
  * its socket is only closed here, so that the parent's session lives. */
 static void
 conn_drop(struct db *db)
 {
+	stmts_clear(db);
 	if (db->conn == NULL)
 		return;
 	if (db->pid != getpid()) {
@@ -320,7 +366,24 @@ conn_ensure(struct db *db, struct err *err)
 	if (conn_usable(db) && idle_input(db))
 		return 0;
 	conn_drop(db);
-	return conn_open(db, err);
+	if (conn_open(db, err) == -1)
+		return -1;
+	/* A new session: what the old one held (advisory locks) is gone. */
+	if (db == shared && reconnected != NULL)
+		reconnected(db);
+	return 0;
+}
+
+void
+db_on_reconnect(void (*fn)(struct db *))
+{
+	reconnected = fn;
+}
+
+bool
+db_is_shared(const struct db *db)
+{
+	return db != NULL && db == shared;
 }
 
 struct db *
@@ -358,6 +421,8 @@ db_shared(const struct conf *conf, enum db_rc *rc, struct err *err)
 		r = DB_FAIL;
 		goto fail_close;
 	}
+	if (reconnected != NULL)
+		reconnected(shared);
 	return shared;
 fail_close:
 	db_shared_close();
@@ -383,23 +448,112 @@ ended_by_server(const char *state)
 	return strncmp(state, "57P", 3) == 0;
 }
 
+/* FNV-1a of a statement's text: the list's quick test. */
+static uint32_t
+text_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The statement's slot on this connection, found or taken now (*first
+ * set); NULL when the list is full (or out of memory): sent unnamed. */
+static struct stmt *
+stmt_of(struct db *db, const char *sql, bool *first)
+{
+	uint32_t h = text_hash(sql);
+	struct stmt *s;
+	unsigned i;
+
+	*first = false;
+	for (i = 0; i < db->nstmts; i++) {
+		s = &db->stmts[i];
+		if (s->hash == h && strcmp(s->sql, sql) == 0)
+			return s;
+	}
+	if (db->nstmts == STMT_MAX)
+		return NULL;
+	s = &db->stmts[db->nstmts];
+	if ((s->sql = strdup(sql)) == NULL)
+		return NULL;
+	db->nstmts++;
+	s->hash = h;
+	s->ready = false;
+	s->name[0] = '\0';
+	*first = true;
+	return s;
+}
+
 /*
- * One statement, once. Returns DB_OK, DB_FAIL (the server refused it),
- * or DB_DOWN with *lost set when the connection went away (*safe: the
- * server said it ended the session, so nothing was committed).
+ * Sends the statement and waits for its result: unnamed at its first
+ * use on this connection, prepared at the second, by name after that.
+ * *ran is false when what failed was the Parse (nothing executed);
+ * *named is the slot when it ran by name (else NULL).
+ */
+static PGresult *
+stmt_run(struct db *db, const char *sql, int n, const char *const *vals,
+    const int *lens, const int *fmts, bool *ran, struct stmt **named)
+{
+	struct stmt *s;
+	PGresult *r;
+	bool first;
+
+	*ran = true;
+	*named = NULL;
+	if ((s = stmt_of(db, sql, &first)) == NULL || first)
+		return pq.execParams(db->conn, sql, n, NULL, vals, lens, fmts,
+		    0);
+	if (!s->ready) {
+		/* A new name each time: one whose plan went stale is
+		 * still there under its old name. */
+		(void)snprintf(s->name, sizeof(s->name), "hookline_%u",
+		    ++db->serial);
+		r = pq.prepare(db->conn, s->name, sql, n, NULL);
+		if (r == NULL || pq.resultStatus(r) != PGRES_COMMAND_OK) {
+			*ran = false;
+			return r;
+		}
+		pq.clear(r);
+		s->ready = true;
+	}
+	*named = s;
+	return pq.execPrepared(db->conn, s->name, n, vals, lens, fmts, 0);
+}
+
+/* The server refused to run a prepared statement before running it:
+ * 0A000 "cached plan must not change result type" (its tables changed
+ * under it, e.g. by db migrate) or 26000 (the name is gone: DISCARD ALL,
+ * a pooler that changed sessions). Prepared again, it runs. */
+static bool
+stmt_stale(const char *state)
+{
+	return strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0;
+}
+
+/*
+ * One statement, once. Returns DB_OK, DB_FAIL (the server refused it;
+ * *stale: before running it, see stmt_stale, so it may be sent again),
+ * or DB_DOWN with *lost set when the connection went away (*safe:
+ * nothing was committed: the server said it ended the session, or what
+ * was lost was the Parse of a statement being prepared).
  */
 static enum db_rc
 exec_once(struct db *db, const char *sql, int n, const char *const *vals,
     const int *lens, const int *fmts, PGresult **out, bool *lost, bool *safe,
-    struct err *err)
+    bool *stale, struct err *err)
 {
 	PGresult *r;
+	struct stmt *named;
 	const char *st;
 	ExecStatusType s;
+	bool ran;
 
-	*lost = *safe = false;
+	*lost = *safe = *stale = false;
 	db->state[0] = '\0';
-	r = pq.execParams(db->conn, sql, n, NULL, vals, lens, fmts, 0);
+	r = stmt_run(db, sql, n, vals, lens, fmts, &ran, &named);
 	s = r == NULL ? PGRES_FATAL_ERROR : pq.resultStatus(r);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
 		*out = r;
@@ -410,7 +564,7 @@ exec_once(struct db *db, const char *sql, int n, const char *const *vals,
 		(void)snprintf(db->state, sizeof(db->state), "%s", st);
 	if (pq.status(db->conn) != CONNECTION_OK) {
 		*lost = true;
-		*safe = ended_by_server(db->state);
+		*safe = !ran || ended_by_server(db->state);
 		conn_error(db->conn, "database connection lost", err);
 		if (r != NULL)
 			pq.clear(r);
@@ -426,6 +580,10 @@ exec_once(struct db *db, const char *sql, int n, const char *const *vals,
 		    m != NULL ? m : "error",
 		    db->state[0] != '\0' ? db->state : "none");
 		pq.clear(r);
+	}
+	if (named != NULL && stmt_stale(db->state)) {
+		named->ready = false;
+		*stale = true;
 	}
 	return DB_FAIL;
 }
@@ -467,25 +625,33 @@ params_of(int n, const struct db_param *p, const char **vals, int *lens,
 	return 0;
 }
 
-/* Runs the statement; a lost connection handled as DB_RETRY says,
- * when not inside a transaction (in_tx: db_tx decides). */
+/* Runs the statement; a lost connection handled as DB_RETRY says, and
+ * a stale prepared statement prepared again, when not inside a
+ * transaction (in_tx: db_tx decides; the transaction is aborted). */
 static enum db_rc
 exec_retry(struct db *db, int flags, bool in_tx, const char *sql, int n,
     const char *const *vals, const int *lens, const int *fmts,
     PGresult **out, struct err *err)
 {
 	enum db_rc rc;
-	bool lost, safe;
+	bool lost, safe, stale;
 
 	if (!in_tx && conn_ensure(db, err) == -1)
 		return DB_DOWN;
-	rc = exec_once(db, sql, n, vals, lens, fmts, out, &lost, &safe, err);
-	if (rc != DB_DOWN || in_tx || !(safe || (flags & DB_RETRY)))
+	rc = exec_once(db, sql, n, vals, lens, fmts, out, &lost, &safe,
+	    &stale, err);
+	if (in_tx)
+		return rc;
+	if (rc == DB_FAIL && stale)	/* it did not run: once more */
+		return exec_once(db, sql, n, vals, lens, fmts, out, &lost,
+		    &safe, &stale, err);
+	if (rc != DB_DOWN || !(safe || (flags & DB_RETRY)))
 		return rc;
 	/* Lost, and safe to run again: once, on a new connection. */
 	if (conn_ensure(db, err) == -1)
 		return DB_DOWN;
-	return exec_once(db, sql, n, vals, lens, fmts, out, &lost, &safe, err);
+	return exec_once(db, sql, n, vals, lens, fmts, out, &lost, &safe,
+	    &stale, err);
 }
 
 /* db_exec, with in_tx saying whether db_tx runs it. */

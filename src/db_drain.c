@@ -16,11 +16,13 @@
 #include "consumer.h"
 #include "db_drain.h"
 #include "db_queue.h"
+#include "db_slots.h"
 #include "db_spill.h"
 #include "drain_int.h"
 #include "forward.h"
 #include "log.h"
 #include "platform.h"
+#include "resident.h"
 #include "slots.h"
 #include "stats.h"
 
@@ -82,6 +84,11 @@ keeper_main(const struct conf *conf, const char *name, const char *owner,
 	(void)signal(SIGINT, SIG_DFL);
 	if (exit_with_parent(parent, SIGTERM) == -1)
 		_exit(0);
+	/* The drainer's fds are not ours: a resident worker's stdin pipe
+	 * held open here would keep it from seeing its end (EOF) when the
+	 * drainer lets it go. The keeper opens its own connection. */
+	if (close_fds_from(3) == -1)
+		_exit(0);
 	while (held) {
 		for (waited = 0; waited < every; waited += KEEPER_TICK_MS) {
 			nap_ms(KEEPER_TICK_MS, NULL);
@@ -122,6 +129,35 @@ keeper_stop(pid_t pid)
 		;
 }
 
+/*
+ * The clock of an attempt: the database server's, as the claim's due
+ * test and the leases use (db_queue.c's SERVER_NOW), so that a host
+ * whose clock is off neither runs a retry early nor sets it late, nor
+ * claims a delivery that is due for the server but not yet for its own
+ * attempt (claimed again and again until its clock caught up). began:
+ * this second, floored as the claim's test is (a consumer due for the
+ * claim is due for the attempt, the claim came first); the settle time,
+ * rounded up, as a retry must never come early (attempt_now_up). The
+ * server away: this host's clock.
+ */
+static int64_t
+server_now(struct db *db, bool up)
+{
+	static const char *const sql[] = {
+		"SELECT CAST(floor(extract(epoch FROM now())) AS bigint)",
+		"SELECT CAST(ceil(extract(epoch FROM now())) AS bigint)",
+	};
+	struct db_res *res = NULL;
+	struct err err;
+	int64_t t;
+
+	if (db_exec(db, DB_RETRY, sql[up], 0, NULL, &res, &err) != DB_OK ||
+	    db_rows(res) != 1 || db_int64(res, 0, 0, &t) == -1 || t <= 0)
+		t = up ? attempt_now_up() : (int64_t)time(NULL);
+	db_res_free(res);
+	return t;
+}
+
 /* A claim whose lease ran out: the attempt it cut short is recorded as
  * interrupted, and the log says the delivery runs again. */
 static void
@@ -159,7 +195,7 @@ attempt_end(const struct conf *conf, struct db *db, struct spool_entry *e,
 {
 	static const char *const results[] = { "retry", "done", "dead" };
 	struct err err;
-	int64_t now = attempt_now_up();
+	int64_t now = server_now(db, true);
 	long delay = -1;
 	bool held;
 
@@ -188,7 +224,8 @@ attempt_end(const struct conf *conf, struct db *db, struct spool_entry *e,
  * back (stop), -1 when the database failed. */
 static int
 attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
-    const char *owner, const char *host, volatile sig_atomic_t *stop)
+    const char *owner, const char *host, volatile sig_atomic_t *stop,
+    struct resident *rs)
 {
 	struct forwarder *fw = NULL;
 	struct outcome out = { NULL, 0 };
@@ -197,6 +234,7 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	struct slots held;
 	struct err err;
 	int64_t began;
+	unsigned lost;
 	pid_t keeper;
 	int rc;
 
@@ -214,12 +252,17 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 			    c->e.name, err.msg);
 		return stop != NULL && *stop ? 0 : -1;
 	}
-	began = (int64_t)time(NULL);
+	began = server_now(db, false);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	err.msg[0] = '\0';
 	rc = attempt_consumers(conf, &c->e, c->body, c->body_len, began,
-	    NULL, &fw, &out, &err);
+	    rs, &fw, &out, &err);
 	slots_release(&held);
+	if ((lost = db_slot_lost()) > 0)
+		log_msg("warning", "database: delivery %s: its connection to "
+		    "the database was lost while it ran and %u of its "
+		    "max_running slots were taken by others meanwhile: the "
+		    "bound was passed by this run", c->e.name, lost);
 	attempt_run_of(&c->e, &out, &t0, rc == -1 ? err.msg : NULL, &run);
 	rc = attempt_end(conf, db, &c->e, &out, &run, owner, host, began);
 	keeper_stop(keeper);
@@ -228,11 +271,11 @@ attempt_db(const struct conf *conf, struct db *db, struct db_claim *c,
 	return rc == -1 ? -1 : 1;
 }
 
-/* Claims and runs what is due until nothing is. Returns how many ran,
- * or -1 when the database failed (err). */
+/* Claims and runs what is due until nothing is, resident hooks in rs's
+ * pools. Returns how many ran, or -1 when the database failed (err). */
 static int
 drain_due_db(const struct conf *conf, const char *owner, const char *host,
-    volatile sig_atomic_t *stop, struct err *err)
+    volatile sig_atomic_t *stop, struct resident *rs, struct err *err)
 {
 	struct db_claim c;
 	struct db *db;
@@ -247,9 +290,10 @@ drain_due_db(const struct conf *conf, const char *owner, const char *host,
 			return -1;
 		if (!found)
 			break;
-		if (attempt_db(conf, db, &c, owner, host, stop) == 1)
+		if (attempt_db(conf, db, &c, owner, host, stop, rs) == 1)
 			ran++;
 		db_claim_free(&c);
+		resident_tick(rs);	/* other hooks' idle workers */
 	}
 	return ran;
 }
@@ -289,11 +333,19 @@ spill_move(const struct conf *conf)
 		    "the local spool for now: %s", err.msg);
 }
 
-/* The loop of one drainer process: the one holding drain.lock, or one
- * of its workers. */
+/* Sleeps ms (less when *stop turns), then ends rs's workers that have
+ * been idle their time and reaps those that left. */
+static void
+nap_tick(long ms, volatile sig_atomic_t *stop, struct resident *rs)
+{
+	nap_ms(ms, stop);
+	resident_tick(rs);
+}
+
+/* drain_proc's loop, its resident hooks in rs. */
 static int
-drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
-    volatile sig_atomic_t *stop, struct err *err)
+drain_proc_rs(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct resident *rs, struct err *err)
 {
 	char owner[DB_OWNER_MAX], host[256];
 	time_t last_sweep = 0, down_since = 0, now;
@@ -316,7 +368,7 @@ drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		/* (pgx) What this host spilled into its spool while the
 		 * database was away goes in first (db_spill.c). */
 		spill_move(*confp);
-		if ((n = drain_due_db(*confp, owner, host, stop, err)) == -1) {
+		if ((n = drain_due_db(*confp, owner, host, stop, rs, err)) == -1) {
 			if (down_since == 0) {
 				log_msg("error", "drain: %s", err->msg);
 				down_since = now;
@@ -328,8 +380,8 @@ drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 			    (mode == DRAIN_PENDING &&
 			    now - down_since >= DOWN_GIVE_UP &&
 			    !db_spill_waiting(*confp)))
-				return -1;
-			nap_ms(DOWN_WAIT_MS, stop);
+				return -1;	/* rs: drain_proc frees it */
+			nap_tick(DOWN_WAIT_MS, stop, rs);
 			continue;
 		}
 		if (down_since != 0)
@@ -342,8 +394,28 @@ drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
 		    !db_drain_anything(*confp))
 			break;
 		if (n == 0)
-			nap_ms(IDLE_POLL_MS, stop);
+			nap_tick(IDLE_POLL_MS, stop, rs);
 	}
+	return ran;
+}
+
+/*
+ * The loop of one drainer process: the one holding drain.lock, or one
+ * of its workers. Its resident hooks (rs, its own pools, as each of the
+ * spool drainer's workers has) stay up between deliveries while it
+ * runs: they end after resident_idle without one (nap_tick), when it
+ * ends (resident_free), and with it when it is killed (run.c starts
+ * them with exit_with_parent). NULL rs (no memory): one-shot.
+ */
+static int
+drain_proc(struct reloader *rl, struct conf **confp, enum drain_mode mode,
+    volatile sig_atomic_t *stop, struct err *err)
+{
+	struct resident *rs = resident_new();
+	int ran;
+
+	ran = drain_proc_rs(rl, confp, mode, stop, rs, err);
+	resident_free(rs);
 	return ran;
 }
 

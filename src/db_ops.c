@@ -245,6 +245,12 @@ change(const struct conf *conf, struct change *c, struct err *err)
 {
 	struct db *db;
 
+	if (strncmp(c->name, DB_OPS_SPILLED, DB_OPS_SPILLED_LEN) == 0) {
+		err_set(err, "in this host's local spool until the drainer "
+		    "moves it into the database (then it runs, as a pending "
+		    "delivery does)");
+		return -1;
+	}
 	if ((db = conn(conf, err)) == NULL)
 		return -1;
 	/* Not DB_RETRY: a replay that committed and is sent again would

@@ -1,7 +1,10 @@
 /* db_spill.c: the async accept with `database` set, and its fallback
  * (database_unavailable = spool): a delivery the database cannot take
  * is kept in the local spool and moved into the database when it is
- * back, the local copy removed only after the COMMIT. */
+ * back, the local copy removed only after the COMMIT. What the local
+ * spool held when `database` was added moves the same way, with its
+ * consumers' progress. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,6 +99,97 @@ db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
 	return DB_ACCEPT_SPILLED;
 }
 
+/*
+ * The move of a local entry: its id claimed as at accept (a copy stored
+ * already, or the same delivery accepted by another host, is a
+ * duplicate: nothing stored), the row under the local name (so that an
+ * operator's `show NAME` finds it before and after), then what the
+ * local drainer had done with it: its consumers (which hooks and
+ * forward targets succeeded, their tries and next times), counters and
+ * run records, as db_ops.c's replay writes them back. All one
+ * transaction: sent again after a loss at COMMIT (DB_RETRY), the claim
+ * is ours by its token and the row ours by its name and id.
+ */
+static const char move_sql[] =
+    "WITH c AS (" DB_DEDUPE_CLAIM_SQL("$2", "$4", "$11", "$12") ") "
+    "INSERT INTO hookline_delivery (name, endpoint, event, delivery_id, "
+    "remote_addr, content_type, body, received, accepted_by, next_due, "
+    "attempts) "
+    "SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, "
+    "$7::bytea, $8::bigint, $9::text, $10::bigint, $13::int "
+    "WHERE EXISTS (SELECT 1 FROM c) "
+    "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name "
+    "WHERE hookline_delivery.endpoint = EXCLUDED.endpoint "
+    "AND hookline_delivery.delivery_id = EXCLUDED.delivery_id "
+    "RETURNING 1";
+
+struct move {
+	struct spool_entry	*e;		/* its state as written */
+	const unsigned char	*body;
+	size_t			 len;
+	const struct spool_run	*runs;
+	size_t			 nruns;
+	long			 window;
+	const char		*token;
+	const char		*host;
+	bool			 stored;
+};
+
+static enum db_rc
+move_tx(struct db *db, void *arg, struct err *err)
+{
+	struct move *m = arg;
+	struct spool_entry *e = m->e;
+	struct db_param p[13];
+	struct db_res *res = NULL;
+	enum db_rc rc;
+	size_t i;
+
+	m->stored = false;
+	p[0] = DBP_TEXT(e->name);
+	p[1] = DBP_TEXT(e->endpoint);
+	p[2] = DBP_TEXT(e->event);
+	p[3] = DBP_TEXT(e->id);
+	p[4] = DBP_TEXT(e->remote_addr);
+	p[5] = DBP_TEXT(e->content_type);
+	p[6] = DBP_BYTES(m->body, m->len);
+	p[7] = DBP_INT(e->received);
+	p[8] = DBP_TEXT(m->host);
+	p[9] = DBP_INT(e->next);
+	p[10] = DBP_INT(m->window);
+	p[11] = DBP_TEXT(m->token);
+	p[12] = DBP_INT(e->attempts);
+	if ((rc = db_exec(db, 0, move_sql, 13, p, &res, err)) != DB_OK)
+		return rc;
+	m->stored = db_rows(res) == 1;
+	db_res_free(res);
+	if (!m->stored)
+		return DB_OK;
+	if ((rc = db_queue_store_tx(db, e, err)) != DB_OK)
+		return rc;
+	for (i = 0; i < m->nruns; i++)
+		if ((rc = db_queue_record_run(db, e->name, &m->runs[i], m->host,
+		    err)) != DB_OK)
+			return rc;
+	return DB_OK;
+}
+
+/* The local entry e as the database will hold it: pending, due when
+ * it was due here. An attempt it was in the middle of (the local
+ * drainer or host died) counts as interrupted: its consumers that had
+ * not finished stay pending and run again (at least once), as the
+ * local drainer's recovery does. */
+static void
+move_state(struct spool_entry *e)
+{
+	if (e->running != 0) {
+		e->interrupted++;
+		e->running = 0;
+	}
+	e->box = SPOOL_NEW;
+	e->finished = 0;
+}
+
 /* Moves cur/NAME (claimed by this mover) into the database. Returns 1
  * (stored) or 2 (a duplicate): the local copy is gone; 0 (left in place:
  * it cannot be read, or it is locked by another mover), -1 with err
@@ -103,12 +197,16 @@ db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
 static int
 move_one(const struct conf *conf, const char *name, struct err *err)
 {
+	char token[DB_DEDUPE_TOKEN_MAX], host[256];
 	struct spool_entry e;
-	struct delivery d;
-	struct accept a;
+	struct spool_run *runs = NULL;
+	size_t nruns = 0;
+	struct move m;
 	struct err e2;
+	struct db *db;
 	unsigned char *body = NULL;
 	size_t len = 0;
+	enum db_rc drc;
 	int lock, rc = 0;
 
 	if ((lock = spool_lock(conf->spool_dir, SPOOL_CUR, name, err)) < 0)
@@ -120,17 +218,29 @@ move_one(const struct conf *conf, const char *name, struct err *err)
 	if (spool_body(conf->spool_dir, SPOOL_CUR, name, &body, &len, NULL,
 	    err) != 0)
 		goto done;
-	d = (struct delivery){
-		.endpoint = e.endpoint, .event = e.event, .id = e.id,
-		.remote_addr = e.remote_addr, .content_type = e.content_type,
-		.body = body, .body_len = len, .attempt = 1,
-	};
+	/* Run records that do not read are left behind (the entry's own
+	 * counters still say how many there were). */
+	if (spool_read_runs(conf->spool_dir, SPOOL_CUR, name, &runs, &nruns,
+	    &e2) == -1) {
+		runs = NULL;
+		nruns = 0;
+	}
+	if (delivery_id_new(token, sizeof(token)) != 0) {
+		err_set(err, "cannot make a token");
+		rc = -1;
+		goto done;
+	}
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	move_state(&e);
 	/* Every id claimed: a copy committed already (its answer lost) or
 	 * the same delivery accepted by another host meanwhile is met
 	 * here. received: when this host took it. */
-	a = (struct accept){ &d, true, conf->dedupe_window, e.received,
-	    false };
-	if (accept_run(conf, &a, err) != DB_OK) {
+	m = (struct move){ &e, body, len, runs, nruns, conf->dedupe_window,
+	    token, host, false };
+	if ((db = db_shared(conf, &drc, err)) == NULL ||
+	    db_tx(db, DB_RETRY, move_tx, &m, err) != DB_OK) {
 		rc = -1;
 		goto done;
 	}
@@ -141,11 +251,12 @@ move_one(const struct conf *conf, const char *name, struct err *err)
 		rc = -1;
 		goto done;
 	}
-	rc = a.dup ? 2 : 1;
+	rc = m.stored ? 1 : 2;
 done:
 	if (rc == -1)
 		(void)spool_move(conf->spool_dir, name, SPOOL_CUR, SPOOL_NEW,
 		    &e2);
+	spool_runs_free(runs, nruns);
 	free(body);
 	spool_entry_free(&e);
 	(void)close(lock);

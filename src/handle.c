@@ -10,6 +10,7 @@
 #include "answer.h"
 #include "cidr.h"
 #include "db_dedupe.h"
+#include "db_slots.h"
 #include "db_spill.h"
 #include "dedupe.h"
 #include "deliver.h"
@@ -463,6 +464,10 @@ run_sync(struct ctx *c)
 	delivery_of(c, &d);
 	rc = deliver_run(c->conf, c->ep, &d, NULL, &c->out, &c->err);
 	slots_release(&held);
+	/* Its line says so (db_slots.c: a slot lost with the session and
+	 * taken by another process before this one took it again). */
+	if (c->conf->database != NULL && db_slot_lost() > 0)
+		(void)json_set_bool(c->rec, "max_running_passed", 1);
 	(void)json_set(c->rec, "hooks", hooks_json(&c->out, 1));
 	if (rc < 0)
 		return refuse(c, 500, NULL);

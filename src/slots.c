@@ -229,10 +229,11 @@ slot_give(const struct conf *conf, const struct endpoint *ep, int slot)
 		(void)close(slot);
 		return;
 	}
-	/* Not reachable: the lock went with the session. */
-	if (conf != NULL && (db = db_shared(conf, NULL, NULL)) != NULL)
-		(void)db_slot_release(db, db_slot_pool(ep != NULL ? ep->name :
-		    NULL), slot & ~SLOT_DB, NULL);
+	/* Not reachable (db NULL): the lock went with the session, and
+	 * db_slot_release forgets it (not taken again on the next one). */
+	db = conf != NULL ? db_shared(conf, NULL, NULL) : NULL;
+	(void)db_slot_release(db, db_slot_pool(ep != NULL ? ep->name : NULL),
+	    slot & ~SLOT_DB, NULL);
 }
 
 int

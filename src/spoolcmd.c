@@ -295,6 +295,34 @@ print_json(struct jval *v)
 	return 0;
 }
 
+/* One line of list's table; spilled: it waits in this host's spool for
+ * the database. */
+static void
+list_row(const struct spool_entry *e, bool spilled, time_t now)
+{
+	char age[32], in[32], next[48];
+
+	fmt_age(age, sizeof(age), now - e->received);
+	if (e->box == SPOOL_CUR)
+		(void)snprintf(next, sizeof(next), "now");
+	else if (e->box != SPOOL_NEW)
+		(void)snprintf(next, sizeof(next), "-");
+	else if (e->next <= now)
+		(void)snprintf(next, sizeof(next), "due");
+	else {
+		fmt_age(in, sizeof(in), e->next - now);
+		(void)snprintf(next, sizeof(next), "in %s", in);
+	}
+	printf("%-36s %-8s ", e->name, spilled ? "spilled" :
+	    state_word(e->box));
+	/* A database's rows are any host's: its endpoint is escaped as the
+	 * event is. */
+	puts_padded(e->endpoint[0] ? e->endpoint : "/", 12);
+	putchar(' ');
+	puts_padded(e->event, 24);
+	printf(" %-6s %-8u %s\n", age, e->attempts, next);
+}
+
 static int
 cmd_list(const struct conf *conf, int argc, char **argv)
 {
@@ -303,8 +331,7 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 	struct sel sel = { { false } };
 	struct jval *arr = NULL, *o;
 	struct err err;
-	char age[32], in[32], next[48];
-	bool json = false, any = false;
+	bool json = false, any = false, away = false;
 	time_t now = time(NULL);
 	size_t i;
 	int b, i2, rc = 1;
@@ -335,6 +362,16 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 			continue;
 		if (store_list(conf, (enum spool_box)b, &names,
 		    &err) == -1) {
+			if (!away)
+				fprintf(stderr, "hookline list: %s\n",
+				    err.msg);
+			/* The database away: what waits here for it. */
+			if (conf->database == NULL)
+				goto done;
+			away = true;
+		}
+		if (store_list_spilled(conf, (enum spool_box)b, &names,
+		    &err) == -1) {
 			fprintf(stderr, "hookline list: %s\n", err.msg);
 			goto done;
 		}
@@ -343,41 +380,24 @@ cmd_list(const struct conf *conf, int argc, char **argv)
 			    names.v[i], &e, &err) != 0)
 				continue;	/* moved meanwhile, or unreadable */
 			if (json) {
-				if ((o = entry_json(&e, now)) == NULL ||
-				    json_push(arr, o) != 0) {
+				if ((o = entry_json(&e, now)) != NULL &&
+				    store_spilled(conf, names.v[i]))
+					(void)json_set_bool(o, "spilled", 1);
+				if (o == NULL || json_push(arr, o) != 0) {
 					spool_entry_free(&e);
 					fprintf(stderr, "hookline: out of memory\n");
 					goto done;
 				}
-			} else {
-				fmt_age(age, sizeof(age), now - e.received);
-				if (e.box == SPOOL_CUR)
-					(void)snprintf(next, sizeof(next), "now");
-				else if (e.box != SPOOL_NEW)
-					(void)snprintf(next, sizeof(next), "-");
-				else if (e.next <= now)
-					(void)snprintf(next, sizeof(next), "due");
-				else {
-					fmt_age(in, sizeof(in), e.next - now);
-					(void)snprintf(next, sizeof(next),
-					    "in %s", in);
-				}
-				printf("%-36s %-8s ", e.name,
-				    state_word(e.box));
-				/* A database's rows are any host's: its
-				 * endpoint is escaped as the event is. */
-				puts_padded(e.endpoint[0] ? e.endpoint : "/",
-				    12);
-				putchar(' ');
-				puts_padded(e.event, 24);
-				printf(" %-6s %-8u %s\n", age, e.attempts,
-				    next);
-			}
+			} else
+				list_row(&e, store_spilled(conf, names.v[i]),
+				    now);
 			spool_entry_free(&e);
 		}
 		strlist_clear(&names);
 	}
 	rc = json ? print_json(arr) : 0;
+	if (away)
+		rc = 1;
 done:
 	strlist_clear(&names);
 	json_free(arr);
@@ -448,19 +468,25 @@ show_consumers(const struct spool_entry *e, time_t now)
 
 static void
 show_text(const struct conf *conf, const struct spool_entry *e,
-    const struct spool_run *runs, size_t nruns, time_t now)
+    const struct spool_run *runs, size_t nruns, time_t now, bool spilled)
 {
 	const struct run_result *r;
 	char t[48], age[32], *why;
 	size_t i, j;
 
-	printf("%s (%s)\n", e->name, state_word(e->box));
+	printf("%s (%s)\n", e->name, spilled ? "spilled" :
+	    state_word(e->box));
 	show_field("endpoint", e->endpoint[0] ? e->endpoint : "/");
 	show_field("event", e->event);
 	show_field("delivery", e->id);
 	show_field("remote addr", e->remote_addr);
 	show_field("content type", e->content_type);
-	if (conf->database != NULL)
+	if (spilled)
+		printf("  %-13s %llu bytes, %s/%s/%s/body (spilled: moved "
+		    "into the database by the drainer)\n", "body",
+		    (unsigned long long)e->body_len, conf->spool_dir,
+		    spool_box_name(e->box), e->name);
+	else if (conf->database != NULL)
 		printf("  %-13s %llu bytes, in the database\n", "body",
 		    (unsigned long long)e->body_len);
 	else
@@ -641,7 +667,8 @@ cmd_show(const struct conf *conf, int argc, char **argv)
 		} else {
 			if (i > 0)
 				putchar('\n');
-			show_text(conf, &e, runs, nruns, now);
+			show_text(conf, &e, runs, nruns, now,
+			    store_spilled(conf, name));
 		}
 		spool_runs_free(runs, nruns);
 		spool_entry_free(&e);

@@ -37,6 +37,14 @@ int	store_find(const struct conf *conf, const char *key,
 int	store_expire(const struct conf *conf, enum spool_box box,
 	    time_t cutoff, struct strlist *removed, struct err *err);
 int	store_poke(const struct conf *conf, struct err *err);
+/* With `database` set: appends the local spool's entries of box (new/
+ * and cur/ only) that wait for the database (spilled), named
+ * DB_OPS_SPILLED "NAME"; store_read and store_runs read such names from
+ * the local spool. Returns 0 (nothing without `database`), or -1. */
+int	store_list_spilled(const struct conf *conf, enum spool_box box,
+	    struct strlist *names, struct err *err);
+/* 1 when name is such a spilled one. */
+int	store_spilled(const struct conf *conf, const char *name);
 
 /* replay and retry [--all] [--json] ID...; argv[0] says which. Returns
  * the exit code. */

@@ -1,12 +1,63 @@
 /* spoolcmd_store.c: where the operator's commands find deliveries: the
  * local spool, or with `database` set the database every host shares
- * (db_ops.c). Same calls, same answers, for spoolcmd.c and spoolact.c;
- * and the IDs on a command line looked up there. */
+ * (db_ops.c) and what this host's spool still holds for it (spilled).
+ * Same calls, same answers, for spoolcmd.c and spoolact.c; and the IDs
+ * on a command line looked up there. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db_ops.h"
 #include "spoolcmd_int.h"
+
+/*
+ * Spilled entries (database set): the local spool's new/ and cur/,
+ * which the drainer moves into the database (db_spill.c). The commands
+ * list and show them with the others, named DB_OPS_SPILLED + NAME;
+ * done/ and dead/ there are from before `database` and are not shown.
+ * Who controls them: this host's hookline wrote them, for the spool's
+ * owner only; spool_read checks each as it does without a database.
+ */
+
+int
+store_spilled(const struct conf *conf, const char *name)
+{
+	return conf->database != NULL && strncmp(name, DB_OPS_SPILLED,
+	    DB_OPS_SPILLED_LEN) == 0;
+}
+
+/* The local name of a spilled one. */
+static const char *
+local_name(const char *name)
+{
+	return name + DB_OPS_SPILLED_LEN;
+}
+
+int
+store_list_spilled(const struct conf *conf, enum spool_box box,
+    struct strlist *names, struct err *err)
+{
+	struct strlist local = { NULL, 0 };
+	size_t i;
+	char *s;
+	int rc = 0;
+
+	if (conf->database == NULL || (box != SPOOL_NEW && box != SPOOL_CUR))
+		return 0;
+	if (access(conf->spool_dir, F_OK) == -1)
+		return 0;	/* nothing was ever spilled here */
+	if (spool_list(conf->spool_dir, box, &local, err) == -1)
+		return -1;
+	for (i = 0; i < local.n && rc == 0; i++)
+		if (asprintf(&s, "%s%s", DB_OPS_SPILLED, local.v[i]) < 0 ||
+		    strlist_take(names, s) != 0) {
+			err_set(err, "out of memory");
+			rc = -1;
+		}
+	strlist_clear(&local);
+	return rc;
+}
 
 int
 store_list(const struct conf *conf, enum spool_box box, struct strlist *names,
@@ -21,6 +72,9 @@ int
 store_read(const struct conf *conf, enum spool_box box, const char *name,
     struct spool_entry *e, struct err *err)
 {
+	if (store_spilled(conf, name))
+		return spool_read(conf->spool_dir, box, local_name(name), e,
+		    err);
 	if (conf->database != NULL)
 		return db_ops_read(conf, box, name, e, err);
 	return spool_read(conf->spool_dir, box, name, e, err);
@@ -30,17 +84,62 @@ int
 store_runs(const struct conf *conf, enum spool_box box, const char *name,
     struct spool_run **v, size_t *n, struct err *err)
 {
+	if (store_spilled(conf, name))
+		return spool_read_runs(conf->spool_dir, box, local_name(name),
+		    v, n, err);
 	if (conf->database != NULL)
 		return db_ops_runs(conf, name, v, n, err);
 	return spool_read_runs(conf->spool_dir, box, name, v, n, err);
+}
+
+/* spool_find in the local spool, its hits in new/ and cur/ appended as
+ * "box/" DB_OPS_SPILLED "NAME". */
+static int
+find_spilled(const struct conf *conf, const char *key, struct strlist *out,
+    struct err *err)
+{
+	struct strlist local = { NULL, 0 };
+	enum spool_box box;
+	const char *name;
+	size_t i;
+	char *s;
+	int rc = 0;
+
+	if (access(conf->spool_dir, F_OK) == -1)
+		return 0;
+	if (spool_find(conf->spool_dir, key, &local, err) == -1)
+		return -1;
+	for (i = 0; i < local.n && rc == 0; i++) {
+		if (split_found(local.v[i], &box, &name) == -1 ||
+		    (box != SPOOL_NEW && box != SPOOL_CUR))
+			continue;
+		if (asprintf(&s, "%s/%s%s", spool_box_name(box),
+		    DB_OPS_SPILLED, name) < 0 || strlist_take(out, s) != 0) {
+			err_set(err, "out of memory");
+			rc = -1;
+		}
+	}
+	strlist_clear(&local);
+	return rc;
 }
 
 int
 store_find(const struct conf *conf, const char *key, struct strlist *out,
     struct err *err)
 {
-	if (conf->database != NULL)
-		return db_ops_find(conf, key, out, err);
+	struct err e2;
+	int rc;
+
+	/* Both, also when the database is away: what waits here for it
+	 * is found then too (err says what failed). */
+	if (conf->database != NULL) {
+		rc = db_ops_find(conf, key, out, err);
+		if (find_spilled(conf, key, out, &e2) == -1) {
+			*err = e2;
+			rc = -1;
+		}
+		return rc;
+	}
 	return spool_find(conf->spool_dir, key, out, err);
 }
 

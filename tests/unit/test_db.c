@@ -3,7 +3,8 @@
  * mismatch; put committed and read back byte for byte with hostile
  * values; two processes claiming never get the same delivery; an
  * expired lease taken over; a connection killed by pg_terminate_backend
- * re-established without a failed statement; finish and read back. */
+ * re-established without a failed statement; finish and read back;
+ * statements prepared per connection (test_prepared). */
 #include "unit.h"
 #include "pg_cluster.h"
 
@@ -403,6 +404,141 @@ test_terminate(void **state)
 	pg_sql(f->db, "DELETE FROM hookline_delivery");
 }
 
+/* Statement texts of test_prepared, and how many of them the session
+ * that runs `count_sql` holds prepared. */
+#define PREP_SQL	"SELECT 41 + $1::int"
+#define PREP_COUNT	"SELECT count(*) FROM pg_prepared_statements " \
+	"WHERE statement = '" PREP_SQL "'"
+
+/* Runs PREP_SQL with 1 on db: 42, or fails the test. */
+static void
+prep_run(struct db *db, int flags)
+{
+	struct db_param p[1] = { DBP_INT(1) };
+	struct db_res *res = NULL;
+	struct err err;
+	int64_t v;
+
+	if (db_exec(db, flags, PREP_SQL, 1, p, &res, &err) != DB_OK)
+		fail_msg("%s: %s", PREP_SQL, err.msg);
+	assert_int_equal(db_int64(res, 0, 0, &v), 0);
+	assert_int_equal(v, 42);
+	db_res_free(res);
+}
+
+static enum db_rc
+prep_tx_fail(struct db *db, void *arg, struct err *err)
+{
+	(void)arg;
+	prep_run(db, 0);
+	err_set(err, "rolled back on purpose");
+	return DB_FAIL;
+}
+
+/* A statement the server refuses: the transaction is aborted, and
+ * ROLLBACK (prepared too, from its second use) ends it. */
+static enum db_rc
+prep_tx_error(struct db *db, void *arg, struct err *err)
+{
+	(void)arg;
+	return db_exec(db, 0, "SELECT 1 / 0", 0, NULL, NULL, err);
+}
+
+/* Statements are prepared at their second use on a connection (not the
+ * first: a CGI process sends each once) and run by name after that;
+ * the names are the connection's: a backend killed by
+ * pg_terminate_backend, the next statement runs on a new connection
+ * unnamed (a kept name would not exist there), then is prepared again;
+ * a forked child prepares on its own connection and leaves the
+ * parent's session alone; a ROLLBACK keeps them; a statement whose
+ * result changed under it (ALTER TABLE, as a migration does) is
+ * prepared again and runs. */
+static void
+test_prepared(void **state)
+{
+	struct fixture *f = *state;
+	struct db_param p[1];
+	struct db_res *res = NULL;
+	struct err err;
+	struct db *db;
+	char pid[32];
+	long before;
+	pid_t child;
+	int st;
+
+	NEED_PG(f);
+	db_shared_close();
+	assert_non_null(db = db_shared(&f->conf, NULL, &err));
+	prep_run(db, 0);
+	assert_int_equal(pg_count(db, PREP_COUNT), 0);
+	prep_run(db, 0);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+	prep_run(db, DB_RETRY);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+
+	/* Killed between statements: a new connection, nothing failed. */
+	before = pg_count(db, "SELECT pg_backend_pid()");
+	(void)snprintf(pid, sizeof(pid), "%ld", before);
+	p[0] = DBP_TEXT(pid);
+	assert_int_equal(db_exec(f->db, 0, "SELECT "
+	    "pg_terminate_backend($1::int, 5000)", 1, p, NULL, &err), DB_OK);
+	prep_run(db, 0);
+	assert_int_not_equal(pg_count(db, "SELECT pg_backend_pid()"), before);
+	assert_int_equal(pg_count(db, PREP_COUNT), 0);
+	prep_run(db, 0);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+
+	/* A child: its own connection and names; the parent's session
+	 * goes on with its own. */
+	before = pg_count(db, "SELECT pg_backend_pid()");
+	assert_true((child = fork()) != -1);
+	if (child == 0) {
+		struct db *cdb = db_shared(&f->conf, NULL, &err);
+		struct db_param q[1] = { DBP_INT(1) };
+		int i, ok = cdb != NULL;
+
+		for (i = 0; ok && i < 3; i++)
+			ok = db_exec(cdb, 0, PREP_SQL, 1, q, NULL, &err) ==
+			    DB_OK;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_ptr_equal(db_shared(&f->conf, NULL, &err), db);
+	prep_run(db, 0);
+	assert_int_equal(pg_count(db, "SELECT pg_backend_pid()"), before);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+
+	/* Prepared statements outlive a ROLLBACK, also one of an aborted
+	 * transaction. */
+	assert_int_equal(db_tx(db, 0, prep_tx_fail, NULL, &err), DB_FAIL);
+	prep_run(db, 0);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+	for (st = 0; st < 3; st++) {
+		assert_int_equal(db_tx(db, 0, prep_tx_error, NULL, &err),
+		    DB_FAIL);
+		assert_non_null(strstr(err.msg, "22012"));
+		prep_run(db, 0);
+	}
+	assert_int_equal(pg_count(db, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE statement = 'ROLLBACK'"), 1);
+	assert_int_equal(pg_count(db, PREP_COUNT), 1);
+
+	/* The table changed under a prepared SELECT *. */
+	pg_sql(f->db, "CREATE TABLE prep_t (a integer)");
+	pg_sql(f->db, "INSERT INTO prep_t VALUES (1)");
+	pg_sql(db, "SELECT * FROM prep_t");
+	pg_sql(db, "SELECT * FROM prep_t");
+	pg_sql(f->db, "ALTER TABLE prep_t ADD COLUMN b integer DEFAULT 2");
+	if (db_exec(db, 0, "SELECT * FROM prep_t", 0, NULL, &res, &err) !=
+	    DB_OK)
+		fail_msg("after ALTER TABLE: %s", err.msg);
+	assert_int_equal(db_rows(res), 1);
+	assert_string_equal(db_text(res, 0, 1), "2");
+	db_res_free(res);
+	pg_sql(f->db, "DROP TABLE prep_t");
+}
+
 /* An unreachable server is DB_DOWN (503 for the request path), and a
  * database without the key is said. */
 static void
@@ -592,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_lease_takeover),
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_prepared),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_lease_renewed),
 		cmocka_unit_test(test_check_password),

@@ -264,6 +264,101 @@ test_database_away(void **state)
 	free(gone);
 }
 
+/* Ends the session of the process's connection (pg_terminate_backend
+ * from the test's own), and waits until the server has let it go. */
+static void
+terminate_shared(struct fixture *f)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	struct db *shared;
+	struct err err;
+	char pid[24];
+	int i;
+
+	assert_non_null(shared = db_shared(&f->conf, NULL, &err));
+	(void)snprintf(pid, sizeof(pid), "%ld",
+	    pg_count(shared, "SELECT pg_backend_pid()"));
+	pg_sql_arg(f->db, "SELECT pg_terminate_backend($1::int)", pid);
+	for (i = 0; i < 500 && pg_count_arg(f->db, "SELECT count(*) FROM "
+	    "pg_stat_activity WHERE pid = $1::int", pid) > 0; i++)
+		(void)nanosleep(&ts, NULL);
+}
+
+/* A slot held while the process's session is ended (pg_terminate_backend
+ * while its hook runs) is taken again on the new session that the next
+ * statement opens, before another process can keep it; one that another
+ * process took in between is counted lost, not given back twice. */
+static void
+test_reconnect_retakes(void **state)
+{
+	struct fixture *f = *state;
+	int32_t pool = db_slot_pool(NULL);
+	struct slots held;
+	struct err err;
+	struct db *shared;
+
+	PG_NEED(f->db);
+	f->conf.max_running = 1;
+	db_shared_close();
+	(void)db_slot_lost();
+	assert_int_equal(slots_take(&f->conf, NULL, 0, 0, NULL, &held, &err),
+	    0);
+	assert_int_equal(db_slot_try(f->db, pool, 1, 0, &err), -3);
+	terminate_shared(f);
+	/* The process's next statement finds its session gone: a new one,
+	 * with the slot taken again before the statement runs. */
+	assert_non_null(shared = db_shared(&f->conf, NULL, &err));
+	assert_int_equal(db_exec(shared, DB_RETRY, "SELECT 1", 0, NULL, NULL,
+	    &err), DB_OK);
+	assert_int_equal(db_slot_try(f->db, pool, 1, 0, &err), -3);
+	assert_int_equal(db_slot_lost(), 0);
+	/* Another process takes it in between: lost, and said so. */
+	terminate_shared(f);
+	assert_int_equal(try_until(f->db, pool, 1), 0);
+	assert_non_null(shared = db_shared(&f->conf, NULL, &err));
+	assert_int_equal(db_exec(shared, DB_RETRY, "SELECT 1", 0, NULL, NULL,
+	    &err), DB_OK);
+	assert_int_equal(db_slot_lost(), 1);
+	slots_release(&held);	/* not ours any more: the other keeps it */
+	assert_int_equal(db_slot_try(db_shared(&f->conf, NULL, &err), pool, 1,
+	    0, &err), -3);
+	assert_int_equal(db_slot_release(f->db, pool, 0, &err), DB_OK);
+	db_shared_close();
+	f->conf.max_running = 0;
+}
+
+/* A slot given back while the database is away (its session gone with
+ * it) is forgotten: the process's next session does not take it again,
+ * which would keep it from every other process for good. */
+static void
+test_released_while_away(void **state)
+{
+	struct fixture *f = *state;
+	int32_t pool = db_slot_pool(NULL);
+	struct slots held;
+	struct err err;
+	char *real = f->conf.database, *gone;
+
+	PG_NEED(f->db);
+	f->conf.max_running = 1;
+	db_shared_close();
+	(void)db_slot_lost();
+	assert_int_equal(slots_take(&f->conf, NULL, 0, 0, NULL, &held, &err),
+	    0);
+	assert_true(asprintf(&gone, "host=%s/nowhere dbname=x "
+	    "connect_timeout=2", f->pc.dir) > 0);
+	f->conf.database = gone;	/* the database away at the release */
+	slots_release(&held);
+	f->conf.database = real;
+	assert_non_null(db_shared(&f->conf, NULL, &err));
+	assert_int_equal(try_until(f->db, pool, 1), 0);
+	assert_int_equal(db_slot_release(f->db, pool, 0, &err), DB_OK);
+	assert_int_equal(db_slot_lost(), 0);
+	db_shared_close();
+	free(gone);
+	f->conf.max_running = 0;
+}
+
 int
 main(void)
 {
@@ -274,6 +369,8 @@ main(void)
 		cmocka_unit_test(test_killed_holder),
 		cmocka_unit_test(test_slots_take),
 		cmocka_unit_test(test_database_away),
+		cmocka_unit_test(test_reconnect_retakes),
+		cmocka_unit_test(test_released_while_away),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -253,6 +253,70 @@ test_leftover_and_bound(void **state)
 	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 0);
 }
 
+/* An entry the local spool held when `database` was added, which the
+ * local drainer had tried once (hook "ok" succeeded, "flaky" failed and
+ * waits for its next try): it moves with that progress, under its own
+ * name, so that "ok" does not run again and "flaky" keeps its place in
+ * the schedule; its run record moves too. */
+static void
+test_progress_moves(void **state)
+{
+	struct fixture *f = *state;
+	struct spool_entry e;
+	struct spool_run run = { .attempt = 1, .started = 1000,
+	    .duration_ms = 5 };
+	struct consumer cons[2];
+	struct delivery d = delivery("p-1", "{\"n\":1}");
+	char name[SPOOL_NAME_MAX + 1];
+	size_t dups;
+	struct err err;
+	int64_t next = (int64_t)time(NULL) + 600;
+
+	PG_NEED(f->db);
+	assert_int_equal(spool_store(f->conf.spool_dir, 0, &d, time(NULL),
+	    name, &err), 0);
+	assert_int_equal(spool_read(f->conf.spool_dir, SPOOL_NEW, name, &e,
+	    &err), 0);
+	cons[0] = (struct consumer){ .name = "ok", .state = CONS_SUCCEEDED,
+	    .tries = 1 };
+	cons[1] = (struct consumer){ .name = "flaky", .state = CONS_PENDING,
+	    .tries = 1, .failures = 1, .next = next, .error = "exit 1" };
+	e.cons = cons;
+	e.ncons = 2;
+	e.attempts = 1;
+	e.failures = 1;
+	e.next = next;
+	assert_int_equal(spool_write(f->conf.spool_dir, SPOOL_NEW, name, &e,
+	    &err), 0);
+	e.cons = NULL;
+	e.ncons = 0;
+	spool_entry_free(&e);
+	assert_int_equal(spool_write_run(f->conf.spool_dir, SPOOL_NEW, name,
+	    &run, &err), 0);
+
+	assert_int_equal(db_spill_move(&f->conf, 100, &dups, &err), 1);
+	assert_int_equal(dups, 0);
+	assert_int_equal(local(f, SPOOL_NEW) + local(f, SPOOL_CUR), 0);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery WHERE "
+	    "name = $1 AND state = 'pending' AND attempts = 1 AND "
+	    "failures = 1 AND delivery_id = 'p-1'", name), 1);
+	assert_int_equal(COUNT("SELECT next_due FROM hookline_delivery WHERE "
+	    "name = $1", name), (long)next);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_consumer WHERE "
+	    "delivery = $1 AND name = 'ok' AND state = 'succeeded' AND "
+	    "tries = 1", name), 1);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_consumer WHERE "
+	    "delivery = $1 AND name = 'flaky' AND state = 'pending' AND "
+	    "failures = 1 AND next = (SELECT next_due FROM "
+	    "hookline_delivery WHERE name = $1)", name), 1);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_run WHERE "
+	    "delivery = $1 AND attempt = 1", name), 1);
+	/* Its id is claimed: the sender's retry at another host is a
+	 * duplicate there. */
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe WHERE "
+	    "delivery_id = $1", "p-1"), 1);
+}
+
 int
 main(void)
 {
@@ -263,6 +327,7 @@ main(void)
 		T(test_away),
 		T(test_duplicates),
 		T(test_leftover_and_bound),
+		T(test_progress_moves),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -483,6 +483,41 @@ test_replay_all_and_retry(void **state)
 	spool_entry_free(&e);
 }
 
+/* With `database` set, what the local spool still holds for it (a
+ * delivery spilled while the database was away) is listed with the
+ * database's deliveries, marked spilled, and shown; also while the
+ * database is away (which list and show say, exiting 1). retry cannot
+ * act on it, and says why. */
+static void
+test_list_spilled(void **state)
+{
+	struct fixture *f = *state;
+	char a[SPOOL_NAME_MAX + 1], b[SPOOL_NAME_MAX + 1], *conf;
+
+	assert_true(asprintf(&conf, "spool_dir = spool\nretry = 1s 2s\n"
+	    "database = host=%s/nowhere dbname=x connect_timeout=2\n\n"
+	    "[github]\nprovider = github\nmode = async\n", f->top) > 0);
+	unit_write_file(f->conf, conf, 0600);
+	free(conf);
+	put(f, a, SPOOL_NEW);
+	put(f, b, SPOOL_DONE);		/* from before `database`: not shown */
+	assert_int_equal(cmd(f, "list", NULL, NULL, NULL), 1);
+	assert_non_null(strstr(f->out, a));
+	assert_non_null(strstr(f->out, "spilled"));
+	assert_null(strstr(f->out, b));
+	assert_int_equal(cmd(f, "list", "--pending", "--json", NULL), 1);
+	assert_non_null(strstr(f->out, "\"spilled\":true"));
+	assert_non_null(strstr(f->out, a));
+	assert_int_equal(cmd(f, "list", "--dead", NULL, NULL), 1);
+	assert_null(strstr(f->out, a));
+	assert_int_equal(cmd(f, "show", a, NULL, NULL), 1);
+	assert_non_null(strstr(f->out, a));
+	assert_non_null(strstr(f->out, "(spilled)"));
+	assert_int_equal(cmd(f, "show", "--json", D1.id, NULL), 1);
+	assert_non_null(strstr(f->out, a));
+	assert_int_equal(cmd(f, "retry", a, NULL, NULL), 1);
+}
+
 int
 main(void)
 {
@@ -495,6 +530,7 @@ main(void)
 		T(test_replay),
 		T(test_show_why),
 		T(test_replay_all_and_retry),
+		T(test_list_spilled),
 		T(test_old_layout),
 		T(test_purge),
 		T(test_drain),
