@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "conf.h"
@@ -26,6 +27,30 @@ enum drain_mode {
  * waits for the drainer. Returns 0, or -1 when it could not start one
  * (cron's drain will). */
 int	drain_kick(const struct conf *conf);
+
+/* What a long-running process (a FastCGI worker) keeps between kicks:
+ * the spool's folders made and drain.lock open (O_CLOEXEC) for one
+ * spool_dir, so that a kick is an lstat and a flock try. Owned by the
+ * request loop; kicker_clear on a reload and at the end. */
+struct kicker {
+	char	*spool_dir;	/* what fd is for; NULL: nothing kept */
+	char	*lock_path;	/* spool_dir/drain.lock */
+	int	 fd;		/* drain.lock, or -1 */
+	dev_t	 dev;		/* fd's file: a replaced one is seen */
+	ino_t	 ino;
+};
+
+void	kicker_init(struct kicker *k);
+void	kicker_clear(struct kicker *k);
+
+/* drain_kick, with what k kept (k NULL: nothing kept, as drain_kick).
+ * A spool_dir other than k's, or a drain.lock that is no longer the
+ * file k holds, is set up anew. */
+int	drain_kick_with(struct kicker *k, const struct conf *conf);
+
+/* drain_kick_with's look: 1 when drain.lock is free (let go again, for
+ * the drainer to take), 0 when a drainer holds it, -1 on error. */
+int	drain_lock_free(struct kicker *k, const char *spool_dir);
 
 /* The drainer. Takes drain.lock (DRAIN_FOLLOW waits for it, the others
  * return 0 at once when another drainer holds it), recovers what a

@@ -4,13 +4,15 @@
 #define HOOKLINE_HANDLE_H
 
 #include "conf.h"
+#include "drain.h"
 #include "request.h"
 #include "resident.h"
 
 /* Answers the request on io. Never exits; returns the HTTP status.
  * rs: the process's resident workers (NULL: resident hooks run
- * one-shot, as under CGI). */
+ * one-shot, as under CGI). kick: what the process keeps for starting
+ * drainers (NULL: nothing kept, as under CGI). */
 int	handle_request(const struct conf *conf, struct io *io,
-	    struct resident *rs);
+	    struct resident *rs, struct kicker *kick);
 
 #endif

@@ -5,6 +5,7 @@
 #define HOOKLINE_RESIDENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "err.h"
 #include "run.h"
@@ -17,6 +18,19 @@
  * its deliveries fail at once instead of starting it again. */
 #define RESIDENT_BACKOFF_AFTER	3
 #define RESIDENT_BACKOFF_MAX_MS	30000
+
+/* The longest status line a resident hook may write on fd 3: "255\n". */
+#define RESIDENT_STATUS_MAX	4
+
+/* The parser of a resident hook's status line (resident_job.c; here for
+ * the fuzz target and the tests): adds the n bytes of buf, what one
+ * read of fd 3 gave, to the st[RESIDENT_STATUS_MAX] that holds *stn
+ * bytes so far. Returns the status (0..255) once the line is whole:
+ * 1 to 3 digits, then '\n'; -1 while more may make one; -2 with *why
+ * set (a few words) when nothing more can: too long a line, a byte that
+ * is no digit, bytes after the '\n'. Who controls buf: the hook. */
+int	resident_status_feed(char *st, size_t *stn, const char *buf,
+	    size_t n, const char **why);
 
 /* One process's resident workers: every pool of it. */
 struct resident;

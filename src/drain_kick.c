@@ -3,11 +3,13 @@
  * fully detached from the web server; in an empty chroot too (no /proc,
  * no /dev). */
 #include <sys/auxv.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "drain.h"
 #include "platform.h"
+#include "spool.h"
 
 /*
  * The platform: what names our own executable, so that the drainer is
@@ -120,8 +123,10 @@ drainer_env(void)
 	return env;
 }
 
-int
-drain_kick(const struct conf *conf)
+/* Starts `hookline drain --kicked [-c FILE]`, fully detached; never
+ * waits for it. Returns 0 or -1. */
+static int
+spawn_drainer(const struct conf *conf)
 {
 	struct self_exe self;
 	const char *argv[6];
@@ -129,15 +134,8 @@ drain_kick(const struct conf *conf)
 	struct stat st;
 	pid_t pid, pid2;
 	size_t i;
-	int fd, status, keep_stderr;
+	int status, keep_stderr;
 
-	/* A live drainer will find the new delivery: it looks at new/
-	 * once more after letting go of the lock. */
-	if ((fd = drain_lock(conf->spool_dir, false, NULL)) == -2)
-		return 0;
-	if (fd == -1)
-		return -1;
-	(void)close(fd);
 	self_exe_find(&self);
 	if (self.exe[0] == NULL) {
 		free(self.execfn);
@@ -184,4 +182,117 @@ drain_kick(const struct conf *conf)
 		if (errno != EINTR)
 			break;		/* reaped by someone else: fine */
 	return 0;
+}
+
+/*
+ * The cached look (a long-running FastCGI process): the spool's folders
+ * made and drain.lock opened once per spool_dir, then per request one
+ * lstat (is it still the file we hold open? the spool dir may have been
+ * removed, replaced or moved aside since) and the flock try. Who
+ * controls what: spool_dir is the operator's (the configuration);
+ * drain.lock and the folders are the hookline user's, and so its hooks':
+ * a drain.lock replaced by anything (a symlink, another file) is seen by
+ * its inode and opened anew, O_NOFOLLOW as drain_lock does.
+ */
+static int
+kicker_open(struct kicker *k, const char *spool_dir)
+{
+	struct stat st;
+
+	kicker_clear(k);
+	if (spool_init(spool_dir, NULL) == -1)
+		return -1;
+	if ((k->spool_dir = strdup(spool_dir)) == NULL ||
+	    asprintf(&k->lock_path, "%s/drain.lock", spool_dir) == -1) {
+		k->lock_path = NULL;
+		kicker_clear(k);
+		return -1;
+	}
+	k->fd = open(k->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (k->fd == -1 || fstat(k->fd, &st) == -1) {
+		kicker_clear(k);
+		return -1;
+	}
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	return 0;
+}
+
+/* Whether what k holds is still conf's drain.lock; else opens it anew.
+ * Returns 0, or -1 when it cannot be opened (k is then empty). */
+static int
+kicker_fresh(struct kicker *k, const char *spool_dir)
+{
+	struct stat st;
+
+	if (k->fd != -1 && strcmp(k->spool_dir, spool_dir) == 0 &&
+	    lstat(k->lock_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_dev == k->dev && st.st_ino == k->ino)
+		return 0;
+	return kicker_open(k, spool_dir);
+}
+
+void
+kicker_init(struct kicker *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->fd = -1;
+}
+
+void
+kicker_clear(struct kicker *k)
+{
+	if (k->fd != -1)
+		(void)close(k->fd);
+	free(k->spool_dir);
+	free(k->lock_path);
+	kicker_init(k);
+}
+
+/*
+ * The same flock try as drain_lock's, on the kept fd, so that a drainer
+ * that is ending still finds what this kick found the lock held for
+ * (drain_run looks at new/ once more after letting go).
+ */
+int
+drain_lock_free(struct kicker *k, const char *spool_dir)
+{
+	int fd;
+
+	if (k == NULL) {
+		if ((fd = drain_lock(spool_dir, false, NULL)) == -2)
+			return 0;
+		if (fd == -1)
+			return -1;
+		(void)close(fd);
+		return 1;
+	}
+	if (spool_dir == NULL || kicker_fresh(k, spool_dir) == -1)
+		return -1;
+	if (flock(k->fd, LOCK_EX | LOCK_NB) == -1)
+		return errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	if (flock(k->fd, LOCK_UN) == -1) {
+		kicker_clear(k);	/* the drainer would find it held */
+		return -1;
+	}
+	return 1;
+}
+
+int
+drain_kick(const struct conf *conf)
+{
+	return drain_kick_with(NULL, conf);
+}
+
+int
+drain_kick_with(struct kicker *k, const struct conf *conf)
+{
+	int rc;
+
+	/* A live drainer will find the new delivery: it looks at new/
+	 * once more after letting go of the lock. */
+	if ((rc = drain_lock_free(k, conf->spool_dir)) <= 0)
+		return rc;
+	return spawn_drainer(conf);
 }

@@ -2,6 +2,8 @@
  * the reentrant FCGX_* calls (never environ swapping), and CGI through
  * the same struct io, so everything after the adapter is shared. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 
 #include "conf.h"
 #include "deadline.h"
+#include "drain.h"
 #include "fcgi.h"
 #include "fdio.h"
 #include "handle.h"
@@ -308,7 +311,7 @@ cgi_serve(const char *conf_path)
 		log_msg("error", "no monotonic clock: %s", strerror(errno));
 	stats_start(c);
 	/* Nothing stays up under CGI: resident hooks run one-shot. */
-	(void)handle_request(c, &io, NULL);
+	(void)handle_request(c, &io, NULL, NULL);
 	cgi_discard(&cc);
 	conf_free(c);
 	log_close();
@@ -316,9 +319,10 @@ cgi_serve(const char *conf_path)
 }
 
 /* An edited file (or secret file) is picked up; a broken edit keeps the
- * last good one, and is reported once, not at every check. */
+ * last good one, and is reported once, not at every check. What kick
+ * kept for the old one is let go. */
 static void
-maybe_reload(struct reloader *r, struct conf **c)
+maybe_reload(struct reloader *r, struct conf **c, struct kicker *kick)
 {
 	struct err err;
 
@@ -328,6 +332,7 @@ maybe_reload(struct reloader *r, struct conf **c)
 		    "one: %s", err.msg);
 		break;
 	case RELOAD_DONE:
+		kicker_clear(kick);
 		if (log_open((*c)->log, &err) != 0)
 			log_msg("error", "%s", err.msg);
 		log_msg("info", "config reloaded from %s", (*c)->path);
@@ -367,28 +372,68 @@ retry_load(const char *conf_path, time_t *checked)
 	return c;
 }
 
-/* Waits until a request may be there (sock, or the connection the web
- * server kept open) while resident workers have something due: an idle
- * one to end, a leaving one to reap. Returns at once without workers. */
+/* Waits until a request may be there (on the connection the web server
+ * kept open, else on sock), ending idle resident workers and reaping
+ * leaving ones meanwhile (resident_tick). sock is non-blocking (see
+ * fcgi_loop): a process that wakes up for a connection another one of
+ * a pool takes (`hookline fcgi --workers N`, spawn-fcgi -F) comes back
+ * here from the accept, never waits in it with idle workers up. */
 static void
 wait_request(struct resident *rs, const FCGX_Request *req, int sock)
 {
-	struct pollfd pfd[2];
-	nfds_t n = 0;
+	struct pollfd pfd;
+	struct timespec ts;
+	sigset_t term, old, during;
+	bool masked;
 	long ms;
+	int n;
 
-	while (!stopping && (ms = resident_next_ms(rs)) >= 0) {
-		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = sock, .events = POLLIN };
-		if (req->ipcFd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = req->ipcFd,
-			    .events = POLLIN };
-		if (ms > INT32_MAX)
-			ms = INT32_MAX;
-		if (poll(pfd, n, (int)ms) > 0)
-			return;
+	/* With a kept connection, libfcgi reads its next request before
+	 * it accepts again. */
+	pfd = (struct pollfd){ .fd = req->ipcFd >= 0 ? req->ipcFd : sock,
+	    .events = POLLIN };
+	/* SIGTERM and SIGINT held back but in ppoll(): one that comes just
+	 * before the wait cuts it short instead of being noticed at the
+	 * next request. */
+	masked = sigemptyset(&term) == 0 && sigaddset(&term, SIGTERM) == 0 &&
+	    sigaddset(&term, SIGINT) == 0 &&
+	    sigprocmask(SIG_BLOCK, &term, &old) == 0;
+	during = old;
+	if (masked && (sigdelset(&during, SIGTERM) != 0 ||
+	    sigdelset(&during, SIGINT) != 0)) {
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		masked = false;
+	}
+	while (!stopping) {
+		/* -1: no workers; only a request (or a signal) wakes us. */
+		ms = resident_next_ms(rs);
+		ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000 };
+		n = masked ? ppoll(&pfd, 1, ms < 0 ? NULL : &ts, &during) :
+		    poll(&pfd, 1, ms > INT32_MAX ? INT32_MAX : (int)ms);
+		if (n > 0 || (n == -1 && errno != EINTR))
+			break;	/* a poll error: the accept reports it */
 		resident_tick(rs);
 	}
+	if (masked)
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The listening socket, non-blocking: several processes may poll it
+ * and only one gets each connection; the others' accept() must come
+ * back (EAGAIN) rather than wait with their idle resident workers up.
+ * Every process that accepts on it is a hookline, each waiting in
+ * poll() first. Linux's accept() does not hand O_NONBLOCK on to the
+ * connection, which libfcgi reads blocking. */
+static void
+listen_nonblock(int sock)
+{
+	int fl = fcntl(sock, F_GETFL);
+
+	if (fl == -1 || ((fl & O_NONBLOCK) == 0 &&
+	    fcntl(sock, F_SETFL, fl | O_NONBLOCK) == -1))
+		log_msg("warning", "listening socket left blocking (idle "
+		    "resident workers wait for the next request): %s",
+		    strerror(errno));
 }
 
 /* Accepts and answers requests on sock until SIGTERM or SIGINT; *c is
@@ -403,8 +448,11 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 	struct io io = { &x, fx_param, fx_read, fx_write };
 	struct sigaction sa;
 	struct resident *rs;
+	struct kicker kick;
 	time_t checked = 0;
+	int rc;
 
+	kicker_init(&kick);
 	memset(&x, 0, sizeof(x));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -417,19 +465,23 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 		log_msg("error", "cannot set up the FastCGI loop");
 		return 1;
 	}
+	listen_nonblock(sock);
 	while (!stopping) {
 		wait_request(rs, &x.req, sock);
 		if (stopping)
 			break;
-		if (FCGX_Accept_r(&x.req) < 0) {
-			if (errno == EINTR && !stopping)
+		/* libfcgi returns -errno: -EAGAIN when another process of
+		 * the pool took the connection. */
+		if ((rc = FCGX_Accept_r(&x.req)) < 0) {
+			if ((rc == -EAGAIN || rc == -EWOULDBLOCK ||
+			    errno == EINTR) && !stopping)
 				continue;
 			break;
 		}
 		if (*c == NULL)
 			*c = retry_load(rl->path, &checked);
 		else
-			maybe_reload(rl, c);
+			maybe_reload(rl, c, &kick);
 		if (*c == NULL) {
 			answer_broken(&io);
 			fx_finish(&x);
@@ -438,11 +490,12 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 		if (deadline_start(&x.body, (*c)->body_timeout) != 0)
 			log_msg("error", "no monotonic clock: %s",
 			    strerror(errno));
-		(void)handle_request(*c, &io, rs);
+		(void)handle_request(*c, &io, rs, &kick);
 		fx_finish(&x);
 		resident_tick(rs);
 	}
 	FCGX_Free(&x.req, 1);
+	kicker_clear(&kick);
 	resident_free(rs);
 	return 0;
 }

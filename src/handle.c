@@ -39,6 +39,7 @@ enum {
 struct ctx {
 	const struct conf	*conf;
 	struct resident		*rs;		/* borrowed; may be NULL */
+	struct kicker		*kick;		/* borrowed; may be NULL */
 	struct request		 req;
 	const struct endpoint	*ep;
 	struct payload		 pl;
@@ -361,7 +362,7 @@ delivery_of(const struct ctx *c, struct delivery *d)
 static int
 answer_accepted(struct ctx *c)
 {
-	(void)drain_kick(c->conf);
+	(void)drain_kick_with(c->kick, c->conf);
 	if (answer_init(&c->ans, 202, "accepted") != 0)
 		return refuse(c, 500, NULL);
 	(void)json_set_str(c->ans.body, "event", c->pl.event);
@@ -513,9 +514,10 @@ static int (*const steps[])(struct ctx *) = {
 };
 
 int
-handle_request(const struct conf *conf, struct io *io, struct resident *rs)
+handle_request(const struct conf *conf, struct io *io, struct resident *rs,
+    struct kicker *kick)
 {
-	struct ctx c = { .conf = conf, .rs = rs };
+	struct ctx c = { .conf = conf, .rs = rs, .kick = kick };
 	size_t i;
 	int status = 0;
 	const char *code;

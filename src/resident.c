@@ -40,6 +40,7 @@ struct resident {
 	size_t		 n;
 	struct leaving	*gone;
 	size_t		 ngone;
+	struct guard	 guard;		/* started with the first worker */
 };
 
 int
@@ -56,7 +57,11 @@ resident_name(const char *relpath)
 struct resident *
 resident_new(void)
 {
-	return calloc(1, sizeof(struct resident));
+	struct resident *r = calloc(1, sizeof(struct resident));
+
+	if (r != NULL)
+		r->guard = (struct guard){ .fd = -1, .pid = -1 };
+	return r;
 }
 
 /* --- workers ------------------------------------------------------------ */
@@ -87,6 +92,7 @@ worker_leave(struct resident *r, struct worker *w, bool kill_now)
 
 		(void)kill(-w->p.pid, SIGKILL);
 		(void)kill(w->p.pid, SIGKILL);
+		guard_del(&r->guard, w->p.pid);
 		while (waitpid(w->p.pid, &status, 0) == -1 && errno == EINTR)
 			;
 		close_fd(&w->xfd);
@@ -127,6 +133,7 @@ reap_gone(struct resident *r, long long now)
 		/* Its group's stragglers go with it; the zombie pins the
 		 * group id until the waitpid. */
 		(void)kill(-g->pid, SIGKILL);
+		guard_del(&r->guard, g->pid);
 		while (waitpid(g->pid, &status, 0) == -1 && errno == EINTR)
 			;
 		close_fd(&g->xfd);
@@ -162,16 +169,34 @@ worker_fit(struct worker *w, const struct file_id *now)
 	return 1;
 }
 
-/* Starts a worker for p. 0, or -1 with err (refused, cannot start). */
+/* Ends a worker that started but is not ours to keep (no guard for
+ * it, an exec that failed): it never took a delivery. */
+static void
+worker_abort(struct worker *w)
+{
+	int status;
+
+	(void)kill(-w->p.pid, SIGKILL);
+	(void)kill(w->p.pid, SIGKILL);
+	while (waitpid(w->p.pid, &status, 0) == -1 && errno == EINTR)
+		;
+	w->p.pid = -1;
+	close_fd(&w->p.in);
+	close_fd(&w->p.out);
+	close_fd(&w->p.err);
+	close_fd(&w->p.st);
+}
+
+/* Starts a worker for p, listed with guard g (NULL: one-shot, nothing
+ * to outlive). 0, or -1 with err (refused, cannot start). */
 static int
-worker_start(struct pool *p, const struct run_spec *spec,
+worker_start(struct pool *p, struct guard *g, const struct run_spec *spec,
     struct worker *w, struct err *err)
 {
 	char *argv[2] = { p->path, NULL };
 	const char *envp[3] = { NULL, "HOOKLINE_RESIDENT=1", NULL };
 	long long start;
 	size_t i;
-	int status;
 
 	for (i = 0; spec->env[i] != NULL; i++)
 		if (strncmp(spec->env[i], "PATH=", 5) == 0) {
@@ -189,14 +214,19 @@ worker_start(struct pool *p, const struct run_spec *spec,
 		return -1;
 	if (run_spawn(&w->p, argv, (char *const *)envp, true, &start,
 	    err) == -1) {
-		if (w->p.pid > 0) {
-			(void)kill(w->p.pid, SIGKILL);
-			while (waitpid(w->p.pid, &status, 0) == -1 &&
-			    errno == EINTR)
-				;
-		}
+		if (w->p.pid > 0)
+			worker_abort(w);
 		return -1;
 	}
+	/* Listed at once: whatever it starts from here on is ended with
+	 * it should we die. Without a guard it does not run. */
+	if (guard_add(g, w->p.pid) == -1) {
+		err_set(err, "cannot start the resident hook's guard: %s",
+		    strerror(errno));
+		worker_abort(w);
+		return -1;
+	}
+	w->guard = g;
 	w->xfd = proc_exit_fd(w->p.pid);
 	return 0;
 }
@@ -266,7 +296,7 @@ pool_pick(struct resident *r, struct pool *p, const struct run_spec *spec,
 	p->v = v;
 	memset(&v[p->n], 0, sizeof(v[p->n]));
 	v[p->n].xfd = -1;
-	if (worker_start(p, spec, &v[p->n], err) == -1)
+	if (worker_start(p, &r->guard, spec, &v[p->n], err) == -1)
 		return -1;
 	*wp = &v[p->n++];
 	return 0;
@@ -305,7 +335,7 @@ oneshot(const struct run_spec *spec, const char *path,
 	struct worker w = { .xfd = -1 };
 	int rc;
 
-	if (worker_start(&p, spec, &w, err) == -1)
+	if (worker_start(&p, NULL, spec, &w, err) == -1)
 		return -1;
 	rc = deliver(NULL, NULL, &w, spec, 0, res, err);
 	close_fd(&w.p.in);
@@ -455,5 +485,6 @@ resident_free(struct resident *r)
 		(void)poll(NULL, 0, TICK_MS);
 	}
 	free(r->gone);
+	guard_end(&r->guard);
 	free(r);
 }

@@ -4,7 +4,10 @@
 #ifndef HOOKLINE_RESIDENT_INT_H
 #define HOOKLINE_RESIDENT_INT_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "conf_watch.h"
 #include "err.h"
@@ -20,9 +23,30 @@
 /* Output a worker wrote between deliveries: read and dropped, at most. */
 #define STALE_MAX	(2 * RUN_TAIL_MAX)
 
+/* The guard of one pool owner (resident_guard.c): a process that
+ * SIGKILLs the listed process groups when the owner dies. */
+struct guard {
+	int		 fd;		/* our end of its socket; -1: none */
+	pid_t		 pid;		/* -1: none */
+	pid_t		*v;		/* the groups it was told */
+	size_t		 n;
+};
+
+/* Lists group pgid with g's guard, starting one first when there is
+ * none (or it is gone). Right after the leader's start. 0, or -1 with
+ * errno (no memory, no process for a guard). g NULL: nothing, 0. */
+int	guard_add(struct guard *g, pid_t pgid);
+/* Takes pgid off g's list: before its leader is reaped (the zombie pins
+ * the id until then). g NULL: nothing. */
+void	guard_del(struct guard *g, pid_t pgid);
+/* Ends g's guard (at once: its list is expected empty) and frees the
+ * list. */
+void	guard_end(struct guard *g);
+
 /* One process of a resident hook, from our side. */
 struct worker {
 	struct run_proc	 p;
+	struct guard	*guard;		/* its owner's, or NULL (one-shot) */
 	int		 xfd;		/* pidfd, or -1 */
 	struct file_id	 id;		/* the hook file when it started */
 	long long	 idle_at;	/* ms: it leaves when idle past this */

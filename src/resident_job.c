@@ -21,13 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "resident.h"
 #include "resident_int.h"
 
-/* The status line: "0\n" to "255\n". Who controls it: the hook, a
- * program of the operator's, which may be buggy or compromised; a longer
- * line or any other byte is a protocol error, so nothing it writes on
- * fd 3 is ever held beyond these bytes. */
-#define STATUS_MAX	4
+/* The status line: "0\n" to "255\n" (RESIDENT_STATUS_MAX bytes). */
+#define STATUS_MAX	RESIDENT_STATUS_MAX
 /* One delivery on one worker, from our side. */
 struct job {
 	const char		*head;		/* the frame's header */
@@ -90,49 +88,63 @@ frame_head(const char *const *env, size_t body_len, size_t *lenp)
 
 /* --- one delivery ------------------------------------------------------- */
 
-/* Reads fd 3. The status, once the line is whole; a protocol error when
- * anything but 1-3 digits and '\n' (at most 255) comes, or more after
- * it. EOF: the worker closed fd 3 or died; the exit tells. */
+int
+resident_status_feed(char *st, size_t *stn, const char *buf, size_t n,
+    const char **why)
+{
+	size_t i;
+	int v = 0;
+
+	/* Each byte judged as it comes: a hook that wrote a wrong one is
+	 * told at once, not when its deadline ends the wait for a '\n'. */
+	for (i = 0; i < n; i++) {
+		if (*stn > 0 && st[*stn - 1] == '\n') {
+			*why = "bytes after the status line";
+			return -2;
+		}
+		if (buf[i] != '\n' && (buf[i] < '0' || buf[i] > '9')) {
+			*why = "status is not a number";
+			return -2;
+		}
+		if (buf[i] != '\n' && *stn == RESIDENT_STATUS_MAX - 1) {
+			*why = "status line too long";
+			return -2;
+		}
+		st[(*stn)++] = buf[i];
+	}
+	if (*stn == 0 || st[*stn - 1] != '\n')
+		return -1;
+	for (i = 0; i + 1 < *stn; i++)
+		v = v * 10 + (st[i] - '0');
+	if (*stn < 2 || v > 255) {
+		*why = "status is not a number from 0 to 255";
+		return -2;
+	}
+	return v;
+}
+
+/* Reads fd 3 into the status line (resident_status_feed). EOF: the
+ * worker closed fd 3 or died; the exit tells. Who controls these bytes:
+ * the hook, a program of the operator's that may be buggy or
+ * compromised: at most STATUS_MAX + 1 of them are read per call, and
+ * nothing past STATUS_MAX is ever held. */
 static void
 read_status(struct job *j, int *fd)
 {
 	char buf[STATUS_MAX + 1];
-	size_t i, room = STATUS_MAX - j->stn;
 	ssize_t n;
-	int v = 0;
+	int v;
 
-	n = read(*fd, buf, room + 1);
+	n = read(*fd, buf, STATUS_MAX - j->stn + 1);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		close_fd(fd);
 		return;
 	}
-	if ((size_t)n > room) {
-		j->broke = "status line too long";
-		return;
-	}
-	memcpy(j->st + j->stn, buf, (size_t)n);
-	j->stn += (size_t)n;
-	if (j->st[j->stn - 1] != '\n') {
-		if (memchr(j->st, '\n', j->stn) != NULL)
-			j->broke = "bytes after the status line";
-		else if (j->stn == STATUS_MAX)
-			j->broke = "status line too long";
-		return;
-	}
-	for (i = 0; i + 1 < j->stn; i++) {
-		if (j->st[i] < '0' || j->st[i] > '9') {
-			j->broke = "status is not a number";
-			return;
-		}
-		v = v * 10 + (j->st[i] - '0');
-	}
-	if (j->stn < 2 || v > 255) {
-		j->broke = "status is not a number from 0 to 255";
-		return;
-	}
-	j->status = v;
+	if ((v = resident_status_feed(j->st, &j->stn, buf, (size_t)n,
+	    &j->broke)) >= 0)
+		j->status = v;
 }
 
 /* Writes the next piece of the frame; EOF after it when one-shot. */
@@ -310,6 +322,7 @@ job_result(struct job *j, struct worker *w, long long start,
 		(void)kill(-w->p.pid, SIGKILL);
 		tail_drain(&j->tout, &w->p.out);
 		tail_drain(&j->terr, &w->p.err);
+		guard_del(w->guard, w->p.pid);
 		while (waitpid(w->p.pid, &status, 0) == -1) {
 			if (errno != EINTR) {
 				status = -1;

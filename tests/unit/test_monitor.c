@@ -100,7 +100,7 @@ ask(const struct conf *c, struct fake *f)
 	free(f->out);
 	f->out = NULL;
 	f->len = 0;
-	return handle_request(c, &io, NULL);
+	return handle_request(c, &io, NULL, NULL);
 }
 
 /* A new request on f; its last answer is freed by the next ask(). */

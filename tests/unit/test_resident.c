@@ -35,7 +35,10 @@ static const char worker_sh[] =
     "    case $body in\n"
     "    exit*) exit ${body#exit } ;;\n"
     "    hang) : >\"$d/hanging\"; sleep 30 </dev/null ;;\n"
+    "    spawn) sleep 60 </dev/null >/dev/null 2>&1 & echo $! >\"$d/child\";"
+    " : >\"$d/hanging\"; wait ;;\n"
     "    garbage) echo xyz >&3 ;;\n"
+    "    partial) printf x >&3; sleep 30 </dev/null ;;\n"
     "    long) echo 12345 >&3 ;;\n"
     "    big*) seq 1 20000; echo \"${#body}\" >&2; echo 0 >&3 ;;\n"
     "    frame) env | grep ^HOOKLINE_ | sort >\"$d/frame.txt\"; echo 0 >&3 ;;\n"
@@ -389,6 +392,57 @@ test_garbage_status(void **state)
 	assert_true(gone_soon(v[0]) && gone_soon(v[1]));
 }
 
+/* A wrong byte on fd 3 with no '\n' after it: refused at once, not
+ * waited on until the deadline. */
+static void
+test_partial_status(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+
+	fx->spec.timeout = 30;
+	assert_int_equal(send_body(fx, "partial", &res, &err), -1);
+	assert_true(res.ran);
+	assert_false(res.timed_out);
+	assert_non_null(strstr(err.msg, "not a number"));
+	run_result_free(&res);
+}
+
+/* The status line's parser, piece by piece. */
+static void
+test_status_feed(void **state)
+{
+	static const struct {
+		const char	*a, *b;	/* two reads */
+		int		 want;
+	} t[] = {
+		{ "0\n", "", 0 }, { "25", "5\n", 255 }, { "", "7\n", 7 },
+		{ "007", "\n", 7 }, { "256\n", "", -2 }, { "1234", "", -2 },
+		{ "123", "4", -2 }, { "\n", "", -2 }, { "1\n2", "", -2 },
+		{ "1", " ", -2 }, { "1\r", "\n", -2 }, { "-1\n", "", -2 },
+		{ "12", "", -1 }, { "", "", -1 },
+	};
+	const char *why;
+	char st[RESIDENT_STATUS_MAX];
+	size_t i, stn;
+	int v;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		stn = 0;
+		why = NULL;
+		v = resident_status_feed(st, &stn, t[i].a, strlen(t[i].a),
+		    &why);
+		if (v == -1)
+			v = resident_status_feed(st, &stn, t[i].b,
+			    strlen(t[i].b), &why);
+		assert_int_equal(v, t[i].want);
+		assert_true(v != -2 || why != NULL);
+		assert_true(stn <= RESIDENT_STATUS_MAX);
+	}
+}
+
 /* A status before the hook read its whole body (the frame cannot all
  * be written yet): a protocol error, not the next frame read as body. */
 static void
@@ -566,25 +620,27 @@ test_refused(void **state)
 }
 
 /* kill -9 of the process holding the pool, while its worker is busy
- * (an idle one would see EOF anyway): the worker goes too. */
+ * (an idle one would see EOF anyway): the worker goes too, and so does
+ * the child it started in its group (the guard's kill). */
 static void
 test_parent_killed(void **state)
 {
 	struct fx *fx = *state;
 	struct run_result res;
 	struct err err;
-	pid_t parent, v[8];
+	pid_t parent, child, v[8];
 	size_t n = 0;
-	char *hanging;
-	int status, i;
+	char *hanging, *cpath, *text;
+	int status, i, worker_gone, child_gone;
 
 	assert_true(asprintf(&hanging, "%s/hanging", fx->dir) > 0);
+	assert_true(asprintf(&cpath, "%s/child", fx->dir) > 0);
 	if ((parent = fork()) == 0) {
 		struct resident *r = resident_new();
 
 		fx->spec.timeout = 60;
-		fx->spec.body = (const unsigned char *)"hang";
-		fx->spec.body_len = 4;
+		fx->spec.body = (const unsigned char *)"spawn";
+		fx->spec.body_len = 5;
 		if (r != NULL)
 			(void)resident_run(r, &fx->spec, 1, 60, &res, &err);
 		_exit(1);
@@ -593,15 +649,41 @@ test_parent_killed(void **state)
 	for (i = 0; i < 500 && access(hanging, F_OK) != 0; i++)
 		(void)poll(NULL, 0, 10);
 	assert_int_equal(access(hanging, F_OK), 0);
+	text = unit_read_file(cpath, NULL);
+	child = (pid_t)atol(text);
+	free(text);
+	free(cpath);
 	free(hanging);
+	assert_true(child > 0);
 	pids(fx, v, 8, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(kill(parent, SIGKILL), 0);
 	while (waitpid(parent, &status, 0) == -1 && errno == EINTR)
 		;
-	i = gone_soon(v[0]);
-	(void)kill(-v[0], SIGKILL);	/* its sleep, left in its group */
-	assert_true(i);
+	worker_gone = gone_soon(v[0]);
+	child_gone = gone_soon(child);
+	if (!child_gone)
+		(void)kill(child, SIGKILL);	/* not left behind by us */
+	assert_true(worker_gone);
+	assert_true(child_gone);
+}
+
+/* A set of pools that is freed leaves no process behind: its workers
+ * and its guard are reaped. */
+static void
+test_free_reaps_all(void **state)
+{
+	struct fx *fx = *state;
+	struct run_result res;
+	struct err err;
+	int status;
+
+	assert_int_equal(send_body(fx, "status 0", &res, &err), 0);
+	run_result_free(&res);
+	resident_free(fx->r);
+	fx->r = NULL;
+	assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
 }
 
 int
@@ -620,6 +702,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_status, setup,
 		    teardown),
+		cmocka_unit_test(test_status_feed),
+		cmocka_unit_test_setup_teardown(test_partial_status, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_status_early, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_file_changed, setup,
@@ -629,6 +714,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_reaps_all, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_parent_killed, setup,
 		    teardown),
 	};
