@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.body = data + start;
 		f.len = size - start;
 	}
-	(void)handle_request(conf, &io, NULL);
+	(void)handle_request(conf, &io, NULL, NULL);
 done:
 	free(f.params);
 	free(text);
