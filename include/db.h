@@ -122,6 +122,29 @@ enum db_rc db_tx(struct db *db, int flags,
 	    enum db_rc (*fn)(struct db *db, void *arg, struct err *err),
 	    void *arg, struct err *err);
 
+/* One statement of db_pipeline(): sql with n parameters (p), as
+ * db_exec takes them. res: NULL on the way in; with want_res, its rows
+ * (db_res_free) when db_pipeline returns DB_OK. */
+struct db_stmt {
+	const char		*sql;
+	int			 n;
+	const struct db_param	*p;
+	bool			 want_res;
+	struct db_res		*res;
+};
+
+/* Runs the n statements as one transaction in one round trip (libpq's
+ * pipeline mode: all sent, then one Sync, which commits them together;
+ * the server's synchronous_commit as for db_exec). DB_OK: all
+ * committed. DB_FAIL: the server refused one (*failed, may be NULL:
+ * its index; db_sqlstate() its SQLSTATE; err its message): none
+ * committed. DB_DOWN as db_exec; with DB_RETRY (each statement safe to
+ * run twice) a connection lost on the way runs them all once more on a
+ * new one. Prepared statements as db_exec uses them (by name from the
+ * second use of a text on the connection). Outside db_tx() only. */
+enum db_rc db_pipeline(struct db *db, int flags, struct db_stmt *s,
+	    size_t n, size_t *failed, struct err *err);
+
 /* 1 when conninfo carries a password (password=, user:pass@ in a URI),
  * 0 when not, -1 with err when libpq cannot be loaded or cannot read
  * it. (For hookline check: the password belongs in a passfile or the

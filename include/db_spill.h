@@ -31,6 +31,26 @@ enum db_accepted {
 enum db_accepted db_accept(const struct conf *conf, const struct delivery *d,
 	    bool claim_id, struct err *err);
 
+/* One async delivery of a batch (db_accept_many). */
+struct db_accept_item {
+	const struct delivery	*d;		/* borrowed */
+	bool			 claim_id;	/* as db_accept's */
+	enum db_accepted	 result;	/* out */
+	struct err		 err;		/* out: why, for FAILED and
+						 * SPILLED (as db_accept) */
+};
+
+/* db_accept for each of n deliveries, the FastCGI process's batch of
+ * requests that arrived together (fcgi.c): stored in one transaction
+ * and one round trip (db_pipeline; one COMMIT, one WAL flush) when the
+ * database takes them all. When it refuses one, each is stored on its
+ * own (db_accept), so that one bad delivery fails only itself; when it
+ * is away, each is spilled or FAILED as db_accept does, without a new
+ * connection attempt per delivery. Two of the batch with the same
+ * sender's id: the first is stored, the second a duplicate. */
+void	db_accept_many(const struct conf *conf, struct db_accept_item *items,
+	    size_t n);
+
 /* Moves up to max spilled deliveries from the local spool (new/, and
  * cur/ left by a mover that died; also what was pending there when
  * `database` was added) into the database, each in one transaction

@@ -323,3 +323,17 @@ db_spill_waiting(const struct conf *conf)
 	}
 	return any;
 }
+
+/* (One by one for now: db_pipeline comes next.) */
+void
+db_accept_many(const struct conf *conf, struct db_accept_item *items,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		items[i].err.msg[0] = '\0';
+		items[i].result = db_accept(conf, items[i].d,
+		    items[i].claim_id, &items[i].err);
+	}
+}
