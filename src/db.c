@@ -14,11 +14,9 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "db_int.h"
 
 #define CONNECT_TIMEOUT	"5"	/* seconds, unless the conninfo says */
-#define SQLSTATE_MAX	5
-#define STMT_MAX	64	/* statements known per connection */
-#define STMT_NAME_MAX	24	/* "hookline_" and a number */
 
 /*
  * Who controls what comes back: the database server (and whoever can
@@ -36,76 +34,7 @@
  * globals: the table filled once, then only read; the connection is
  * the process's own (a fork is noticed by its pid and never shares it).
  */
-#define PQ_CALLS(X) \
-	X(PGconn *, connectdbParams, (const char *const *, \
-	    const char *const *, int)) \
-	X(ConnStatusType, status, (const PGconn *)) \
-	X(char *, errorMessage, (const PGconn *)) \
-	X(void, finish, (PGconn *)) \
-	X(PGresult *, execParams, (PGconn *, const char *, int, const Oid *, \
-	    const char *const *, const int *, const int *, int)) \
-	X(PGresult *, prepare, (PGconn *, const char *, const char *, int, \
-	    const Oid *)) \
-	X(PGresult *, execPrepared, (PGconn *, const char *, int, \
-	    const char *const *, const int *, const int *, int)) \
-	X(ExecStatusType, resultStatus, (const PGresult *)) \
-	X(char *, resultErrorMessage, (const PGresult *)) \
-	X(char *, resultErrorField, (const PGresult *, int)) \
-	X(void, clear, (PGresult *)) \
-	X(int, ntuples, (const PGresult *)) \
-	X(char *, getvalue, (const PGresult *, int, int)) \
-	X(int, getisnull, (const PGresult *, int, int)) \
-	X(int, getlength, (const PGresult *, int, int)) \
-	X(char *, cmdTuples, (PGresult *)) \
-	X(unsigned char *, unescapeBytea, (const unsigned char *, size_t *)) \
-	X(void, freemem, (void *)) \
-	X(int, socket, (const PGconn *)) \
-	X(int, consumeInput, (PGconn *)) \
-	X(PGTransactionStatusType, transactionStatus, (const PGconn *)) \
-	X(PQnoticeProcessor, setNoticeProcessor, (PGconn *, \
-	    PQnoticeProcessor, void *)) \
-	X(PQconninfoOption *, conninfoParse, (const char *, char **)) \
-	X(void, conninfoFree, (PQconninfoOption *)) \
-	X(int, libVersion, (void))
-
-#define PQ_MEMBER(ret, name, args)	ret (*name) args;
-static struct {
-	bool	loaded;
-	PQ_CALLS(PQ_MEMBER)
-} pq;
-
-/*
- * Prepared statements: a statement's text sent a second time on the
- * same connection is prepared there (named, Parse once) and executed
- * by name from then on, so that the server neither parses nor plans it
- * again. Not at its first use: a CGI process, or a command, that sends
- * each statement once pays no extra round trip. The names belong to
- * the connection (the server's session): the list is dropped with the
- * connection (conn_drop), so a new connection (a reconnect, a forked
- * child's own) prepares again under its own names, and never runs a
- * name it did not prepare. Past STMT_MAX texts, a statement is sent
- * unnamed, as at first use.
- */
-struct stmt {
-	char		*sql;	/* owned; NULL: a free slot */
-	uint32_t	 hash;
-	bool		 ready;	/* prepared on this connection as name */
-	char		 name[STMT_NAME_MAX];
-};
-
-struct db {
-	PGconn		*conn;
-	char		*conninfo;	/* owned: to connect again */
-	pid_t		 pid;		/* the process that opened it */
-	char		 state[SQLSTATE_MAX + 1];
-	struct stmt	 stmts[STMT_MAX];	/* of conn */
-	unsigned	 nstmts;
-	unsigned	 serial;	/* names made on conn */
-};
-
-struct db_res {
-	PGresult *r;
-};
+struct db_pq db_pq;
 
 /* The process's connection (db_shared). */
 static struct db *shared;
@@ -140,7 +69,7 @@ db_load(struct err *err)
 {
 	void *h;
 
-	if (pq.loaded)
+	if (db_pq.loaded)
 		return 0;
 	/* The soname of Debian's libpq5 (the ABI libpq-fe.h describes). */
 	if ((h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL) {
@@ -149,13 +78,13 @@ db_load(struct err *err)
 		return -1;
 	}
 #define PQ_RESOLVE(ret, name, args) \
-	if ((*(void **)&pq.name = dlsym(h, "PQ" #name)) == NULL) { \
+	if ((*(void **)&db_pq.name = dlsym(h, "PQ" #name)) == NULL) { \
 		err_set(err, "libpq lacks PQ%s", #name); \
 		return -1; \
 	}
 	PQ_CALLS(PQ_RESOLVE)
 #undef PQ_RESOLVE
-	pq.loaded = true;
+	db_pq.loaded = true;
 	return 0;
 }
 #endif
@@ -171,10 +100,10 @@ notice_drop(void *arg, const char *msg)
 
 /* libpq's message into err, on one line: its newlines and tabs (it
  * writes hints on lines of their own) become spaces, the last ones go. */
-static void
-conn_error(const PGconn *c, const char *what, struct err *err)
+void
+db_conn_error(const PGconn *c, const char *what, struct err *err)
 {
-	const char *m = c == NULL ? "out of memory" : pq.errorMessage(c);
+	const char *m = c == NULL ? "out of memory" : db_pq.errorMessage(c);
 	char *p;
 
 	err_set(err, "%s: %s", what, m);
@@ -199,15 +128,15 @@ conn_open(struct db *db, struct err *err)
 	};
 	const char *vals[] = { CONNECT_TIMEOUT, "hookline", db->conninfo, NULL };
 
-	db->conn = pq.connectdbParams(keys, vals, 1);
-	if (db->conn == NULL || pq.status(db->conn) != CONNECTION_OK) {
-		conn_error(db->conn, "cannot connect to the database", err);
+	db->conn = db_pq.connectdbParams(keys, vals, 1);
+	if (db->conn == NULL || db_pq.status(db->conn) != CONNECTION_OK) {
+		db_conn_error(db->conn, "cannot connect to the database", err);
 		if (db->conn != NULL)
-			pq.finish(db->conn);
+			db_pq.finish(db->conn);
 		db->conn = NULL;
 		return -1;
 	}
-	(void)pq.setNoticeProcessor(db->conn, notice_drop, NULL);
+	(void)db_pq.setNoticeProcessor(db->conn, notice_drop, NULL);
 	db->pid = getpid();
 	return 0;
 }
@@ -228,18 +157,18 @@ stmts_clear(struct db *db)
 
 /* Drops db->conn: finished in the process that opened it; after a fork
  * its socket is only closed here, so that the parent's session lives. */
-static void
-conn_drop(struct db *db)
+void
+db_conn_drop(struct db *db)
 {
 	stmts_clear(db);
 	if (db->conn == NULL)
 		return;
 	if (db->pid != getpid()) {
 		/* PQfinish would send Terminate on the parent's socket. */
-		if (pq.socket(db->conn) >= 0)
-			(void)close(pq.socket(db->conn));
+		if (db_pq.socket(db->conn) >= 0)
+			(void)close(db_pq.socket(db->conn));
 	}
-	pq.finish(db->conn);
+	db_pq.finish(db->conn);
 	db->conn = NULL;
 }
 
@@ -268,7 +197,7 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
-	conn_drop(db);
+	db_conn_drop(db);
 	free(db->conninfo);
 	free(db);
 }
@@ -287,7 +216,7 @@ db_lib_version(char *buf, size_t size)
 		(void)snprintf(buf, size, "libpq (not loadable)");
 		return;
 	}
-	v = pq.libVersion();
+	v = db_pq.libVersion();
 	/* 150005 is 15.5 (since PostgreSQL 10: major * 10000 + minor). */
 	(void)snprintf(buf, size, "libpq %d.%d", v / 10000, v % 10000);
 }
@@ -303,18 +232,18 @@ db_conninfo_password(const char *conninfo, struct err *err)
 		return -1;
 	/* libpq's own parser: URIs (user:pass@, ?password=) and key=value
 	 * strings with their quoting, as the connection will read them. */
-	if ((opts = pq.conninfoParse(conninfo, &msg)) == NULL) {
+	if ((opts = db_pq.conninfoParse(conninfo, &msg)) == NULL) {
 		err_set(err, "not a connection string libpq reads: %s",
 		    msg != NULL ? msg : "out of memory");
 		if (msg != NULL)
-			pq.freemem(msg);
+			db_pq.freemem(msg);
 		return -1;
 	}
 	for (o = opts; o->keyword != NULL; o++)
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
 		    o->val[0] != '\0')
 			found = 1;
-	pq.conninfoFree(opts);
+	db_pq.conninfoFree(opts);
 	return found;
 }
 
@@ -329,7 +258,7 @@ static bool
 conn_usable(const struct db *db)
 {
 	return db->conn != NULL && db->pid == getpid() &&
-	    pq.status(db->conn) == CONNECTION_OK;
+	    db_pq.status(db->conn) == CONNECTION_OK;
 }
 
 /* Reads what waits on an idle connection; false when it shows the
@@ -342,21 +271,21 @@ idle_input(struct db *db)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		pfd.fd = pq.socket(db->conn);
+		pfd.fd = db_pq.socket(db->conn);
 		pfd.events = POLLIN;
 		pfd.revents = 0;
 		if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
 			break;
-		if (pq.consumeInput(db->conn) == 0)
+		if (db_pq.consumeInput(db->conn) == 0)
 			return false;
 	}
-	return pq.status(db->conn) == CONNECTION_OK;
+	return db_pq.status(db->conn) == CONNECTION_OK;
 }
 
 /* Connected again when needed (never inside a transaction: the caller
  * decides). Returns 0, or -1 with err. */
-static int
-conn_ensure(struct db *db, struct err *err)
+int
+db_conn_ensure(struct db *db, struct err *err)
 {
 	/* What the server sent while we were idle is read first (libpq's
 	 * socket never blocks): a backend ended meanwhile (by
@@ -365,7 +294,7 @@ conn_ensure(struct db *db, struct err *err)
 	 * is sent, and the statement goes to a new connection. */
 	if (conn_usable(db) && idle_input(db))
 		return 0;
-	conn_drop(db);
+	db_conn_drop(db);
 	if (conn_open(db, err) == -1)
 		return -1;
 	/* A new session: what the old one held (advisory locks) is gone. */
@@ -403,7 +332,7 @@ db_shared(const struct conf *conf, enum db_rc *rc, struct err *err)
 	 * one, and its schema checked. */
 	db_shared_close();
 	if ((shared = db_open(conf->database, err)) == NULL) {
-		r = pq.loaded ? DB_DOWN : DB_FAIL;
+		r = db_pq.loaded ? DB_DOWN : DB_FAIL;
 		goto fail;
 	}
 	if ((r = db_schema_version(shared, &version, err)) != DB_OK)
@@ -442,8 +371,8 @@ db_shared_close(void)
 /* The server ended the session and said so (57P01 admin_shutdown,
  * 57P02 crash_shutdown, 57P03 cannot_connect_now): the statement it
  * answered did not commit, so it may run again. */
-static bool
-ended_by_server(const char *state)
+bool
+db_ended_by_server(const char *state)
 {
 	return strncmp(state, "57P", 3) == 0;
 }
@@ -461,8 +390,8 @@ text_hash(const char *s)
 
 /* The statement's slot on this connection, found or taken now (*first
  * set); NULL when the list is full (or out of memory): sent unnamed. */
-static struct stmt *
-stmt_of(struct db *db, const char *sql, bool *first)
+struct stmt *
+db_stmt_of(struct db *db, const char *sql, bool *first)
 {
 	uint32_t h = text_hash(sql);
 	struct stmt *s;
@@ -487,6 +416,14 @@ stmt_of(struct db *db, const char *sql, bool *first)
 	return s;
 }
 
+/* One statement's call, for exec_once. */
+struct exec_call {
+	const char		*sql;
+	int			 n;
+	const struct db_args	*a;
+	PGresult		*out;	/* its result, on DB_OK */
+};
+
 /*
  * Sends the statement and waits for its result: unnamed at its first
  * use on this connection, prepared at the second, by name after that.
@@ -494,117 +431,163 @@ stmt_of(struct db *db, const char *sql, bool *first)
  * *named is the slot when it ran by name (else NULL).
  */
 static PGresult *
-stmt_run(struct db *db, const char *sql, int n, const char *const *vals,
-    const int *lens, const int *fmts, bool *ran, struct stmt **named)
+stmt_run(struct db *db, const struct exec_call *c, bool *ran,
+    struct stmt **named)
 {
+	const struct db_args *a = c->a;
 	struct stmt *s;
 	PGresult *r;
 	bool first;
 
 	*ran = true;
 	*named = NULL;
-	if ((s = stmt_of(db, sql, &first)) == NULL || first)
-		return pq.execParams(db->conn, sql, n, NULL, vals, lens, fmts,
-		    0);
+	if ((s = db_stmt_of(db, c->sql, &first)) == NULL || first)
+		return db_pq.execParams(db->conn, c->sql, c->n, NULL, a->vals,
+		    a->lens, a->fmts, 0);
 	if (!s->ready) {
-		/* A new name each time: one whose plan went stale is
-		 * still there under its old name. */
-		(void)snprintf(s->name, sizeof(s->name), "hookline_%u",
-		    ++db->serial);
-		r = pq.prepare(db->conn, s->name, sql, n, NULL);
-		if (r == NULL || pq.resultStatus(r) != PGRES_COMMAND_OK) {
+		db_stmt_name(db, s);
+		r = db_pq.prepare(db->conn, s->name, c->sql, c->n, NULL);
+		if (r == NULL || db_pq.resultStatus(r) != PGRES_COMMAND_OK) {
 			*ran = false;
 			return r;
 		}
-		pq.clear(r);
+		db_pq.clear(r);
 		s->ready = true;
 	}
 	*named = s;
-	return pq.execPrepared(db->conn, s->name, n, vals, lens, fmts, 0);
+	return db_pq.execPrepared(db->conn, s->name, c->n, a->vals, a->lens,
+	    a->fmts, 0);
+}
+
+void
+db_stmt_name(struct db *db, struct stmt *s)
+{
+	/* A new name each time: one whose plan went stale is still there
+	 * under its old name. */
+	(void)snprintf(s->name, sizeof(s->name), "hookline_%u", ++db->serial);
 }
 
 /* The server refused to run a prepared statement before running it:
  * 0A000 "cached plan must not change result type" (its tables changed
  * under it, e.g. by db migrate) or 26000 (the name is gone: DISCARD ALL,
  * a pooler that changed sessions). Prepared again, it runs. */
-static bool
-stmt_stale(const char *state)
+bool
+db_stmt_stale(const char *state)
 {
 	return strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0;
 }
 
+void
+db_result_state(struct db *db, const PGresult *r)
+{
+	const char *st;
+
+	st = r == NULL ? NULL : db_pq.resultErrorField(r, PG_DIAG_SQLSTATE);
+	(void)snprintf(db->state, sizeof(db->state), "%s",
+	    st != NULL ? st : "");
+}
+
+void
+db_result_refused(struct db *db, const PGresult *r, struct err *err)
+{
+	const char *m;
+
+	if (r == NULL) {
+		db_conn_error(db->conn, "database", err);
+		return;
+	}
+	/* The primary message: the statement's own words. */
+	m = db_pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	err_set(err, "database: %s (SQLSTATE %s)", m != NULL ? m : "error",
+	    db->state[0] != '\0' ? db->state : "none");
+}
+
 /*
- * One statement, once. Returns DB_OK, DB_FAIL (the server refused it;
- * *stale: before running it, see stmt_stale, so it may be sent again),
- * or DB_DOWN with *lost set when the connection went away (*safe:
- * nothing was committed: the server said it ended the session, or what
- * was lost was the Parse of a statement being prepared).
+ * One statement (arg: its exec_call), once. Returns DB_OK, DB_FAIL (the
+ * server refused it; t->stale: before running it, see db_stmt_stale, so
+ * it may be sent again), or DB_DOWN with t->lost set when the
+ * connection went away (t->safe: nothing was committed: the server said
+ * it ended the session, or what was lost was the Parse of a statement
+ * being prepared).
  */
 static enum db_rc
-exec_once(struct db *db, const char *sql, int n, const char *const *vals,
-    const int *lens, const int *fmts, PGresult **out, bool *lost, bool *safe,
-    bool *stale, struct err *err)
+exec_once(struct db *db, void *arg, struct db_try *t, struct err *err)
 {
+	struct exec_call *c = arg;
 	PGresult *r;
 	struct stmt *named;
-	const char *st;
 	ExecStatusType s;
 	bool ran;
 
-	*lost = *safe = *stale = false;
+	*t = (struct db_try){ false, false, false };
 	db->state[0] = '\0';
-	r = stmt_run(db, sql, n, vals, lens, fmts, &ran, &named);
-	s = r == NULL ? PGRES_FATAL_ERROR : pq.resultStatus(r);
+	r = stmt_run(db, c, &ran, &named);
+	s = r == NULL ? PGRES_FATAL_ERROR : db_pq.resultStatus(r);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
-		*out = r;
+		c->out = r;
 		return DB_OK;
 	}
-	st = r == NULL ? NULL : pq.resultErrorField(r, PG_DIAG_SQLSTATE);
-	if (st != NULL)
-		(void)snprintf(db->state, sizeof(db->state), "%s", st);
-	if (pq.status(db->conn) != CONNECTION_OK) {
-		*lost = true;
-		*safe = !ran || ended_by_server(db->state);
-		conn_error(db->conn, "database connection lost", err);
+	db_result_state(db, r);
+	if (db_pq.status(db->conn) != CONNECTION_OK) {
+		t->lost = true;
+		t->safe = !ran || db_ended_by_server(db->state);
+		db_conn_error(db->conn, "database connection lost", err);
 		if (r != NULL)
-			pq.clear(r);
+			db_pq.clear(r);
 		return DB_DOWN;
 	}
-	if (r == NULL)
-		conn_error(db->conn, "database", err);
-	else {
-		/* The primary message: the statement's own words. */
-		const char *m = pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-
-		err_set(err, "database: %s (SQLSTATE %s)",
-		    m != NULL ? m : "error",
-		    db->state[0] != '\0' ? db->state : "none");
-		pq.clear(r);
-	}
-	if (named != NULL && stmt_stale(db->state)) {
+	db_result_refused(db, r, err);
+	if (r != NULL)
+		db_pq.clear(r);
+	if (named != NULL && db_stmt_stale(db->state)) {
 		named->ready = false;
-		*stale = true;
+		t->stale = true;
 	}
 	return DB_FAIL;
 }
 
+int
+db_args_new(struct db_args *a, int n, struct err *err)
+{
+	*a = (struct db_args){ NULL, NULL, NULL, NULL };
+	if (n > 0 && ((a->vals = calloc((size_t)n, sizeof(*a->vals))) ==
+	    NULL || (a->lens = calloc((size_t)n, sizeof(*a->lens))) == NULL ||
+	    (a->fmts = calloc((size_t)n, sizeof(*a->fmts))) == NULL ||
+	    (a->nums = calloc((size_t)n, NUM_MAX)) == NULL)) {
+		db_args_free(a);
+		err_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_args_free(struct db_args *a)
+{
+	free(a->vals);
+	free(a->lens);
+	free(a->fmts);
+	free(a->nums);
+	*a = (struct db_args){ NULL, NULL, NULL, NULL };
+}
+
 /* The parameters as libpq takes them: text in decimal for integers
- * (into nums, 24 bytes each), binary for bytea. */
-static int
-params_of(int n, const struct db_param *p, const char **vals, int *lens,
-    int *fmts, char *nums, struct err *err)
+ * (into a->nums, NUM_MAX bytes each), binary for bytea. */
+int
+db_params_of(int n, const struct db_param *p, struct db_args *a,
+    struct err *err)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
-		lens[i] = 0;
-		fmts[i] = 0;
+		a->lens[i] = 0;
+		a->fmts[i] = 0;
 		switch (p[i].type) {
 		case DBP_NULL_T:
-			vals[i] = NULL;
+			a->vals[i] = NULL;
 			break;
 		case DBP_TEXT_T:
-			vals[i] = p[i].s;
+			a->vals[i] = p[i].s;
 			break;
 		case DBP_BYTES_T:
 			if (p[i].len > INT32_MAX) {
@@ -612,57 +595,65 @@ params_of(int n, const struct db_param *p, const char **vals, int *lens,
 				return -1;
 			}
 			/* A NULL with length 0 would be SQL NULL. */
-			vals[i] = p[i].b != NULL ? p[i].b : "";
-			lens[i] = (int)p[i].len;
-			fmts[i] = 1;
+			a->vals[i] = p[i].b != NULL ? p[i].b : "";
+			a->lens[i] = (int)p[i].len;
+			a->fmts[i] = 1;
 			break;
 		case DBP_INT_T:
-			(void)snprintf(nums + 24 * i, 24, "%" PRId64, p[i].i);
-			vals[i] = nums + 24 * i;
+			(void)snprintf(a->nums + NUM_MAX * i, NUM_MAX,
+			    "%" PRId64, p[i].i);
+			a->vals[i] = a->nums + NUM_MAX * i;
 			break;
 		}
 	}
 	return 0;
 }
 
-/* Runs the statement; a lost connection handled as DB_RETRY says, and
- * a stale prepared statement prepared again, when not inside a
- * transaction (in_tx: db_tx decides; the transaction is aborted). */
-static enum db_rc
-exec_retry(struct db *db, int flags, bool in_tx, const char *sql, int n,
-    const char *const *vals, const int *lens, const int *fmts,
-    PGresult **out, struct err *err)
+enum db_rc
+db_try_run(struct db *db, int flags,
+    enum db_rc (*fn)(struct db *, void *, struct db_try *, struct err *),
+    void *arg, struct err *err)
 {
+	struct db_try t;
 	enum db_rc rc;
-	bool lost, safe, stale;
 
-	if (!in_tx && conn_ensure(db, err) == -1)
+	if (db_conn_ensure(db, err) == -1)
 		return DB_DOWN;
-	rc = exec_once(db, sql, n, vals, lens, fmts, out, &lost, &safe,
-	    &stale, err);
-	if (in_tx)
-		return rc;
-	if (rc == DB_FAIL && stale)	/* it did not run: once more */
-		return exec_once(db, sql, n, vals, lens, fmts, out, &lost,
-		    &safe, &stale, err);
-	if (rc != DB_DOWN || !(safe || (flags & DB_RETRY)))
+	rc = fn(db, arg, &t, err);
+	if (rc == DB_FAIL && t.stale)	/* it did not run: once more */
+		return fn(db, arg, &t, err);
+	if (rc != DB_DOWN || !t.lost || !(t.safe || (flags & DB_RETRY)))
 		return rc;
 	/* Lost, and safe to run again: once, on a new connection. */
-	if (conn_ensure(db, err) == -1)
+	if (db_conn_ensure(db, err) == -1)
 		return DB_DOWN;
-	return exec_once(db, sql, n, vals, lens, fmts, out, &lost, &safe,
-	    &stale, err);
+	return fn(db, arg, &t, err);
 }
 
-/* db_exec, with in_tx saying whether db_tx runs it. */
+struct db_res *
+db_res_new(PGresult *r, struct err *err)
+{
+	struct db_res *res;
+
+	if ((res = malloc(sizeof(*res))) == NULL) {
+		db_pq.clear(r);
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	res->r = r;
+	return res;
+}
+
+/* db_exec, with in_tx saying whether db_tx runs it: then a lost
+ * connection or a stale statement is db_tx's to handle (the
+ * transaction is aborted). */
 static enum db_rc
 exec_params(struct db *db, int flags, bool in_tx, const char *sql, int n,
     const struct db_param *p, struct db_res **res, struct err *err)
 {
-	const char **vals = NULL;
-	int *lens = NULL, *fmts = NULL;
-	char *nums = NULL;
-	PGresult *r = NULL;
+	struct db_args a;
+	struct exec_call c = { sql, n, &a, NULL };
+	struct db_try t;
 	enum db_rc rc = DB_FAIL;
 
 	if (res != NULL)
@@ -671,31 +662,20 @@ exec_params(struct db *db, int flags, bool in_tx, const char *sql, int n,
 		err_set(err, "database: bad call");
 		return DB_FAIL;
 	}
-	if (n > 0 && ((vals = calloc((size_t)n, sizeof(*vals))) == NULL ||
-	    (lens = calloc((size_t)n, sizeof(*lens))) == NULL ||
-	    (fmts = calloc((size_t)n, sizeof(*fmts))) == NULL ||
-	    (nums = calloc((size_t)n, 24)) == NULL)) {
-		err_set(err, "out of memory");
+	if (db_args_new(&a, n, err) == -1)
+		return DB_FAIL;
+	if (db_params_of(n, p, &a, err) == -1)
 		goto done;
-	}
-	if (params_of(n, p, vals, lens, fmts, nums, err) == -1)
-		goto done;
-	rc = exec_retry(db, flags, in_tx, sql, n, vals, lens, fmts, &r, err);
+	rc = in_tx ? exec_once(db, &c, &t, err) :
+	    db_try_run(db, flags, exec_once, &c, err);
 	if (rc != DB_OK)
 		goto done;
-	if (res == NULL) {
-		pq.clear(r);
-	} else if ((*res = malloc(sizeof(**res))) == NULL) {
-		pq.clear(r);
-		err_set(err, "out of memory");
+	if (res == NULL)
+		db_pq.clear(c.out);
+	else if ((*res = db_res_new(c.out, err)) == NULL)
 		rc = DB_FAIL;
-	} else
-		(*res)->r = r;
 done:
-	free(vals);
-	free(lens);
-	free(fmts);
-	free(nums);
+	db_args_free(&a);
 	return rc;
 }
 
@@ -715,7 +695,7 @@ tx_once(struct db *db, enum db_rc (*fn)(struct db *, void *, struct err *),
 	enum db_rc rc;
 
 	*commit_sent = false;
-	if (conn_ensure(db, err) == -1)
+	if (db_conn_ensure(db, err) == -1)
 		return DB_DOWN;
 	if ((rc = exec_params(db, 0, true, "BEGIN", 0, NULL, NULL, err)) !=
 	    DB_OK)
@@ -725,7 +705,7 @@ tx_once(struct db *db, enum db_rc (*fn)(struct db *, void *, struct err *),
 		 * (which clears it): the caller and db_tx read it. */
 		memcpy(failed, db->state, sizeof(failed));
 		if (conn_usable(db) &&
-		    pq.transactionStatus(db->conn) != PQTRANS_IDLE)
+		    db_pq.transactionStatus(db->conn) != PQTRANS_IDLE)
 			(void)exec_params(db, 0, true, "ROLLBACK", 0, NULL,
 			    NULL, NULL);
 		memcpy(db->state, failed, sizeof(db->state));
@@ -752,7 +732,7 @@ db_tx(struct db *db, int flags,
 	rc = tx_once(db, fn, arg, &commit_sent, err);
 	if (rc != DB_DOWN || conn_usable(db))
 		return rc;
-	if (commit_sent && !(flags & DB_RETRY) && !ended_by_server(db->state))
+	if (commit_sent && !(flags & DB_RETRY) && !db_ended_by_server(db->state))
 		return rc;	/* it may have committed: the caller knows */
 	return tx_once(db, fn, arg, &commit_sent, err);
 }
@@ -760,16 +740,16 @@ db_tx(struct db *db, int flags,
 int
 db_rows(const struct db_res *res)
 {
-	return res == NULL ? 0 : pq.ntuples(res->r);
+	return res == NULL ? 0 : db_pq.ntuples(res->r);
 }
 
 const char *
 db_text(const struct db_res *res, int row, int col)
 {
-	if (res == NULL || row < 0 || row >= pq.ntuples(res->r) ||
-	    pq.getisnull(res->r, row, col))
+	if (res == NULL || row < 0 || row >= db_pq.ntuples(res->r) ||
+	    db_pq.getisnull(res->r, row, col))
 		return NULL;
-	return pq.getvalue(res->r, row, col);
+	return db_pq.getvalue(res->r, row, col);
 }
 
 int
@@ -798,14 +778,14 @@ db_bytes(const struct db_res *res, int row, int col, size_t *len)
 
 	if (s == NULL)
 		return NULL;
-	if ((raw = pq.unescapeBytea((const unsigned char *)s, &n)) == NULL)
+	if ((raw = db_pq.unescapeBytea((const unsigned char *)s, &n)) == NULL)
 		return NULL;
 	if ((out = malloc(n + 1)) != NULL) {
 		memcpy(out, raw, n);
 		out[n] = '\0';
 		*len = n;
 	}
-	pq.freemem(raw);
+	db_pq.freemem(raw);
 	return out;
 }
 
@@ -814,7 +794,7 @@ db_affected(const struct db_res *res)
 {
 	const char *s;
 
-	if (res == NULL || (s = pq.cmdTuples(res->r)) == NULL || *s == '\0')
+	if (res == NULL || (s = db_pq.cmdTuples(res->r)) == NULL || *s == '\0')
 		return 0;
 	return strtol(s, NULL, 10);
 }
@@ -824,6 +804,6 @@ db_res_free(struct db_res *res)
 {
 	if (res == NULL)
 		return;
-	pq.clear(res->r);
+	db_pq.clear(res->r);
 	free(res);
 }
