@@ -37,6 +37,27 @@ enum db_rc db_queue_put_claimed(struct db *db, const struct delivery *d,
 	    int64_t received, long window, const char *token, bool *stored,
 	    struct err *err);
 
+/* One delivery's INSERT as a statement of a batch (db_pipeline): its
+ * new name, this host's, and the parameters, which point into it and
+ * into d: both must live until the statement has run. */
+struct db_queue_item {
+	char		 name[SPOOL_NAME_MAX + 1];
+	char		 host[256];
+	struct db_param	 p[11];
+};
+
+/* s becomes d's INSERT with a new name into q: db_queue_put_tx's
+ * statement (token NULL), or db_queue_put_claimed's (window, token):
+ * the same texts, so the same prepared statements serve one delivery
+ * and a batch. Both are safe to run twice. Returns 0, or -1 with err
+ * (no random bytes for a name). */
+int	db_queue_put_stmt(const struct delivery *d, int64_t received,
+	    long window, const char *token, struct db_queue_item *q,
+	    struct db_stmt *s, struct err *err);
+/* After s ran: stored (true), or a duplicate (the claim's RETURNING
+ * row missing: nothing stored). */
+bool	db_queue_put_stored(const struct db_stmt *s);
+
 /* Who holds a claim: "host pid start" (the drainer's start time keeps
  * a reused pid apart). Written into owner (DB_OWNER_MAX bytes). */
 #define DB_OWNER_MAX	320

@@ -630,7 +630,8 @@ db_try_run(struct db *db, int flags,
 	return fn(db, arg, &t, err);
 }
 
-struct db_res *
+/* r as our own type (db_res_free), or NULL with err (r cleared). */
+static struct db_res *
 db_res_new(PGresult *r, struct err *err)
 {
 	struct db_res *res;

@@ -154,9 +154,6 @@ void	db_args_free(struct db_args *a);
 int	db_params_of(int n, const struct db_param *p, struct db_args *a,
 	    struct err *err);
 
-/* r as our own type (db_res_free), or NULL with err (r cleared). */
-struct db_res *db_res_new(PGresult *r, struct err *err);
-
 /* What one try of a statement (or pipeline) found. */
 struct db_try {
 	bool	lost;	/* the connection went away (dropped) */

@@ -149,15 +149,15 @@ enum db_rc
 db_queue_put_tx(struct db *db, const struct delivery *d, int64_t received,
     char *name, struct err *err)
 {
-	char nm[SPOOL_NAME_MAX + 1], host[256];
-	struct db_param p[9];
+	struct db_queue_item q;
+	struct db_stmt s;
 
-	if (put_params(d, received, nm, host, p, err) == -1)
+	if (db_queue_put_stmt(d, received, 0, NULL, &q, &s, err) == -1)
 		return DB_FAIL;
 	if (name != NULL)
-		memcpy(name, nm, sizeof(nm));
+		memcpy(name, q.name, sizeof(q.name));
 	/* Our own fresh name: running it twice inserts one row. */
-	return db_exec(db, DB_RETRY, put_sql, 9, p, NULL, err);
+	return db_exec(db, DB_RETRY, s.sql, s.n, s.p, NULL, err);
 }
 
 enum db_rc
@@ -693,25 +693,45 @@ static const char put_claimed_sql[] =
     "WHERE EXISTS (SELECT 1 FROM c) "
     "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING 1";
 
+int
+db_queue_put_stmt(const struct delivery *d, int64_t received, long window,
+    const char *token, struct db_queue_item *q, struct db_stmt *s,
+    struct err *err)
+{
+	if (put_params(d, received, q->name, q->host, q->p, err) == -1)
+		return -1;
+	*s = (struct db_stmt){ put_sql, 9, q->p, false, NULL };
+	if (token == NULL)
+		return 0;
+	q->p[9] = DBP_INT(window);
+	q->p[10] = DBP_TEXT(token);
+	/* Its RETURNING row says stored (db_queue_put_stored). */
+	*s = (struct db_stmt){ put_claimed_sql, 11, q->p, true, NULL };
+	return 0;
+}
+
+bool
+db_queue_put_stored(const struct db_stmt *s)
+{
+	return !s->want_res || db_rows(s->res) == 1;
+}
+
 enum db_rc
 db_queue_put_claimed(struct db *db, const struct delivery *d,
     int64_t received, long window, const char *token, bool *stored,
     struct err *err)
 {
-	char nm[SPOOL_NAME_MAX + 1], host[256];
-	struct db_param p[11];
-	struct db_res *res = NULL;
+	struct db_queue_item q;
+	struct db_stmt s;
 	enum db_rc rc;
 
 	*stored = false;
-	if (put_params(d, received, nm, host, p, err) == -1)
+	if (db_queue_put_stmt(d, received, window, token, &q, &s, err) == -1)
 		return DB_FAIL;
-	p[9] = DBP_INT(window);
-	p[10] = DBP_TEXT(token);
-	if ((rc = db_exec(db, DB_RETRY, put_claimed_sql, 11, p, &res,
-	    err)) != DB_OK)
+	if ((rc = db_exec(db, DB_RETRY, s.sql, s.n, s.p, &s.res, err)) !=
+	    DB_OK)
 		return rc;
-	*stored = db_rows(res) == 1;
-	db_res_free(res);
+	*stored = db_queue_put_stored(&s);
+	db_res_free(s.res);
 	return DB_OK;
 }

@@ -47,6 +47,18 @@ struct accept {
 	bool			 dup;
 };
 
+/* A new claim token (a UUIDv7: ours, unique). Returns 0, or -1 with
+ * err. */
+static int
+token_new(char token[DB_DEDUPE_TOKEN_MAX], struct err *err)
+{
+	if (delivery_id_new(token, DB_DEDUPE_TOKEN_MAX) != 0) {
+		err_set(err, "cannot make a token");
+		return -1;
+	}
+	return 0;
+}
+
 /* Stores a->d on the process's connection, its id claimed with
  * a->claim: a db_rc, a->dup set. */
 static enum db_rc
@@ -62,10 +74,8 @@ accept_run(const struct conf *conf, struct accept *a, struct err *err)
 		return rc;
 	if (!a->claim)
 		return db_queue_put_tx(db, a->d, a->received, NULL, err);
-	if (delivery_id_new(token, sizeof(token)) != 0) {
-		err_set(err, "cannot make a token");
+	if (token_new(token, err) == -1)
 		return DB_FAIL;
-	}
 	if ((rc = db_queue_put_claimed(db, a->d, a->received, a->window,
 	    token, &stored, err)) != DB_OK)
 		return rc;
@@ -75,17 +85,15 @@ accept_run(const struct conf *conf, struct accept *a, struct err *err)
 	return DB_OK;
 }
 
-enum db_accepted
-db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
-    struct err *err)
+/* What becomes of d when the database did not store it (rc, err why):
+ * away (DB_DOWN) with conf->database_spill, into the local spool
+ * (SPILLED; err still why, for the log line); else FAILED (err). */
+static enum db_accepted
+accept_fallback(const struct conf *conf, const struct delivery *d,
+    enum db_rc rc, struct err *err)
 {
-	struct accept a = { d, claim_id, conf->dedupe_window,
-	    (int64_t)time(NULL), false };
 	struct err why;
-	enum db_rc rc;
 
-	if ((rc = accept_run(conf, &a, err)) == DB_OK)
-		return a.dup ? DB_ACCEPT_DUPLICATE : DB_ACCEPT_STORED;
 	if (rc != DB_DOWN || !conf->database_spill)
 		return DB_ACCEPT_FAILED;
 	why = *err;
@@ -97,6 +105,121 @@ db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
 	/* For the log line: why it is in the local spool. */
 	*err = why;
 	return DB_ACCEPT_SPILLED;
+}
+
+enum db_accepted
+db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
+    struct err *err)
+{
+	struct accept a = { d, claim_id, conf->dedupe_window,
+	    (int64_t)time(NULL), false };
+	enum db_rc rc;
+
+	if ((rc = accept_run(conf, &a, err)) == DB_OK)
+		return a.dup ? DB_ACCEPT_DUPLICATE : DB_ACCEPT_STORED;
+	return accept_fallback(conf, d, rc, err);
+}
+
+/*
+ * A batch (db_accept_many): the deliveries' statements, those of
+ * db_accept (the same texts: the same prepared statements), in one
+ * db_pipeline: one transaction, one round trip, one COMMIT. All or
+ * nothing: when the server refuses one, none is stored, and each is
+ * tried again on its own (db_accept) so that a bad delivery fails only
+ * itself. A duplicate within the batch: the first one's claim is seen
+ * by the second one's statement (the same transaction), which stores
+ * nothing. Sent again on a new connection after a loss (DB_RETRY):
+ * each statement is safe to run twice, by its own name and token.
+ */
+struct batch_item {
+	struct db_queue_item	q;	/* its name and parameters */
+	char			token[DB_DEDUPE_TOKEN_MAX];
+};
+
+/* it's statement into s (its parameters in b). Returns 0, or -1 with
+ * err. */
+static int
+batch_stmt(const struct conf *conf, const struct db_accept_item *it,
+    int64_t received, struct batch_item *b, struct db_stmt *s,
+    struct err *err)
+{
+	if (it->claim_id && token_new(b->token, err) == -1)
+		return -1;
+	return db_queue_put_stmt(it->d, received, conf->dedupe_window,
+	    it->claim_id ? b->token : NULL, &b->q, s, err);
+}
+
+/* The batch in one pipeline on the process's connection: each item's
+ * result set when DB_OK. *each: the items are to be tried one by one
+ * (the server refused one; or the batch could not be made), rather
+ * than all given the same fate (the database away, or the connection
+ * refused us). */
+static enum db_rc
+batch_run(const struct conf *conf, struct db_accept_item *it, size_t n,
+    bool *each, struct err *err)
+{
+	struct batch_item *b = NULL;
+	struct db_stmt *s = NULL;
+	int64_t now = (int64_t)time(NULL);
+	enum db_rc rc = DB_DOWN;
+	struct db *db;
+	bool sweep = false;
+	size_t i;
+
+	*each = false;
+	if ((db = db_shared(conf, &rc, err)) == NULL)
+		return rc;
+	rc = DB_FAIL;
+	if ((b = calloc(n, sizeof(*b))) == NULL ||
+	    (s = calloc(n, sizeof(*s))) == NULL) {
+		err_set(err, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (batch_stmt(conf, &it[i], now, &b[i], &s[i], err) == -1)
+			goto done;
+	if ((rc = db_pipeline(db, DB_RETRY, s, n, NULL, err)) != DB_OK)
+		goto done;
+	for (i = 0; i < n; i++) {
+		it[i].result = db_queue_put_stored(&s[i]) ?
+		    DB_ACCEPT_STORED : DB_ACCEPT_DUPLICATE;
+		sweep |= it[i].claim_id && it[i].result == DB_ACCEPT_STORED;
+		db_res_free(s[i].res);
+	}
+	/* Housekeeping at most once per batch, as one accept does. */
+	if (sweep)
+		db_dedupe_sweep_maybe(db, conf->dedupe_window);
+done:
+	*each = rc == DB_FAIL;
+	free(s);
+	free(b);
+	return rc;
+}
+
+void
+db_accept_many(const struct conf *conf, struct db_accept_item *items,
+    size_t n)
+{
+	struct err err;
+	enum db_rc rc = DB_FAIL;
+	bool each = true;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		items[i].err.msg[0] = '\0';
+	if (n > 1 && (rc = batch_run(conf, items, n, &each, &err)) == DB_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		if (each) {
+			items[i].result = db_accept(conf, items[i].d,
+			    items[i].claim_id, &items[i].err);
+			continue;
+		}
+		/* The same for all, without a connection per item. */
+		items[i].err = err;
+		items[i].result = accept_fallback(conf, items[i].d, rc,
+		    &items[i].err);
+	}
 }
 
 /*
@@ -225,8 +348,7 @@ move_one(const struct conf *conf, const char *name, struct err *err)
 		runs = NULL;
 		nruns = 0;
 	}
-	if (delivery_id_new(token, sizeof(token)) != 0) {
-		err_set(err, "cannot make a token");
+	if (token_new(token, err) == -1) {
 		rc = -1;
 		goto done;
 	}
@@ -322,18 +444,4 @@ db_spill_waiting(const struct conf *conf)
 		strlist_clear(&names);
 	}
 	return any;
-}
-
-/* (One by one for now: db_pipeline comes next.) */
-void
-db_accept_many(const struct conf *conf, struct db_accept_item *items,
-    size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		items[i].err.msg[0] = '\0';
-		items[i].result = db_accept(conf, items[i].d,
-		    items[i].claim_id, &items[i].err);
-	}
 }
