@@ -4,7 +4,8 @@
  * values; two processes claiming never get the same delivery; an
  * expired lease taken over; a connection killed by pg_terminate_backend
  * re-established without a failed statement; finish and read back;
- * statements prepared per connection (test_prepared). */
+ * statements prepared per connection (test_prepared); several in one
+ * transaction and round trip (db_pipeline: test_pipeline*). */
 #include "unit.h"
 #include "pg_cluster.h"
 
@@ -891,6 +892,208 @@ test_tx_sqlstate(void **state)
 	assert_string_equal(db_sqlstate(f->db), "");
 }
 
+/* db_pipeline's statements: an INSERT that answers a row, one the
+ * server refuses (division by zero), a SELECT * whose result changes
+ * when its table does. */
+#define PIPE_INS	"INSERT INTO pipe_t VALUES ($1::int) RETURNING a * 10"
+#define PIPE_DIV	"INSERT INTO pipe_t VALUES ($1::int / 0)"
+#define PIPE_ALL	"SELECT * FROM pipe_t WHERE a = $1::int"
+#define PIPE_ONCE	"SELECT CASE WHEN nextval('pipe_once') = 1 THEN " \
+	"pg_terminate_backend(pg_backend_pid()) END WHERE $1::int > 0"
+#define PIPE_MAX	4
+
+struct pipe_case {
+	struct db_param	p[PIPE_MAX];
+	struct db_stmt	s[PIPE_MAX];
+	size_t		n;
+};
+
+/* Statement i of c: sql with v as $1, its rows wanted. */
+static void
+pipe_set(struct pipe_case *c, size_t i, const char *sql, int v)
+{
+	c->p[i] = DBP_INT(v);
+	c->s[i] = (struct db_stmt){ sql, 1, &c->p[i], true, NULL };
+	c->n = i + 1;
+}
+
+static void
+pipe_free(struct pipe_case *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		db_res_free(c->s[i].res);
+		c->s[i].res = NULL;
+	}
+}
+
+/* How many rows of pipe_t have a = v. */
+static long
+pipe_rows(struct fixture *f, int v)
+{
+	char s[16];
+
+	(void)snprintf(s, sizeof(s), "%d", v);
+	return COUNT("SELECT count(*) FROM pipe_t WHERE a = $1::int", s);
+}
+
+static enum db_rc
+pipe_in_tx(struct db *db, void *arg, struct err *err)
+{
+	struct pipe_case *c = arg;
+
+	return db_pipeline(db, 0, c->s, c->n, NULL, err);
+}
+
+/* Refused in the middle: DB_FAIL with its index, SQLSTATE and message;
+ * nothing of the pipeline committed; the connection usable after. */
+static void
+pipe_refused(struct fixture *f, struct db *db, const char *mid, int v,
+    const char *state)
+{
+	struct pipe_case c;
+	struct err err;
+	size_t failed, i;
+
+	pipe_set(&c, 0, PIPE_INS, v);
+	pipe_set(&c, 1, mid, v);
+	pipe_set(&c, 2, PIPE_INS, v + 1);
+	assert_int_equal(db_pipeline(db, 0, c.s, c.n, &failed, &err),
+	    DB_FAIL);
+	assert_int_equal(failed, 1);
+	assert_string_equal(db_sqlstate(db), state);
+	assert_non_null(strstr(err.msg, state));
+	for (i = 0; i < c.n; i++)
+		assert_null(c.s[i].res);
+	assert_int_equal(pipe_rows(f, v) + pipe_rows(f, v + 1), 0);
+	assert_int_equal(pg_count(db, "SELECT 7"), 7);
+	assert_string_equal(db_sqlstate(db), "");
+}
+
+/* db_pipeline: all committed in one transaction (one xmin), each
+ * result readable; the text prepared at its second use (within the
+ * pipeline) and run by name after; a statement refused in the middle
+ * (division by zero, a unique violation on a prepared one) leaves none
+ * of them and a usable connection; a statement gone stale (its table
+ * altered by another session) is prepared again and the whole
+ * pipeline sent once more, committed once; inside a transaction it is
+ * refused. */
+static void
+test_pipeline(void **state)
+{
+	struct fixture *f = *state;
+	struct pipe_case c;
+	struct err err;
+	struct db *db;
+	size_t failed, i;
+	int64_t v;
+
+	NEED_PG(f);
+	pg_sql(f->db, "CREATE TABLE pipe_t (a integer PRIMARY KEY)");
+	db_shared_close();
+	assert_non_null(db = db_shared(&f->conf, NULL, &err));
+	for (i = 0; i < 3; i++)
+		pipe_set(&c, i, PIPE_INS, (int)i + 1);
+	if (db_pipeline(db, 0, c.s, c.n, &failed, &err) != DB_OK)
+		fail_msg("pipeline: %s", err.msg);
+	assert_int_equal(failed, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(db_int64(c.s[i].res, 0, 0, &v), 0);
+		assert_int_equal(v, 10 * ((int)i + 1));
+	}
+	pipe_free(&c);
+	assert_int_equal(pg_count(f->db, "SELECT count(*) FROM pipe_t"), 3);
+	assert_int_equal(pg_count(f->db, "SELECT count(DISTINCT "
+	    "xmin::text) FROM pipe_t"), 1);
+	assert_int_equal(pg_count(db, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE statement = '" PIPE_INS "'"), 1);
+
+	pipe_refused(f, db, PIPE_DIV, 4, "22012");
+	pipe_refused(f, db, PIPE_INS, 4, "23505");
+	assert_int_equal(pg_count(db, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE statement = '" PIPE_INS "'"), 1);
+
+	/* Stale: SELECT * prepared, then its table altered. */
+	pipe_set(&c, 0, PIPE_ALL, 1);
+	pipe_set(&c, 1, PIPE_ALL, 1);
+	assert_int_equal(db_pipeline(db, 0, c.s, c.n, NULL, &err), DB_OK);
+	pipe_free(&c);
+	pg_sql(f->db, "ALTER TABLE pipe_t ADD COLUMN b integer DEFAULT 2");
+	pipe_set(&c, 0, PIPE_INS, 9);
+	pipe_set(&c, 1, PIPE_ALL, 9);
+	if (db_pipeline(db, 0, c.s, c.n, &failed, &err) != DB_OK)
+		fail_msg("after ALTER TABLE: %s", err.msg);
+	assert_int_equal(db_rows(c.s[1].res), 1);
+	assert_string_equal(db_text(c.s[1].res, 0, 1), "2");
+	pipe_free(&c);
+	assert_int_equal(pipe_rows(f, 9), 1);
+
+	/* Not inside BEGIN: the Sync would not commit there. */
+	pipe_set(&c, 0, PIPE_INS, 10);
+	assert_int_equal(db_tx(db, 0, pipe_in_tx, &c, &err), DB_FAIL);
+	assert_non_null(strstr(err.msg, "transaction"));
+	assert_int_equal(pipe_rows(f, 10), 0);
+	pg_sql(f->db, "DROP TABLE pipe_t");
+}
+
+/* A lost session: killed between statements (pg_terminate_backend from
+ * another session), the pipeline runs on a new connection, committed
+ * once; killed in the middle of the pipeline (it ends itself, once:
+ * pipe_once), nothing of it committed and all of it sent once more on
+ * a new connection, with DB_RETRY or without (the server said it ended
+ * the session: nothing committed). */
+static void
+test_pipeline_lost(void **state)
+{
+	struct fixture *f = *state;
+	struct pipe_case c;
+	struct db_param p[1];
+	struct err err;
+	struct db *db;
+	char pid[32];
+	long before;
+	int i;
+
+	NEED_PG(f);
+	pg_sql(f->db, "CREATE TABLE pipe_t (a integer PRIMARY KEY)");
+	pg_sql(f->db, "CREATE SEQUENCE pipe_once");
+	db_shared_close();
+	assert_non_null(db = db_shared(&f->conf, NULL, &err));
+	before = pg_count(db, "SELECT pg_backend_pid()");
+	(void)snprintf(pid, sizeof(pid), "%ld", before);
+	p[0] = DBP_TEXT(pid);
+	assert_int_equal(db_exec(f->db, 0, "SELECT "
+	    "pg_terminate_backend($1::int, 5000)", 1, p, NULL, &err), DB_OK);
+	pipe_set(&c, 0, PIPE_INS, 1);
+	pipe_set(&c, 1, PIPE_INS, 2);
+	if (db_pipeline(db, DB_RETRY, c.s, c.n, NULL, &err) != DB_OK)
+		fail_msg("after terminate: %s", err.msg);
+	pipe_free(&c);
+	assert_int_equal(pipe_rows(f, 1) + pipe_rows(f, 2), 2);
+	assert_int_not_equal(pg_count(db, "SELECT pg_backend_pid()"), before);
+
+	for (i = 0; i < 2; i++) {
+		pg_sql(f->db, "ALTER SEQUENCE pipe_once RESTART");
+		before = pg_count(db, "SELECT pg_backend_pid()");
+		pipe_set(&c, 0, PIPE_INS, 10 + 2 * i);
+		pipe_set(&c, 1, PIPE_ONCE, 1);
+		pipe_set(&c, 2, PIPE_INS, 11 + 2 * i);
+		if (db_pipeline(db, i == 0 ? DB_RETRY : 0, c.s, c.n, NULL,
+		    &err) != DB_OK)
+			fail_msg("killed in the middle: %s", err.msg);
+		pipe_free(&c);
+		assert_int_equal(pipe_rows(f, 10 + 2 * i), 1);
+		assert_int_equal(pipe_rows(f, 11 + 2 * i), 1);
+		assert_int_equal(pg_count(f->db, "SELECT last_value FROM "
+		    "pipe_once"), 2);
+		assert_int_not_equal(pg_count(db, "SELECT pg_backend_pid()"),
+		    before);
+	}
+	pg_sql(f->db, "DROP SEQUENCE pipe_once");
+	pg_sql(f->db, "DROP TABLE pipe_t");
+}
+
 int
 main(void)
 {
@@ -908,6 +1111,8 @@ main(void)
 		cmocka_unit_test(test_db_command),
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_tx_sqlstate),
+		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_pipeline_lost),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -2,9 +2,16 @@
  * database_unavailable = spool, against a real PostgreSQL the test
  * starts (pg_cluster.h): claim and store in one transaction, spilled
  * while the database is away, moved back after, never lost, a copy
- * stored twice caught as a duplicate. */
+ * stored twice caught as a duplicate; a batch of deliveries in one
+ * transaction (db_accept_many: test_many*). */
 #include "unit.h"
 #include "pg_cluster.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <poll.h>
+#include <signal.h>
 
 #include "db_spill.h"
 #include "spool.h"
@@ -317,6 +324,217 @@ test_progress_moves(void **state)
 	    "delivery_id = $1", "p-1"), 1);
 }
 
+/* A batch of n deliveries (d) with the ids given, their ids claimed;
+ * the results not yet set. */
+static void
+batch_set(struct db_accept_item *it, struct delivery *d,
+    const char *const *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d[i] = delivery(ids[i], "{\"batch\":1}");
+		it[i] = (struct db_accept_item){ .d = &d[i], .claim_id = true,
+		    .result = DB_ACCEPT_FAILED };
+		(void)snprintf(it[i].err.msg, sizeof(it[i].err.msg), "stale");
+	}
+}
+
+/* A batch: all stored in one transaction (one xmin); two with one
+ * sender's id in a batch: the first stored, the second a duplicate;
+ * our own id (claim_id false) stored; the statements are db_accept's
+ * (one prepared statement serves both). */
+static void
+test_many(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ids[] = { "m-1", "m-2", "m-3" };
+	static const char *const dup[] = { "m-dup", "m-dup", "m-dup" };
+	struct db_accept_item it[3];
+	struct delivery d[3];
+	struct err err;
+	struct db *db;
+	size_t i;
+
+	PG_NEED(f->db);
+	batch_set(it, d, ids, 3);
+	db_accept_many(&f->conf, it, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(it[i].result, DB_ACCEPT_STORED);
+		assert_string_equal(it[i].err.msg, "");
+	}
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id LIKE $1", "m-_"), 3);
+	assert_int_equal(COUNT("SELECT count(DISTINCT xmin::text) FROM "
+	    "hookline_delivery WHERE delivery_id LIKE $1", "m-_"), 1);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
+	    "WHERE delivery_id LIKE $1", "m-_"), 3);
+
+	batch_set(it, d, dup, 3);
+	it[2].claim_id = false;
+	db_accept_many(&f->conf, it, 3);
+	assert_int_equal(it[0].result, DB_ACCEPT_STORED);
+	assert_int_equal(it[1].result, DB_ACCEPT_DUPLICATE);
+	assert_int_equal(it[2].result, DB_ACCEPT_STORED);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id = $1", "m-dup"), 2);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
+	    "WHERE delivery_id = $1", "m-dup"), 1);
+	/* And a later one, alone: a duplicate too. */
+	assert_int_equal(db_accept(&f->conf, &d[0], true, &err),
+	    DB_ACCEPT_DUPLICATE);
+	assert_non_null(db = db_shared(&f->conf, NULL, &err));
+	assert_int_equal(pg_count(db, "SELECT count(*) FROM "
+	    "pg_prepared_statements WHERE statement LIKE "
+	    "'WITH c AS (INSERT INTO hookline_dedupe %'"), 1);
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+}
+
+/* The server refuses one of the batch (a trigger, for its id): the
+ * others are stored, it alone fails with the server's words; nothing of
+ * it is kept (its id not claimed: the sender's retry is stored). */
+static void
+test_many_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ids[] = { "r-1", "r-bad", "r-2" };
+	struct db_accept_item it[3];
+	struct delivery d[3];
+	struct err err;
+
+	PG_NEED(f->db);
+	SQL("CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql "
+	    "AS $$BEGIN IF NEW.delivery_id = 'r-bad' THEN RAISE EXCEPTION "
+	    "'refused %', NEW.delivery_id; END IF; RETURN NEW; END$$", NULL);
+	SQL("CREATE TRIGGER refuse_bad BEFORE INSERT ON hookline_delivery "
+	    "FOR EACH ROW EXECUTE FUNCTION refuse_bad()", NULL);
+	batch_set(it, d, ids, 3);
+	db_accept_many(&f->conf, it, 3);
+	SQL("DROP TRIGGER refuse_bad ON hookline_delivery", NULL);
+	SQL("DROP FUNCTION refuse_bad()", NULL);
+	assert_int_equal(it[0].result, DB_ACCEPT_STORED);
+	assert_int_equal(it[1].result, DB_ACCEPT_FAILED);
+	assert_non_null(strstr(it[1].err.msg, "refused r-bad"));
+	assert_int_equal(it[2].result, DB_ACCEPT_STORED);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id LIKE $1", "r-%"), 2);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_dedupe "
+	    "WHERE delivery_id = $1", "r-bad"), 0);
+	assert_int_equal(local(f, SPOOL_NEW), 0);
+	assert_int_equal(db_accept(&f->conf, &d[1], true, &err),
+	    DB_ACCEPT_STORED);
+}
+
+/*
+ * A "server" on a unix socket that takes each connection and closes it
+ * at once (libpq: "server closed the connection unexpectedly", DB_DOWN),
+ * counting them into a pipe: how many connection attempts a batch
+ * made. A child process; bounded in connections and time.
+ */
+struct closer {
+	pid_t	 pid;
+	int	 count;	/* the pipe's reading end */
+	char	*conninfo;
+};
+
+static void
+closer_start(struct fixture *f, struct closer *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pollfd pfd;
+	int s, fd, p[2], i;
+
+	assert_true(asprintf(&c->conninfo, "host=%s dbname=x "
+	    "connect_timeout=2", f->top) > 0);
+	(void)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/.s.PGSQL.5432",
+	    f->top);
+	assert_true((s = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s, 16), 0);
+	assert_int_equal(pipe(p), 0);
+	assert_true((c->pid = fork()) != -1);
+	if (c->pid == 0) {
+		for (i = 0; i < 64; i++) {
+			pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+			if (poll(&pfd, 1, 10000) <= 0 ||
+			    (fd = accept(s, NULL, NULL)) == -1)
+				break;
+			if (write(p[1], "c", 1) != 1)
+				break;
+			(void)close(fd);
+		}
+		_exit(0);
+	}
+	(void)close(s);
+	(void)close(p[1]);
+	c->count = p[0];
+	assert_int_equal(fcntl(c->count, F_SETFL, O_NONBLOCK), 0);
+}
+
+/* The connections taken since the last call. */
+static int
+closer_taken(struct closer *c)
+{
+	char buf[64];
+	ssize_t r;
+	int n = 0;
+
+	while ((r = read(c->count, buf, sizeof(buf))) > 0)
+		n += (int)r;
+	return n;
+}
+
+static void
+closer_stop(struct closer *c)
+{
+	int st;
+
+	(void)kill(c->pid, SIGTERM);
+	(void)waitpid(c->pid, &st, 0);
+	(void)close(c->count);
+	free(c->conninfo);
+}
+
+/* The database away for a batch: with database_spill each is spilled
+ * into the local spool (202), without each fails (503), both with why,
+ * and the batch tries to connect once, not once per delivery. */
+static void
+test_many_away(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ids[] = { "a-1", "a-2", "a-3" };
+	struct db_accept_item it[3];
+	struct delivery d[3];
+	struct closer c;
+	size_t i;
+
+	PG_NEED(f->db);
+	closer_start(f, &c);
+	f->away.database = c.conninfo;
+	batch_set(it, d, ids, 3);
+	db_accept_many(&f->away, it, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(it[i].result, DB_ACCEPT_SPILLED);
+		assert_non_null(strstr(it[i].err.msg, "connect"));
+	}
+	assert_int_equal(local(f, SPOOL_NEW), 3);
+	assert_int_equal(closer_taken(&c), 1);
+
+	f->away.database_spill = false;
+	batch_set(it, d, ids, 3);
+	db_accept_many(&f->away, it, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(it[i].result, DB_ACCEPT_FAILED);
+		assert_non_null(strstr(it[i].err.msg, "connect"));
+	}
+	assert_int_equal(local(f, SPOOL_NEW), 3);
+	assert_int_equal(closer_taken(&c), 1);
+	closer_stop(&c);
+	f->away.database = f->gone;
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id LIKE $1", "a-%"), 0);
+}
+
 int
 main(void)
 {
@@ -328,6 +546,9 @@ main(void)
 		T(test_duplicates),
 		T(test_leftover_and_bound),
 		T(test_progress_moves),
+		T(test_many),
+		T(test_many_refused),
+		T(test_many_away),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
