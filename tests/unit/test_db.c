@@ -990,6 +990,7 @@ test_pipeline(void **state)
 	int64_t v;
 
 	NEED_PG(f);
+	pg_sql(f->db, "DROP TABLE IF EXISTS pipe_t");
 	pg_sql(f->db, "CREATE TABLE pipe_t (a integer PRIMARY KEY)");
 	db_shared_close();
 	assert_non_null(db = db_shared(&f->conf, NULL, &err));
@@ -1056,7 +1057,9 @@ test_pipeline_lost(void **state)
 	int i;
 
 	NEED_PG(f);
+	pg_sql(f->db, "DROP TABLE IF EXISTS pipe_t");
 	pg_sql(f->db, "CREATE TABLE pipe_t (a integer PRIMARY KEY)");
+	pg_sql(f->db, "DROP SEQUENCE IF EXISTS pipe_once");
 	pg_sql(f->db, "CREATE SEQUENCE pipe_once");
 	db_shared_close();
 	assert_non_null(db = db_shared(&f->conf, NULL, &err));
