@@ -1,6 +1,7 @@
-/* db.c: the PostgreSQL connection, the only libpq user: libpq loaded on
- * first use, one connection per process kept and opened again when
- * lost, parameterised statements, results as our own types. */
+/* db.c: the PostgreSQL connection, the only libpq user (with its
+ * pipeline, db_pipe.c): libpq loaded on first use, one connection per
+ * process kept and opened again when lost, parameterised statements,
+ * results as our own types. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -30,7 +31,8 @@
  * configuration has no `database` key maps nothing new (and keeps its
  * memory figure), as forward.c does with libcurl. The static build
  * cannot load the host's libpq and does not link one: it says so. The
- * table below and the process's connection are this module's mutable
+ * table of libpq's calls (db_pq, listed in db_int.h, shared with
+ * db_pipe.c) and the process's connection are this module's mutable
  * globals: the table filled once, then only read; the connection is
  * the process's own (a fork is noticed by its pid and never shares it).
  */
@@ -733,7 +735,8 @@ db_tx(struct db *db, int flags,
 	rc = tx_once(db, fn, arg, &commit_sent, err);
 	if (rc != DB_DOWN || conn_usable(db))
 		return rc;
-	if (commit_sent && !(flags & DB_RETRY) && !db_ended_by_server(db->state))
+	if (commit_sent && !(flags & DB_RETRY) &&
+	    !db_ended_by_server(db->state))
 		return rc;	/* it may have committed: the caller knows */
 	return tx_once(db, fn, arg, &commit_sent, err);
 }
