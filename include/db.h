@@ -1,7 +1,8 @@
 /* db.h: the PostgreSQL connection (db.c and its pipeline, db_pipe.c,
  * the only libpq users): libpq loaded on first use, one connection kept
  * per process and opened again when lost, parameterised statements
- * only, results read as our own types. The schema lives in db_schema.c (db_schema_* below). */
+ * only, results read as our own types. The schema lives in
+ * db_schema.c (db_schema_* below). */
 #ifndef HOOKLINE_DB_H
 #define HOOKLINE_DB_H
 
