@@ -103,9 +103,22 @@ pipe_lost(struct db *db, bool safe, struct db_try *t, struct err *err)
 	return DB_DOWN;
 }
 
-/* Enters pipeline mode and sends every statement and the Sync. A
- * parameter we cannot send is the caller's (DB_FAIL, pc->at): the
- * connection is dropped so that nothing queued ever runs. */
+/* Statement i cannot be sent, the connection being fine: a parameter
+ * we cannot send, or libpq refused to queue it (its message; out of
+ * memory). DB_FAIL, and the connection dropped so that nothing queued
+ * ever runs. */
+static enum db_rc
+pipe_unsent(struct db *db, struct pipe_call *pc, size_t i, bool libpq,
+    struct err *err)
+{
+	pc->at = i;
+	if (libpq)
+		db_conn_error(db->conn, "database", err);
+	db_conn_drop(db);
+	return DB_FAIL;
+}
+
+/* Enters pipeline mode and sends every statement and the Sync. */
 static enum db_rc
 pipe_send(struct db *db, struct pipe_call *pc, struct db_try *t,
     struct err *err)
@@ -115,13 +128,16 @@ pipe_send(struct db *db, struct pipe_call *pc, struct db_try *t,
 	if (!db_pq.enterPipelineMode(db->conn))
 		return pipe_lost(db, true, t, err);
 	for (i = 0; i < pc->n; i++) {
-		if (db_params_of(pc->s[i].n, pc->s[i].p, &pc->a, err) == -1) {
-			pc->at = i;
-			db_conn_drop(db);
-			return DB_FAIL;
-		}
-		if (!pipe_queue(db, pc, i))
-			return pipe_lost(db, true, t, err);
+		if (db_params_of(pc->s[i].n, pc->s[i].p, &pc->a, err) == -1)
+			return pipe_unsent(db, pc, i, false, err);
+		if (pipe_queue(db, pc, i))
+			continue;
+		/* (A failed write is found when reading, since libpq 12:
+		 * a send fails for libpq's own reasons, or a connection
+		 * already known lost.) */
+		if (db_pq.status(db->conn) == CONNECTION_OK)
+			return pipe_unsent(db, pc, i, true, err);
+		return pipe_lost(db, true, t, err);
 	}
 	/* From here on the server may commit: a loss is not "safe". */
 	if (!db_pq.pipelineSync(db->conn))

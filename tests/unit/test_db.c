@@ -977,8 +977,9 @@ pipe_refused(struct fixture *f, struct db *db, const char *mid, int v,
  * (division by zero, a unique violation on a prepared one) leaves none
  * of them and a usable connection; a statement gone stale (its table
  * altered by another session) is prepared again and the whole
- * pipeline sent once more, committed once; inside a transaction it is
- * refused. */
+ * pipeline sent once more, committed once; a parameter that cannot be
+ * sent fails the pipeline before anything runs; inside a transaction it
+ * is refused. */
 static void
 test_pipeline(void **state)
 {
@@ -1029,6 +1030,19 @@ test_pipeline(void **state)
 	assert_string_equal(db_text(c.s[1].res, 0, 1), "2");
 	pipe_free(&c);
 	assert_int_equal(pipe_rows(f, 9), 1);
+
+	/* A parameter that cannot be sent (longer than the protocol
+	 * takes; never read): nothing queued before it runs. */
+	pipe_set(&c, 0, PIPE_INS, 20);
+	pipe_set(&c, 1, "SELECT $1::bytea", 0);
+	c.p[1] = DBP_BYTES("x", (size_t)INT32_MAX + 1);
+	pipe_set(&c, 2, PIPE_INS, 21);
+	assert_int_equal(db_pipeline(db, 0, c.s, c.n, &failed, &err),
+	    DB_FAIL);
+	assert_int_equal(failed, 1);
+	assert_non_null(strstr(err.msg, "too large"));
+	assert_int_equal(pipe_rows(f, 20) + pipe_rows(f, 21), 0);
+	assert_int_equal(pg_count(db, "SELECT 7"), 7);
 
 	/* Not inside BEGIN: the Sync would not commit there. */
 	pipe_set(&c, 0, PIPE_INS, 10);
