@@ -43,12 +43,16 @@ static const char release_sql[] =
     "WHERE endpoint = $1 AND delivery_id = $2 AND token = $3";
 
 /* Bounded: a sweep is a few milliseconds whatever the backlog; what is
- * left is taken by the next one. */
+ * left is taken by the next one. Oldest first (ORDER BY seen): without
+ * it the planner, guessing a third of the rows expired, scanned the
+ * whole table for LIMIT rows that were not there (5 ms at 40,000
+ * records, on a sample of the accepts); through the index on seen it
+ * stops at the first record not expired. */
 static const char sweep_sql[] =
     "DELETE FROM hookline_dedupe WHERE ctid = ANY (ARRAY("
     "SELECT ctid FROM hookline_dedupe "
     "WHERE seen < now() - $1::bigint * interval '1 second' "
-    "LIMIT $2 FOR UPDATE SKIP LOCKED))";
+    "ORDER BY seen LIMIT $2 FOR UPDATE SKIP LOCKED))";
 
 int
 db_dedupe_claim(struct db *db, const char *endpoint, const char *id,
