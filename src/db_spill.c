@@ -129,7 +129,15 @@ db_accept(const struct conf *conf, const struct delivery *d, bool claim_id,
  * itself. A duplicate within the batch: the first one's claim is seen
  * by the second one's statement (the same transaction), which stores
  * nothing. Sent again on a new connection after a loss (DB_RETRY):
- * each statement is safe to run twice, by its own name and token.
+ * each statement is safe to run twice, by its own name and token. Two
+ * processes' batches claiming the same two ids in opposite orders may
+ * deadlock: the server aborts one (40P01), whose deliveries are then
+ * stored one by one.
+ *
+ * Who controls what: the deliveries' fields are the senders' (checked
+ * by the request path) and travel only as parameters; the names and
+ * tokens are ours, of fixed size, kept in the batch's array until the
+ * pipeline has returned.
  */
 struct batch_item {
 	struct db_queue_item	q;	/* its name and parameters */
