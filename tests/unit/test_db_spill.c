@@ -3,7 +3,8 @@
  * starts (pg_cluster.h): claim and store in one transaction, spilled
  * while the database is away, moved back after, never lost, a copy
  * stored twice caught as a duplicate; a batch of deliveries in one
- * transaction (db_accept_many: test_many*). */
+ * transaction (db_accept_many: test_many*), two batches in a deadlock
+ * included. */
 #include "unit.h"
 #include "pg_cluster.h"
 
@@ -535,6 +536,91 @@ test_many_away(void **state)
 	    "WHERE delivery_id LIKE $1", "a-%"), 0);
 }
 
+/* A child of test_many_deadlock: connects, waits for the go on fd go,
+ * stores the batch ids (2), writes the two results to fd out. */
+static void
+deadlock_child(struct fixture *f, const char *const *ids, int go, int out)
+{
+	struct db_accept_item it[2];
+	struct delivery d[2];
+	struct err err;
+	char c, r[2];
+
+	if (db_shared(&f->conf, NULL, &err) == NULL ||
+	    read(go, &c, 1) != 1)
+		_exit(1);
+	batch_set(it, d, ids, 2);
+	db_accept_many(&f->conf, it, 2);
+	r[0] = (char)('0' + it[0].result + 1);
+	r[1] = (char)('0' + it[1].result + 1);
+	_exit(write(out, r, 2) == 2 ? 0 : 1);
+}
+
+/* The deadlocks the server has found in this database. */
+static long
+deadlocks(struct fixture *f)
+{
+	pg_sql(f->db, "SELECT pg_stat_clear_snapshot()");
+	return COUNT("SELECT deadlocks FROM pg_stat_database "
+	    "WHERE datname = current_database()", NULL);
+}
+
+/* Two processes' batches claim the same two ids in opposite orders,
+ * each held up after its first claim (a trigger sleeps a second): the
+ * server finds the deadlock and aborts one, whose deliveries are then
+ * stored one by one and found duplicates of the other's. Each id stored
+ * once, nothing failed. */
+static void
+test_many_deadlock(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ab[] = { "dl-a", "dl-b" };
+	static const char *const ba[] = { "dl-b", "dl-a" };
+	int go[2], out[2], st, k, stored = 0;
+	long before, after;
+	pid_t pid[2];
+	char r[4];
+
+	PG_NEED(f->db);
+	SQL("CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS "
+	    "$$BEGIN PERFORM pg_sleep(1); RETURN NEW; END$$", NULL);
+	SQL("CREATE TRIGGER slow BEFORE INSERT ON hookline_delivery "
+	    "FOR EACH ROW EXECUTE FUNCTION slow()", NULL);
+	before = deadlocks(f);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(out), 0);
+	for (k = 0; k < 2; k++) {
+		assert_true((pid[k] = fork()) != -1);
+		if (pid[k] == 0)
+			deadlock_child(f, k == 0 ? ab : ba, go[0], out[1]);
+	}
+	assert_int_equal(write(go[1], "gg", 2), 2);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(waitpid(pid[k], &st, 0), pid[k]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	assert_int_equal(read(out[0], r, sizeof(r)), 4);
+	for (k = 0; k < 4; k++) {
+		assert_true(r[k] == '0' + DB_ACCEPT_STORED + 1 ||
+		    r[k] == '0' + DB_ACCEPT_DUPLICATE + 1);
+		stored += r[k] == '0' + DB_ACCEPT_STORED + 1;
+	}
+	assert_int_equal(stored, 2);
+	for (k = 0; k < 2; k++) {
+		(void)close(go[k]);
+		(void)close(out[k]);
+	}
+	SQL("DROP TRIGGER slow ON hookline_delivery", NULL);
+	SQL("DROP FUNCTION slow()", NULL);
+	assert_int_equal(COUNT("SELECT count(*) FROM hookline_delivery "
+	    "WHERE delivery_id LIKE $1", "dl-_"), 2);
+	/* The server's statistics come in when a backend goes idle or
+	 * ends: a few looks, bounded. */
+	for (k = 0; k < 20 && (after = deadlocks(f)) == before; k++)
+		(void)usleep(100000);
+	assert_int_equal(after, before + 1);
+}
+
 int
 main(void)
 {
@@ -549,6 +635,7 @@ main(void)
 		T(test_many),
 		T(test_many_refused),
 		T(test_many_away),
+		T(test_many_deadlock),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
