@@ -615,39 +615,44 @@ handle_request(const struct conf *conf, struct io *io, struct resident *rs,
 	return handle_begin(conf, io, rs, kick, NULL);
 }
 
+/* Stores and answers held[0..n-1] with one db_accept_many. */
+static void
+store_some(struct held **held, size_t n, struct db_accept_item *items,
+    size_t batch)
+{
+	struct ctx *c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (struct ctx *)held[i];
+		items[i] = (struct db_accept_item){ .d = &c->held,
+		    .claim_id = c->pl.delivery != NULL };
+	}
+	db_accept_many(((struct ctx *)held[0])->conf, items, n);
+	for (i = 0; i < n; i++) {
+		c = (struct ctx *)held[i];
+		c->err = items[i].err;
+		if (batch > 1)
+			(void)json_set_int(c->rec, "batch", (int64_t)batch);
+		(void)answer_async_db(c, items[i].result);
+		(void)finish(c);
+	}
+}
+
 void
 handle_store_held(struct held **held, size_t n)
 {
-	struct db_accept_item *items;
-	struct ctx *c;
+	struct db_accept_item one, *items;
 	size_t i;
 
 	if (n == 0)
 		return;
-	c = (struct ctx *)held[0];
-	if ((items = calloc(n, sizeof(*items))) == NULL) {
-		/* Each on its own, as without a batch. */
-		for (i = 0; i < n; i++) {
-			c = (struct ctx *)held[i];
-			(void)answer_async_db(c, db_accept(c->conf, &c->held,
-			    c->pl.delivery != NULL, &c->err));
-			(void)finish(c);
-		}
+	if ((items = calloc(n, sizeof(*items))) != NULL) {
+		store_some(held, n, items, n);
+		free(items);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		c = (struct ctx *)held[i];
-		items[i].d = &c->held;
-		items[i].claim_id = c->pl.delivery != NULL;
-	}
-	db_accept_many(c->conf, items, n);
-	for (i = 0; i < n; i++) {
-		c = (struct ctx *)held[i];
-		c->err = items[i].err;
-		if (n > 1)
-			(void)json_set_int(c->rec, "batch", (int64_t)n);
-		(void)answer_async_db(c, items[i].result);
-		(void)finish(c);
-	}
-	free(items);
+	/* No memory for the list: each on its own, as without a batch. */
+	for (i = 0; i < n; i++)
+		store_some(held + i, 1, &one, 1);
 }
