@@ -436,43 +436,150 @@ listen_nonblock(int sock)
 		    strerror(errno));
 }
 
+/*
+ * The requests a process has in hand at once. Slot 0 waits for the
+ * next request (on a kept connection, or on the socket); when its async
+ * delivery is held (handle_begin: `database` set), the connections
+ * already queued on the socket behind it are taken into the other
+ * slots without waiting, up to BATCH_MAX, and their deliveries stored
+ * with it in one transaction: one COMMIT, one WAL flush, for what would
+ * otherwise wait in line for one each. No request waits for one that
+ * has not arrived: the batch ends at the first accept that finds none.
+ * The other slots never keep their connection (their next request
+ * would be read only when the slot is used again): the web server
+ * opens another.
+ */
+#define BATCH_MAX	16
+
+struct fx_batch {
+	struct fx_ctx	 x[BATCH_MAX];
+	struct io	 io[BATCH_MAX];
+	struct held	*held[BATCH_MAX];
+	size_t		 slot[BATCH_MAX];	/* held[i] is x[slot[i]]'s */
+	struct batch	 b;
+};
+
+static void
+fx_end(struct fx_batch *fb, size_t k)
+{
+	if (k > 0)
+		fb->x[k].req.keepConnection = 0;
+	fx_finish(&fb->x[k]);
+}
+
+/* batch.flush: the held deliveries stored, answered, their requests
+ * ended. */
+static void
+fx_flush(void *arg)
+{
+	struct fx_batch *fb = arg;
+	size_t i;
+
+	handle_store_held(fb->held, fb->b.n);
+	for (i = 0; i < fb->b.n; i++)
+		fx_end(fb, fb->slot[i]);
+	fb->b.n = 0;
+}
+
+/* Request k, read and handled: answered and ended, or held. */
+static void
+fx_handle(struct fx_batch *fb, size_t k, const struct conf *c,
+    struct resident *rs, struct kicker *kick)
+{
+	size_t n = fb->b.n;
+
+	if (deadline_start(&fb->x[k].body, c->body_timeout) != 0)
+		log_msg("error", "no monotonic clock: %s", strerror(errno));
+	(void)handle_begin(c, &fb->io[k], rs, kick, &fb->b);
+	if (fb->b.n > n)
+		fb->slot[n] = k;
+	else
+		fx_end(fb, k);
+}
+
+/* After slot 0's request: while it is held, the queued ones. */
+static void
+fx_batch_rest(struct fx_batch *fb, const struct conf *c,
+    struct resident *rs, struct kicker *kick)
+{
+	size_t k;
+
+	for (k = 1; k < BATCH_MAX && fb->b.n > 0 && !stopping; k++) {
+		/* The socket is non-blocking: nothing queued, -EAGAIN. */
+		if (FCGX_Accept_r(&fb->x[k].req) < 0)
+			break;
+		fx_handle(fb, k, c, rs, kick);
+	}
+	if (fb->b.n > 0)
+		fx_flush(fb);
+}
+
+static int
+fx_batch_init(struct fx_batch *fb, int sock)
+{
+	size_t k;
+
+	memset(fb, 0, sizeof(*fb));
+	for (k = 0; k < BATCH_MAX; k++) {
+		fb->io[k] = (struct io){ &fb->x[k], fx_param, fx_read,
+		    fx_write };
+		if (FCGX_InitRequest(&fb->x[k].req, sock, 0) != 0)
+			return -1;
+	}
+	fb->b = (struct batch){ .held = fb->held, .max = BATCH_MAX,
+	    .flush = fx_flush, .arg = fb };
+	return 0;
+}
+
+static void
+fx_batch_free(struct fx_batch *fb)
+{
+	size_t k;
+
+	for (k = 0; k < BATCH_MAX; k++)
+		FCGX_Free(&fb->x[k].req, 1);
+}
+
 /* Accepts and answers requests on sock until SIGTERM or SIGINT; *c is
- * reloaded when its file changes. *c NULL (the file did not load at the
- * start): each request is answered 503 until the file loads. Resident
- * hooks keep their workers in this process, ended with it. Returns 0,
- * or 1 when it cannot start. */
+ * reloaded when its file changes (between batches, never under held
+ * requests). *c NULL (the file did not load at the start): each
+ * request is answered 503 until the file loads. Resident hooks keep
+ * their workers in this process, ended with it. Returns 0, or 1 when
+ * it cannot start. */
 static int
 fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 {
-	struct fx_ctx x;
-	struct io io = { &x, fx_param, fx_read, fx_write };
+	struct fx_batch *fb;
 	struct sigaction sa;
-	struct resident *rs;
+	struct resident *rs = NULL;
 	struct kicker kick;
 	time_t checked = 0;
 	int rc;
 
 	kicker_init(&kick);
-	memset(&x, 0, sizeof(x));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a blocked accept() returns, and we leave. */
-	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	if ((fb = malloc(sizeof(*fb))) == NULL ||
+	    sigaction(SIGTERM, &sa, NULL) != 0 ||
 	    sigaction(SIGINT, &sa, NULL) != 0 ||
-	    FCGX_InitRequest(&x.req, sock, 0) != 0 ||
+	    fx_batch_init(fb, sock) != 0 ||
 	    (rs = resident_new()) == NULL) {
 		log_msg("error", "cannot set up the FastCGI loop");
+		if (fb != NULL)
+			fx_batch_free(fb);
+		free(fb);
 		return 1;
 	}
 	listen_nonblock(sock);
 	while (!stopping) {
-		wait_request(rs, &x.req, sock);
+		wait_request(rs, &fb->x[0].req, sock);
 		if (stopping)
 			break;
 		/* libfcgi returns -errno: -EAGAIN when another process of
 		 * the pool took the connection. */
-		if ((rc = FCGX_Accept_r(&x.req)) < 0) {
+		if ((rc = FCGX_Accept_r(&fb->x[0].req)) < 0) {
 			if ((rc == -EAGAIN || rc == -EWOULDBLOCK ||
 			    errno == EINTR) && !stopping)
 				continue;
@@ -483,18 +590,16 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 		else
 			maybe_reload(rl, c, &kick);
 		if (*c == NULL) {
-			answer_broken(&io);
-			fx_finish(&x);
+			answer_broken(&fb->io[0]);
+			fx_finish(&fb->x[0]);
 			continue;
 		}
-		if (deadline_start(&x.body, (*c)->body_timeout) != 0)
-			log_msg("error", "no monotonic clock: %s",
-			    strerror(errno));
-		(void)handle_request(*c, &io, rs, &kick);
-		fx_finish(&x);
+		fx_handle(fb, 0, *c, rs, &kick);
+		fx_batch_rest(fb, *c, rs, &kick);
 		resident_tick(rs);
 	}
-	FCGX_Free(&x.req, 1);
+	fx_batch_free(fb);
+	free(fb);
 	kicker_clear(&kick);
 	resident_free(rs);
 	return 0;

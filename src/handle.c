@@ -52,8 +52,14 @@ struct ctx {
 	char			*media;		/* canonical content type */
 	int			 claimed;	/* dedupe record made: CLAIM_* */
 	char			 token[DB_DEDUPE_TOKEN_MAX]; /* shared claim's */
+	struct batch		*batch;		/* borrowed; NULL: never held */
+	struct delivery		 held;		/* the delivery held, if so */
 	struct err		 err;
 };
+
+/* A step's "stop here, not answered": the delivery is held (run_async_db)
+ * to be stored with the batch (handle_store_held). Not an HTTP status. */
+#define HELD	1
 
 /* A failed check: answer {"status":"error","error":code}, log why. */
 static int
@@ -375,9 +381,9 @@ answer_accepted(struct ctx *c)
  * away: 503 and Retry-After, as a full disk, or the local spool
  * (database_unavailable = spool). */
 static int
-run_async_db(struct ctx *c, const struct delivery *d)
+answer_async_db(struct ctx *c, enum db_accepted how)
 {
-	switch (db_accept(c->conf, d, c->pl.delivery != NULL, &c->err)) {
+	switch (how) {
 	case DB_ACCEPT_DUPLICATE:
 		return answer_duplicate(c);
 	case DB_ACCEPT_SPILLED:
@@ -391,6 +397,22 @@ run_async_db(struct ctx *c, const struct delivery *d)
 		return refuse(c, 503, NULL);
 	}
 	return answer_accepted(c);
+}
+
+/* A FastCGI process that batches (handle_begin) stores the delivery
+ * with the requests that came with it: held here, answered later. */
+static int
+run_async_db(struct ctx *c, const struct delivery *d)
+{
+	struct batch *b = c->batch;
+
+	if (b != NULL && b->n < b->max) {
+		c->held = *d;
+		b->held[b->n++] = (struct held *)c;
+		return HELD;
+	}
+	return answer_async_db(c, db_accept(c->conf, d,
+	    c->pl.delivery != NULL, &c->err));
 }
 
 static int
@@ -452,6 +474,10 @@ run_sync(struct ctx *c)
 	size_t i;
 	int rc, timed_out = 0;
 
+	/* Hooks may run for up to their timeout: what the batch holds is
+	 * stored and answered first. */
+	if (c->batch != NULL && c->batch->n > 0)
+		c->batch->flush(c->batch->arg);
 	/* Under the endpoint's own max_running a delivery waits for the
 	 * one running (up to the endpoint's timeout) rather than get 429:
 	 * GitHub and Gitea never send a delivery again by themselves, and
@@ -513,51 +539,120 @@ static int (*const steps[])(struct ctx *) = {
 	dispatch,
 };
 
-int
-handle_request(const struct conf *conf, struct io *io, struct resident *rs,
-    struct kicker *kick)
+/* The end of every request: a claim of an unfinished one let go, the
+ * answer, the log line, the counters; then c is freed. */
+static int
+finish(struct ctx *c)
 {
-	struct ctx c = { .conf = conf, .rs = rs, .kick = kick };
-	size_t i;
-	int status = 0;
+	const struct conf *conf = c->conf;
 	const char *code;
 	char *dir;
+	int status = c->ans.status;
+
+	/* A delivery that did not finish may come again: forget its id. */
+	if (c->claimed == CLAIM_LOCAL && (dir = seen_dir(conf)) != NULL) {
+		(void)dedupe_release(dir, c->ep->name, c->delivery, NULL);
+		free(dir);
+	}
+	if (c->claimed == CLAIM_SHARED && db_dedupe_release_conf(conf,
+	    c->ep->name, c->delivery, c->token, &c->err) != DB_OK)
+		log_msg("warning", "delivery %s: its id stays recorded, so "
+		    "the sender's retry is a duplicate: %s", c->delivery,
+		    c->err.msg);
+	if (answer_write(&c->ans, c->req.io) != 0)
+		(void)json_set_bool(c->rec, "answer_failed", 1);
+	(void)json_set_int(c->rec, "status", c->ans.status);
+	if ((code = json_string(json_path(c->ans.body, "error"))) != NULL)
+		(void)json_set_str(c->rec, "error", code);
+	log_record(c->rec);
+	stats_request(conf->stats, &(struct stats_request){
+	    .endpoint = c->ep != NULL ? c->ep->name : NULL,
+	    .status = c->ans.status, .code = code,
+	    .word = json_string(json_path(c->ans.body, "status")),
+	    .event = c->pl.event, .delivery = c->delivery, .out = &c->out });
+
+	json_free(c->rec);
+	answer_free(&c->ans);
+	outcome_free(&c->out);
+	payload_free(&c->pl);
+	free(c->media);
+	request_free(&c->req);
+	free(c);
+	return status;
+}
+
+int
+handle_begin(const struct conf *conf, struct io *io, struct resident *rs,
+    struct kicker *kick, struct batch *batch)
+{
+	struct ctx *c;
+	struct answer oom = { 500, NULL, 0 };
+	size_t i;
+	int status = 0;
 
 	/* The watching URLs: never a delivery, never a hook. */
 	if (monitor_path(io->param(io->ctx, "PATH_INFO")))
 		return monitor_handle(conf, io);
-	c.rec = log_start();
-	if (request_init(&c.req, io) != 0)
-		status = refuse(&c, 500, NULL);
-	for (i = 0; status == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
-		status = steps[i](&c);
-	/* A delivery that did not finish may come again: forget its id. */
-	if (c.claimed == CLAIM_LOCAL && (dir = seen_dir(conf)) != NULL) {
-		(void)dedupe_release(dir, c.ep->name, c.delivery, NULL);
-		free(dir);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_msg("error", "out of memory for a request");
+		(void)answer_write(&oom, io);
+		return 500;
 	}
-	if (c.claimed == CLAIM_SHARED && db_dedupe_release_conf(conf,
-	    c.ep->name, c.delivery, c.token, &c.err) != DB_OK)
-		log_msg("warning", "delivery %s: its id stays recorded, so "
-		    "the sender's retry is a duplicate: %s", c.delivery,
-		    c.err.msg);
-	if (answer_write(&c.ans, io) != 0)
-		(void)json_set_bool(c.rec, "answer_failed", 1);
-	(void)json_set_int(c.rec, "status", c.ans.status);
-	if ((code = json_string(json_path(c.ans.body, "error"))) != NULL)
-		(void)json_set_str(c.rec, "error", code);
-	log_record(c.rec);
-	stats_request(conf->stats, &(struct stats_request){
-	    .endpoint = c.ep != NULL ? c.ep->name : NULL,
-	    .status = c.ans.status, .code = code,
-	    .word = json_string(json_path(c.ans.body, "status")),
-	    .event = c.pl.event, .delivery = c.delivery, .out = &c.out });
+	*c = (struct ctx){ .conf = conf, .rs = rs, .kick = kick,
+	    .batch = batch };
+	c->rec = log_start();
+	if (request_init(&c->req, io) != 0)
+		status = refuse(c, 500, NULL);
+	for (i = 0; status == 0 && i < sizeof(steps) / sizeof(steps[0]); i++)
+		status = steps[i](c);
+	return status == HELD ? 0 : finish(c);
+}
 
-	json_free(c.rec);
-	answer_free(&c.ans);
-	outcome_free(&c.out);
-	payload_free(&c.pl);
-	free(c.media);
-	request_free(&c.req);
-	return status;
+int
+handle_request(const struct conf *conf, struct io *io, struct resident *rs,
+    struct kicker *kick)
+{
+	return handle_begin(conf, io, rs, kick, NULL);
+}
+
+/* Stores and answers held[0..n-1] with one db_accept_many. */
+static void
+store_some(struct held **held, size_t n, struct db_accept_item *items,
+    size_t batch)
+{
+	struct ctx *c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (struct ctx *)held[i];
+		items[i] = (struct db_accept_item){ .d = &c->held,
+		    .claim_id = c->pl.delivery != NULL };
+	}
+	db_accept_many(((struct ctx *)held[0])->conf, items, n);
+	for (i = 0; i < n; i++) {
+		c = (struct ctx *)held[i];
+		c->err = items[i].err;
+		if (batch > 1)
+			(void)json_set_int(c->rec, "batch", (int64_t)batch);
+		(void)answer_async_db(c, items[i].result);
+		(void)finish(c);
+	}
+}
+
+void
+handle_store_held(struct held **held, size_t n)
+{
+	struct db_accept_item one, *items;
+	size_t i;
+
+	if (n == 0)
+		return;
+	if ((items = calloc(n, sizeof(*items))) != NULL) {
+		store_some(held, n, items, n);
+		free(items);
+		return;
+	}
+	/* No memory for the list: each on its own, as without a batch. */
+	for (i = 0; i < n; i++)
+		store_some(held + i, 1, &one, 1);
 }
