@@ -7,6 +7,7 @@
  * test_db_spill's, and the e2e case pg_batch's. */
 // WRAP: drain_kick_with
 #include "unit.h"
+#include "fake_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,51 +38,6 @@ __wrap_drain_kick_with(struct kicker *k, const struct conf *conf)
 	return 0;
 }
 
-/* A request: CGI variables, the body, the answer written. */
-struct fake {
-	const char	*vars[16][2];
-	size_t		 off;
-	char		*out;
-	size_t		 len;
-};
-
-static const char *
-fake_param(void *ctx, const char *name)
-{
-	struct fake *f = ctx;
-
-	for (size_t i = 0; i < 16 && f->vars[i][0] != NULL; i++)
-		if (strcmp(f->vars[i][0], name) == 0)
-			return f->vars[i][1];
-	return NULL;
-}
-
-static ssize_t
-fake_read(void *ctx, void *buf, size_t len)
-{
-	struct fake *f = ctx;
-	size_t left = strlen(BODY) - f->off;
-
-	if (len > left)
-		len = left;
-	memcpy(buf, BODY + f->off, len);
-	f->off += len;
-	return (ssize_t)len;
-}
-
-static int
-fake_write(void *ctx, const void *p, size_t n)
-{
-	struct fake *f = ctx;
-
-	f->out = realloc(f->out, f->len + n + 1);
-	assert_non_null(f->out);
-	memcpy(f->out + f->len, p, n);
-	f->len += n;
-	f->out[f->len] = '\0';
-	return 0;
-}
-
 static struct io
 fake_new(struct fake *f, const char *endpoint)
 {
@@ -89,17 +45,13 @@ fake_new(struct fake *f, const char *endpoint)
 
 	memset(f, 0, sizeof(*f));
 	(void)snprintf(length, sizeof(length), "%zu", strlen(BODY));
-	f->vars[0][0] = "REQUEST_METHOD";
-	f->vars[0][1] = "POST";
-	f->vars[1][0] = "PATH_INFO";
-	f->vars[1][1] = endpoint;
-	f->vars[2][0] = "REMOTE_ADDR";
-	f->vars[2][1] = "127.0.0.1";
-	f->vars[3][0] = "CONTENT_LENGTH";
-	f->vars[3][1] = length;
-	f->vars[4][0] = "CONTENT_TYPE";
-	f->vars[4][1] = "application/json";
-	return (struct io){ f, fake_param, fake_read, fake_write };
+	f->body = BODY;
+	set(f, "REQUEST_METHOD", "POST");
+	set(f, "PATH_INFO", endpoint);
+	set(f, "REMOTE_ADDR", "127.0.0.1");
+	set(f, "CONTENT_LENGTH", length);
+	set(f, "CONTENT_TYPE", "application/json");
+	return fake_io(f);
 }
 
 static void

@@ -2,6 +2,7 @@
  * token, address) answered and refused, the health check both ways,
  * nothing run. */
 #include "unit.h"
+#include "fake_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,59 +19,6 @@
 #define TOKEN	"tok-0123456789abcdefXYZ"
 
 static char *dir;
-
-/* A request: CGI variables and the answer written. */
-struct fake {
-	const char	*vars[16][2];
-	char		*out;
-	size_t		 len;
-};
-
-static const char *
-fake_param(void *ctx, const char *name)
-{
-	struct fake *f = ctx;
-
-	for (size_t i = 0; i < 16 && f->vars[i][0] != NULL; i++)
-		if (strcmp(f->vars[i][0], name) == 0)
-			return f->vars[i][1];
-	return NULL;
-}
-
-static ssize_t
-fake_read(void *ctx, void *buf, size_t len)
-{
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static int
-fake_write(void *ctx, const void *p, size_t n)
-{
-	struct fake *f = ctx;
-
-	f->out = realloc(f->out, f->len + n + 1);
-	assert_non_null(f->out);
-	memcpy(f->out + f->len, p, n);
-	f->len += n;
-	f->out[f->len] = '\0';
-	return 0;
-}
-
-static void
-set(struct fake *f, const char *name, const char *value)
-{
-	size_t i;
-
-	for (i = 0; f->vars[i][0] != NULL; i++)
-		if (strcmp(f->vars[i][0], name) == 0)
-			break;
-	assert_true(i < 15);
-	f->vars[i][0] = name;
-	f->vars[i][1] = value;
-}
 
 static struct conf *
 conf_of(const char *text)
@@ -95,7 +43,7 @@ conf_of(const char *text)
 static int
 ask(const struct conf *c, struct fake *f)
 {
-	struct io io = { f, fake_param, fake_read, fake_write };
+	struct io io = fake_io(f);
 
 	free(f->out);
 	f->out = NULL;
