@@ -567,9 +567,7 @@ fcgi_loop(struct reloader *rl, struct conf **c, int sock)
 	    fx_batch_init(fb, sock) != 0 ||
 	    (rs = resident_new()) == NULL) {
 		log_msg("error", "cannot set up the FastCGI loop");
-		if (fb != NULL)
-			fx_batch_free(fb);
-		free(fb);
+		free(fb);	/* no request slot holds anything yet */
 		return 1;
 	}
 	listen_nonblock(sock);
