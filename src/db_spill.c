@@ -144,7 +144,7 @@ struct batch_item {
 	char			token[DB_DEDUPE_TOKEN_MAX];
 };
 
-/* it's statement into s (its parameters in b). Returns 0, or -1 with
+/* Its statement into s (its parameters in b). Returns 0, or -1 with
  * err. */
 static int
 batch_stmt(const struct conf *conf, const struct db_accept_item *it,
